@@ -1,0 +1,40 @@
+package org.kdive.api.arch;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/** A CPU register set by name (e.g. "rip", "rsp", "cs"), in the architecture's print order. */
+public final class Registers {
+    private final Map<String, Long> values;
+    private final String pcName;
+    private final String spName;
+
+    public Registers(Map<String, Long> values, String pcName, String spName) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.pcName = pcName;
+        this.spName = spName;
+    }
+
+    public Map<String, Long> values() { return values; }
+
+    public OptionalLong get(String name) {
+        Long v = values.get(name);
+        return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+    }
+
+    public long pc() { return values.getOrDefault(pcName, 0L); }
+
+    public long sp() { return values.getOrDefault(spName, 0L); }
+
+    public String pcName() { return pcName; }
+
+    public String spName() { return spName; }
+
+    public Registers with(String name, long value) {
+        Map<String, Long> m = new LinkedHashMap<>(values);
+        m.put(name, value);
+        return new Registers(m, pcName, spName);
+    }
+}

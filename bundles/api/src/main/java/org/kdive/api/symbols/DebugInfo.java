@@ -1,0 +1,49 @@
+package org.kdive.api.symbols;
+
+import java.io.Closeable;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Symbols, types and lines of one object (vmlinux or a module), already relocated to the
+ * crashed kernel's addresses. Implementations index lazily: opening must be cheap.
+ */
+public interface DebugInfo extends Closeable {
+    Path file();
+
+    /** null for vmlinux. */
+    String module();
+
+    Optional<String> buildId();
+
+    SymbolTable symbols();
+
+    /**
+     * A type by its C spelling: "struct task_struct", "union foo", "enum bar", a typedef or
+     * base type name ("u64", "unsigned int"), or a bare struct/union tag as crash accepts.
+     */
+    Optional<Type> type(String cName);
+
+    Optional<Variable> variable(String name);
+
+    /** The function type of a function (for argument decoding), if debuginfo has it. */
+    Optional<Type> function(String name);
+
+    /** The source line of the code at {@code address}. */
+    Optional<SourceLine> line(long address);
+
+    /** Line-table rows within [start, end), sorted by address. */
+    List<SourceLine> lines(long start, long end);
+
+    /** Raw contents of an ELF section (e.g. ".orc_unwind"), decompressed, not relocated. */
+    Optional<ByteBuffer> section(String name);
+
+    /** Run-time address of an ELF section. */
+    OptionalLong sectionAddress(String name);
+
+    @Override
+    void close();
+}

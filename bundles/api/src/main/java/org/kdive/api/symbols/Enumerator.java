@@ -1,0 +1,4 @@
+package org.kdive.api.symbols;
+
+public record Enumerator(String name, long value) {
+}
