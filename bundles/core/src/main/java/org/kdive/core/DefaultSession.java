@@ -1,0 +1,185 @@
+package org.kdive.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.kdive.api.KdiveException;
+import org.kdive.api.arch.Architecture;
+import org.kdive.api.arch.KernelArch;
+import org.kdive.api.dump.Dump;
+import org.kdive.api.dump.VmcoreInfo;
+import org.kdive.api.session.Memory;
+import org.kdive.api.session.Session;
+import org.kdive.api.session.Symbols;
+import org.kdive.api.symbols.DebugInfo;
+import org.kdive.api.symbols.DebugInfoProvider;
+import org.kdive.api.symbols.LoadSpec;
+import org.kdive.api.symbols.SymbolTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One open dump with its architecture and debuginfo. */
+final class DefaultSession implements Session {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultSession.class);
+
+    private final Dump dump;
+    private final VmcoreInfo vmcoreinfo;
+    private final Architecture architecture;
+    private final List<DebugInfoProvider> providers;
+    private volatile KernelArch arch;
+    private final VirtualMemory memory;
+    private final MergedSymbols symbols = new MergedSymbols();
+    private volatile DebugInfo vmlinux;
+    private final List<DebugInfo> modules = new CopyOnWriteArrayList<>();
+    private final Map<String, Once<?>> cache = new ConcurrentHashMap<>();
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+
+    DefaultSession(Dump dump, Architecture architecture, List<DebugInfoProvider> providers) {
+        this.dump = dump;
+        this.vmcoreinfo = dump.vmcoreinfo().orElse(VmcoreInfo.empty());
+        this.architecture = architecture;
+        this.providers = providers;
+        this.memory = new VirtualMemory(this::arch, dump.memory());
+        warnings.addAll(dump.warnings());
+        if (architecture == null) {
+            warnings.add("no architecture bundle supports machine '" + dump.info().machine()
+                    + "': virtual memory and backtraces are unavailable");
+        }
+    }
+
+    void loadVmlinux(Path file) throws IOException {
+        long kaslr = vmcoreinfo.kernelOffset().orElse(0);
+        DebugInfo di = open(file, LoadSpec.vmlinux(kaslr));
+        Optional<String> want = vmcoreinfo.buildId();
+        Optional<String> have = di.buildId();
+        if (want.isPresent() && have.isPresent() && !have.get().startsWith(want.get()) && !want.get().startsWith(have.get())) {
+            String msg = file + ": build-id " + have.get() + " does not match the dump's " + want.get()
+                    + ": this vmlinux is for another kernel, symbols and types would be wrong";
+            di.close();
+            throw new KdiveException(msg);
+        }
+        vmlinux = di;
+        symbols.setVmlinux(di);
+    }
+
+    private DebugInfo open(Path file, LoadSpec spec) throws IOException {
+        if (!Files.isRegularFile(file)) throw new KdiveException(file + ": no such file");
+        byte[] head = new byte[4096];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        ByteBuffer buf = ByteBuffer.wrap(head, 0, n).asReadOnlyBuffer();
+        for (DebugInfoProvider p : providers) {
+            if (p.accepts(file, buf.duplicate())) {
+                long t0 = System.nanoTime();
+                DebugInfo di = p.open(file, spec);
+                LOG.debug("opened debuginfo {} with {} in {} ms", file, p.name(), (System.nanoTime() - t0) / 1_000_000);
+                return di;
+            }
+        }
+        throw new KdiveException(file + ": no debuginfo provider reads this file"
+                + (providers.isEmpty() ? " (no provider bundles installed)" : ""));
+    }
+
+    @Override
+    public Dump dump() { return dump; }
+
+    @Override
+    public VmcoreInfo vmcoreinfo() { return vmcoreinfo; }
+
+    @Override
+    public KernelArch arch() {
+        KernelArch a = arch;
+        if (a == null) {
+            if (architecture == null) {
+                throw new KdiveException("no architecture bundle supports machine '" + dump.info().machine() + "'");
+            }
+            synchronized (this) {
+                if (arch == null) arch = architecture.attach(dump, vmcoreinfo);
+                a = arch;
+            }
+        }
+        return a;
+    }
+
+    @Override
+    public Memory memory() { return memory; }
+
+    @Override
+    public Symbols symbols() { return symbols; }
+
+    @Override
+    public Optional<DebugInfo> vmlinux() { return Optional.ofNullable(vmlinux); }
+
+    @Override
+    public List<DebugInfo> modules() { return Collections.unmodifiableList(modules); }
+
+    @Override
+    public DebugInfo loadDebugInfo(Path file, LoadSpec spec) throws IOException {
+        DebugInfo di = open(file, spec);
+        if (spec.module() == null) {
+            DebugInfo old = vmlinux;
+            vmlinux = di;
+            symbols.setVmlinux(di);
+            if (old != null) old.close();
+        } else {
+            modules.removeIf(m -> {
+                if (spec.module().equals(m.module())) {
+                    symbols.removeModule(m);
+                    m.close();
+                    return true;
+                }
+                return false;
+            });
+            modules.add(di);
+            symbols.addModule(di);
+        }
+        return di;
+    }
+
+    @Override
+    public void addSymbols(String source, SymbolTable table) {
+        symbols.addTable(source, table);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T cached(String key, Supplier<T> compute) {
+        Once<T> once = (Once<T>) cache.computeIfAbsent(key, k -> new Once<>());
+        return once.get(compute);
+    }
+
+    @Override
+    public List<String> warnings() { return Collections.unmodifiableList(new ArrayList<>(warnings)); }
+
+    void close() {
+        for (DebugInfo m : modules) m.close();
+        if (vmlinux != null) vmlinux.close();
+        dump.close();
+    }
+
+    /** Computes a value once; a failure is not cached so the user may retry after fixing input. */
+    private static final class Once<T> {
+        private T value;
+        private boolean done;
+
+        synchronized T get(Supplier<T> compute) {
+            if (!done) {
+                value = compute.get();
+                done = true;
+            }
+            return value;
+        }
+    }
+}
