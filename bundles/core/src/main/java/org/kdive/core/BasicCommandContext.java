@@ -39,7 +39,7 @@ public class BasicCommandContext implements CommandContext {
     }
 
     @Override
-    public Progress progress(String task, long total) { return new ConsoleProgress(task, total); }
+    public Progress progress(String task, long total) { return new org.kdive.api.util.TextProgress(task, total); }
 
     @Override
     public boolean json() { return json; }

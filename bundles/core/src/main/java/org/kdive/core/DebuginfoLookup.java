@@ -75,7 +75,7 @@ final class DebuginfoLookup {
             @Override public Path cacheRoot() { return root; }
 
             @Override public Progress progress(String task, long totalBytes) {
-                return new ConsoleProgress(task, totalBytes);
+                return new org.kdive.api.util.TextProgress(task, totalBytes);
             }
         };
     }

@@ -32,6 +32,25 @@ public final class Registers {
 
     public String spName() { return spName; }
 
+    /** Equal when the same registers hold the same values (print order ignored). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Registers r && r.values.equals(values) && java.util.Objects.equals(r.pcName, pcName)
+                && java.util.Objects.equals(r.spName, spName);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("{");
+        values.forEach((k, v) -> sb.append(sb.length() > 1 ? ", " : "").append(k).append('=').append(Long.toHexString(v)));
+        return sb.append('}').toString();
+    }
+
     public Registers with(String name, long value) {
         Map<String, Long> m = new LinkedHashMap<>(values);
         m.put(name, value);

@@ -27,6 +27,10 @@ public record DumpInfo(String format, String formatVersion, String compression, 
     public static final String DETAIL_TIMESTAMP = "timestamp";
     /** Bytes of memory the dump describes (present or not). */
     public static final String DETAIL_MEMORY = "memory";
+    /** Pages the dump holds (readable). */
+    public static final String DETAIL_PAGES_PRESENT = "pages.present";
+    /** Pages the crashed system had that the dump left out (makedumpfile's dump level, ELF p_filesz &lt; p_memsz). */
+    public static final String DETAIL_PAGES_EXCLUDED = "pages.excluded";
 
     public DumpInfo {
         details = Collections.unmodifiableMap(new LinkedHashMap<>(details));

@@ -1,10 +1,10 @@
-package org.kdive.core;
+package org.kdive.api.util;
 
 import java.io.PrintStream;
 import org.kdive.api.command.Progress;
 
 /** A one-line progress display on stderr, redrawn at most a few times per second. */
-final class ConsoleProgress implements Progress {
+public final class TextProgress implements Progress {
     private static final long REDRAW_NANOS = 250_000_000L;
     private final String task;
     private final long total;
@@ -13,7 +13,7 @@ final class ConsoleProgress implements Progress {
     private long done;
     private long lastDraw;
 
-    ConsoleProgress(String task, long total) {
+    public TextProgress(String task, long total) {
         this.task = task;
         this.total = total;
         if (!tty) out.println(task + " ...");
@@ -50,7 +50,7 @@ final class ConsoleProgress implements Progress {
         }
     }
 
-    static String human(long bytes) {
+    public static String human(long bytes) {
         if (bytes < 1024) return bytes + " B";
         if (bytes < 1024 * 1024) return String.format("%.1f KiB", bytes / 1024.0);
         if (bytes < 1024L * 1024 * 1024) return String.format("%.1f MiB", bytes / 1048576.0);

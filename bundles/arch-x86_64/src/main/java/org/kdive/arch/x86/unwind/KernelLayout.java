@@ -1,0 +1,54 @@
+package org.kdive.arch.x86.unwind;
+
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.kdive.api.session.Session;
+import org.kdive.api.symbols.Member;
+import org.kdive.api.symbols.Symbol;
+import org.kdive.api.symbols.Type;
+
+/** Symbol addresses and struct member offsets of the crashed kernel, through the session's symbols. */
+final class KernelLayout {
+    private final Session session;
+
+    KernelLayout(Session session) {
+        this.session = session;
+    }
+
+    OptionalLong symbol(String name) {
+        try {
+            Optional<Symbol> s = session.symbols().first(name);
+            return s.isPresent() ? OptionalLong.of(s.get().address()) : OptionalLong.empty();
+        } catch (RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** Offset of a dotted member path ("thread.sp") in a type ("struct task_struct"), or -1. */
+    long offset(String type, String path) {
+        try {
+            Optional<Type> t = session.symbols().type(type);
+            if (t.isEmpty()) return -1;
+            Type cur = t.get().resolve();
+            long off = 0;
+            for (String part : path.split("\\.")) {
+                Optional<Member> m = cur.member(part);
+                if (m.isEmpty()) return -1;
+                off += m.get().offset();
+                cur = m.get().type().resolve();
+            }
+            return off;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Size of a type, or -1. */
+    long size(String type) {
+        try {
+            return session.symbols().type(type).map(Type::size).orElse(-1L);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package org.kdive.cmd.dis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.kdive.api.command.CommandException;
+import org.kdive.api.command.Result;
+import org.kdive.api.session.Session;
+import org.kdive.api.symbols.LoadSpec;
+import org.kdive.cmd.symbols.modules.KernelModules;
+import org.kdive.dis.capstone.CapstoneDisassembler;
+import org.kdive.test.Corpus;
+
+/**
+ * dis on the vqbug corpus against crash 8.0.2's output. Ordered: the checks that must work without
+ * module debuginfo run before the test that loads vqbug.ko.debug (as `mod -s` does) into the shared session.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DisCommandTest {
+    private static final DisCommand DIS = new DisCommand(new CapstoneDisassembler());
+
+    private static Result dis(String line) {
+        return DIS.execute(CorpusSession.context(), Arrays.asList(line.trim().split("\\s+")));
+    }
+
+    private static void assertMatchesCrash(String ref) {
+        String out = dis(Corpus.crashCommand(ref).replaceFirst("^dis\\s*", "")).text();
+        assertEquals(Corpus.normalize(Corpus.crashRef(ref)), Corpus.normalize(out), ref);
+    }
+
+    @Test
+    @Order(1)
+    void reverseToTheExceptionRipMatchesCrash() {
+        assertMatchesCrash("07-dis-rip");
+    }
+
+    @Test
+    @Order(2)
+    void annotatesTheBugAndTheExceptionRipWithoutModuleDebuginfo() {
+        assertTrue(CorpusSession.get().modules().isEmpty(), "runs before vqbug.ko.debug is loaded");
+        List<String> lines = dis("-r -a ffffffffc061907d").text().lines().toList();
+        String rip = lines.get(lines.size() - 1);
+        assertTrue(rip.startsWith("0xffffffffc061907d <vqb_virtqueue_add+77>:\tud2"), rip);
+        assertTrue(rip.contains("[BUG: /usr/src/vqbug-1.0/vqbug.c:63]"), rip);
+        assertTrue(rip.contains("<-- exception RIP (panic task, cpu 1)"), rip);
+        // the three instructions that test BUG_ON(total_sg > vq->vring.num)
+        assertEquals("mov    0x38(%rdi),%esi", body(lines.get(lines.size() - 13)));
+        assertEquals("cmp    %edx,%esi", body(lines.get(lines.size() - 12)));
+        assertTrue(body(lines.get(lines.size() - 11)).startsWith("jb     0xffffffffc061907d <vqb_virtqueue_add+77>"));
+        // the other BUG_ON (vqbug.c:60) is a site too, and not the exception RIP
+        String other = lines.stream().filter(l -> l.startsWith("0xffffffffc0619071")).findFirst().orElseThrow();
+        assertTrue(other.contains("[BUG: /usr/src/vqbug-1.0/vqbug.c:60]") && !other.contains("exception"), other);
+        // without -a the text is crash's
+        assertFalse(dis("-r ffffffffc061907d").text().contains("BUG"));
+    }
+
+    @Test
+    @Order(3)
+    void jsonCarriesTheAnnotations() {
+        Result r = dis("vqb_virtqueue_add+77");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) ((Map<String, Object>) r.data()).get("instructions");
+        assertEquals(1, rows.size());
+        Map<String, Object> ud2 = rows.get(0);
+        assertEquals("ud2", ud2.get("mnemonic"));
+        assertEquals(Map.of("kind", "BUG", "file", "/usr/src/vqbug-1.0/vqbug.c", "line", 63), ud2.get("bug"));
+        assertEquals("exception RIP (panic task, cpu 1)", ud2.get("exception"));
+    }
+
+    @Test
+    @Order(4)
+    void vmlinuxWithLinesMatchesCrash() {
+        assertMatchesCrash("18-dis-l-vmlinux");
+    }
+
+    @Test
+    @Order(5)
+    void badInputGivesClearMessages() {
+        CommandException e = assertThrows(CommandException.class, () -> dis("nosuchsymbol_xyz"));
+        assertTrue(e.getMessage().contains("symbol not found: nosuchsym"), e.getMessage());
+        e = assertThrows(CommandException.class, () -> dis("-r 0x10"));
+        assertTrue(e.getMessage().contains("not in a kernel text symbol"), e.getMessage());
+        e = assertThrows(CommandException.class, () -> dis("0xffffffffc0600000 4"));
+        assertTrue(e.getMessage().startsWith("dis: cannot read 0xffffffffc0600000"), e.getMessage());
+        e = assertThrows(CommandException.class, () -> dis("-u 0x400000"));
+        assertTrue(e.getMessage().contains("not supported"), e.getMessage());
+    }
+
+    @Test
+    @Order(10)
+    void moduleWithLinesMatchesCrashAfterModS() throws Exception {
+        Session s = CorpusSession.get();
+        KernelModules.Module vqbug = KernelModules.list(s).stream().filter(m -> m.name().equals("vqbug")).findFirst().orElseThrow();
+        s.loadDebugInfo(Corpus.file("vqbug.ko.debug"), LoadSpec.module("vqbug", KernelModules.sections(s, vqbug)));
+        assertMatchesCrash("08-dis-l");
+    }
+
+    private static String body(String line) {
+        return line.substring(line.indexOf('\t') + 1).stripTrailing();
+    }
+}

@@ -1,0 +1,196 @@
+package org.kdive.cmd.kernel.access;
+
+import java.util.List;
+import java.util.Optional;
+import org.kdive.api.symbols.Enumerator;
+import org.kdive.api.symbols.Member;
+import org.kdive.api.symbols.Symbol;
+import org.kdive.api.symbols.Type;
+
+/**
+ * Prints values from memory the way gdb (and so crash) does: structs as nested
+ * "name = value," blocks, pointers in hex with {@code <symbol>} when they point at one, char
+ * arrays as strings with {@code \000} escapes (crash turns gdb's repeat elision off).
+ */
+public final class ValuePrinter {
+    private static final int MAX_ARRAY = 4096;
+    private static final int MAX_DEPTH = 16;
+
+    private final Kernel k;
+
+    public ValuePrinter(Kernel k) {
+        this.k = k;
+    }
+
+    /** "name = value" of a member of the struct at {@code base}, indented by {@code indent}. */
+    public String member(long base, Member m, String indent) {
+        return indent + m.name() + " = " + value(base + m.offset(), m, m.type(), indent, 0);
+    }
+
+    /** A whole value of {@code type} at {@code addr}; nested lines use {@code indent}. */
+    public String value(long addr, Type type, String indent) {
+        return value(addr, null, type, indent, 0);
+    }
+
+    private String value(long addr, Member bitfield, Type type, String indent, int depth) {
+        Type t = type.resolve();
+        try {
+            switch (t.kind()) {
+                case STRUCT:
+                case UNION:
+                    return struct(addr, t, indent, depth);
+                case ARRAY:
+                    return array(addr, t, indent, depth);
+                case POINTER:
+                    return pointer(k.u64(addr), t);
+                case ENUM:
+                    return enumValue(readInt(addr, bitfield, t), t);
+                case BASE:
+                    return base(readInt(addr, bitfield, t), t);
+                case FUNCTION:
+                    return "{" + t.cName() + "} 0x" + Long.toHexString(addr);
+                default:
+                    return "<" + t.kind().name().toLowerCase() + ">";
+            }
+        } catch (RuntimeException e) {
+            return String.format("<cannot read %x: %s>", addr, e.getMessage());
+        }
+    }
+
+    private long readInt(long addr, Member bitfield, Type t) {
+        int size = (int) Math.max(1, Math.min(8, t.size()));
+        if (bitfield != null && bitfield.isBitfield()) {
+            int bits = bitfield.bitSize();
+            int bitOff = bitfield.bitOffset();
+            int bytes = (bitOff + bits + 7) / 8;
+            long raw = k.memory().unsigned(addr, bytes <= 1 ? 1 : bytes <= 2 ? 2 : bytes <= 4 ? 4 : 8);
+            long v = (raw >>> bitOff) & (bits == 64 ? -1L : (1L << bits) - 1);
+            if (t.isSigned() && bits < 64 && (v & (1L << (bits - 1))) != 0) v |= -1L << bits;
+            return v;
+        }
+        long v = k.memory().unsigned(addr, size == 3 ? 4 : size > 4 && size < 8 ? 8 : size);
+        if (t.isSigned() && size < 8) {
+            int shift = 64 - size * 8;
+            v = (v << shift) >> shift;
+        }
+        return v;
+    }
+
+    private String base(long v, Type t) {
+        if (t.isBool()) return v != 0 ? "true" : "false";
+        if (t.isFloat()) {
+            return t.size() == 4 ? String.valueOf(Float.intBitsToFloat((int) v)) : String.valueOf(Double.longBitsToDouble(v));
+        }
+        String name = t.name() == null ? "" : t.name();
+        if (t.size() == 1 && name.contains("char")) {
+            return v + " " + charLiteral((int) (v & 0xff));
+        }
+        if (!t.isSigned() && t.size() == 8) return Long.toUnsignedString(v);
+        return Long.toString(v);
+    }
+
+    private static String charLiteral(int c) {
+        return "'" + escape(c, '\'') + "'";
+    }
+
+    private static String escape(int c, char quote) {
+        switch (c) {
+            case '\n': return "\\n";
+            case '\t': return "\\t";
+            case '\r': return "\\r";
+            case 0x07: return "\\a";
+            case '\b': return "\\b";
+            case '\f': return "\\f";
+            case 0x0b: return "\\v";
+            case 0x1b: return "\\033";
+            case '\\': return "\\\\";
+            default:
+                if (c == quote) return "\\" + quote;
+                if (c >= 0x20 && c < 0x7f) return String.valueOf((char) c);
+                return String.format("\\%03o", c);
+        }
+    }
+
+    private String enumValue(long v, Type t) {
+        for (Enumerator e : t.enumerators()) if (e.value() == v) return e.name();
+        return Long.toString(v);
+    }
+
+    private String pointer(long p, Type t) {
+        if (p == 0) return "0x0";
+        String hex = "0x" + Long.toHexString(p);
+        Type target = t.target() == null ? null : t.target().resolve();
+        if (target != null && target.kind() == Type.Kind.BASE && target.size() == 1 && target.name() != null
+                && target.name().contains("char")) {
+            try {
+                return hex + " \"" + stringAt(p) + "\"";
+            } catch (RuntimeException e) {
+                return hex + " <error: Cannot access memory at address " + hex + ">";
+            }
+        }
+        Optional<Symbol> s = k.containing(p);
+        if (s.isPresent()) {
+            Symbol sym = s.get();
+            long off = p - sym.address();
+            if (off == 0 || (sym.size() > 0 && off < sym.size())) {
+                return hex + " <" + sym.name() + (off > 0 ? "+" + off : "") + ">";
+            }
+        }
+        return hex;
+    }
+
+    private String stringAt(long p) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            int c = k.memory().u8(p + i);
+            if (c == 0) break;
+            sb.append(escape(c, '"'));
+        }
+        return sb.toString();
+    }
+
+    private static String escapeString(byte[] b, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) sb.append(escape(b[i] & 0xff, '"'));
+        return sb.toString();
+    }
+
+    private String struct(long addr, Type t, String indent, int depth) {
+        if (depth > MAX_DEPTH) return "{...}";
+        List<Member> ms = t.members();
+        if (ms == null || ms.isEmpty()) return "{}";
+        StringBuilder sb = new StringBuilder("{\n");
+        String in = indent + "  ";
+        for (int i = 0; i < ms.size(); i++) {
+            Member m = ms.get(i);
+            sb.append(in);
+            if (m.name() != null) sb.append(m.name()).append(" = ");
+            sb.append(value(addr + m.offset(), m, m.type(), in, depth + 1));
+            if (i + 1 < ms.size()) sb.append(',');
+            sb.append('\n');
+        }
+        return sb.append(indent).append('}').toString();
+    }
+
+    private String array(long addr, Type t, String indent, int depth) {
+        Type elem = t.target().resolve();
+        long n = t.count();
+        if (n <= 0) return "0x" + Long.toHexString(addr);
+        long esize = Math.max(1, elem.size());
+        if (elem.kind() == Type.Kind.BASE && esize == 1 && elem.name() != null && elem.name().contains("char")) {
+            byte[] b = k.memory().read(addr, (int) Math.min(n, MAX_ARRAY));
+            int len = b.length;
+            // the last NUL is the terminator gdb does not show; the others are shown (no repeat elision)
+            int end = len > 0 && b[len - 1] == 0 ? len - 1 : len;
+            return "\"" + escapeString(b, end) + "\"";
+        }
+        StringBuilder sb = new StringBuilder("{");
+        long shown = Math.min(n, 200);
+        for (long i = 0; i < shown; i++) {
+            if (i > 0) sb.append(", ");
+            sb.append(value(addr + i * esize, null, elem, indent, depth + 1));
+        }
+        if (shown < n) sb.append("...");
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,243 @@
+package org.kdive.cmd.kernel.commands;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.kdive.api.command.Args;
+import org.kdive.api.command.Command;
+import org.kdive.api.command.CommandContext;
+import org.kdive.api.command.CommandException;
+import org.kdive.api.command.Result;
+import org.kdive.api.symbols.Enumerator;
+import org.kdive.api.symbols.Type;
+import org.kdive.cmd.kernel.access.Kernel;
+import org.osgi.service.component.annotations.Component;
+
+/** crash's `kmem -i`: general memory usage from the kernel's counters (and a mem_map pass for SHARED). */
+@Component(service = Command.class)
+public class KmemCommand implements Command {
+    private static final String HEADER = "                 PAGES        TOTAL      PERCENTAGE\n";
+
+    @Override public String name() { return "kmem"; }
+
+    @Override public String description() { return "kernel memory usage (kmem -i)"; }
+
+    @Override
+    public String usage() {
+        return "kmem - kernel memory\n"
+                + "kmem -i\n"
+                + "  -i  general memory usage: total, free, used, shared, buffers, cached, slab, huge pages,\n"
+                + "      swap and commit limits\n";
+    }
+
+    @Override
+    public Result execute(CommandContext context, List<String> args) {
+        Args a = Args.parse(args, Set.of("i"), Set.of());
+        if (!a.has("i")) throw new CommandException("kmem: only -i is supported so far");
+        Kernel k = Kernel.of(context.session());
+        long pageSize = context.session().dump().info().pageSize() > 0 ? context.session().dump().info().pageSize() : 4096;
+        Map<String, Object> data = new LinkedHashMap<>();
+        StringBuilder sb = new StringBuilder(HEADER);
+
+        long total = k.u64(symbolAny(k, "_totalram_pages", "totalram_pages"));
+        if (total <= 0) throw new CommandException("kmem: totalram_pages is 0");
+        sb.append(fixed("TOTAL MEM", total, pageSize));
+        data.put("total_mem", total);
+
+        long free = vmStat(k, "vm_zone_stat", "zone_stat_item", "NR_FREE_PAGES");
+        line(sb, "FREE", free, total, "TOTAL MEM", pageSize);
+        data.put("free", free);
+        long used = total - free;
+        line(sb, "USED", used, total, "TOTAL MEM", pageSize);
+        data.put("used", used);
+
+        try {
+            long shared = sharedPages(k);
+            line(sb, "SHARED", shared, total, "TOTAL MEM", pageSize);
+            data.put("shared", shared);
+        } catch (RuntimeException e) {
+            context.warn("kmem: SHARED left out: " + e.getMessage());
+        }
+
+        long buffers = blockdevPages(k);
+        line(sb, "BUFFERS", buffers, total, "TOTAL MEM", pageSize);
+        data.put("buffers", buffers);
+
+        long filePages = vmStat(k, "vm_node_stat", "node_stat_item", "NR_FILE_PAGES");
+        long swapCache = optionalVmStat(k, "vm_node_stat", "node_stat_item", "NR_SWAPCACHE");
+        long cached = Math.max(0, filePages - swapCache - buffers);
+        line(sb, "CACHED", cached, total, "TOTAL MEM", pageSize);
+        data.put("cached", cached);
+
+        long slab = optionalVmStat(k, "vm_node_stat", "node_stat_item", "NR_SLAB_RECLAIMABLE_B")
+                + optionalVmStat(k, "vm_node_stat", "node_stat_item", "NR_SLAB_UNRECLAIMABLE_B");
+        if (slab == 0) {
+            slab = optionalVmStat(k, "vm_node_stat", "node_stat_item", "NR_SLAB_RECLAIMABLE")
+                    + optionalVmStat(k, "vm_node_stat", "node_stat_item", "NR_SLAB_UNRECLAIMABLE");
+        }
+        line(sb, "SLAB", slab, total, "TOTAL MEM", pageSize);
+        data.put("slab", slab);
+
+        long[] huge = hugePages(k);
+        sb.append('\n').append(fixed("TOTAL HUGE", huge[0], pageSize));
+        line(sb, "HUGE FREE", huge[1], huge[0], "TOTAL HUGE", pageSize);
+        data.put("total_huge", huge[0]);
+        data.put("huge_free", huge[1]);
+
+        long swapTotal = k.symbol("total_swap_pages").isPresent() ? k.u64(k.requireSymbol("total_swap_pages")) : 0;
+        long swapFree = k.symbol("nr_swap_pages").isPresent() ? k.u64(k.requireSymbol("nr_swap_pages")) : 0;
+        long swapUsed = Math.max(0, swapTotal - swapFree);
+        sb.append('\n').append(fixed("TOTAL SWAP", swapTotal, pageSize));
+        line(sb, "SWAP USED", swapUsed, swapTotal, "TOTAL SWAP", pageSize);
+        line(sb, "SWAP FREE", swapTotal - swapUsed, swapTotal, "TOTAL SWAP", pageSize);
+        data.put("total_swap", swapTotal);
+        data.put("swap_used", swapUsed);
+
+        if (k.hasSymbol("sysctl_overcommit_memory")) {
+            long kbytes = k.hasSymbol("sysctl_overcommit_kbytes") ? k.u64(k.requireSymbol("sysctl_overcommit_kbytes")) : 0;
+            long allowed;
+            if (kbytes != 0) {
+                allowed = kbytes / (pageSize / 1024);
+            } else {
+                long ratio = k.u32(k.requireSymbol("sysctl_overcommit_ratio"));
+                allowed = (total - huge[0]) * ratio / 100;
+            }
+            allowed += swapTotal;
+            long committed = 0;
+            if (k.hasSymbol("vm_committed_as")) {
+                committed = k.u64(k.requireSymbol("vm_committed_as") + k.offset("percpu_counter", "count").orElse(8));
+                if (committed < 0) committed = 0;
+            }
+            sb.append('\n').append(fixed("COMMIT LIMIT", allowed, pageSize));
+            if (allowed != 0) line(sb, "COMMITTED", committed, allowed, "TOTAL LIMIT", pageSize);
+            else sb.append(fixed("COMMITTED", committed, pageSize));
+            data.put("commit_limit", allowed);
+            data.put("committed", committed);
+        }
+        return Result.of(sb.toString(), data);
+    }
+
+    private static String fixed(String label, long pages, long pageSize) {
+        return String.format("%13s  %7d  %11s         ----%n", label, pages, SysCommand.sizeString(pages, pageSize));
+    }
+
+    private static void line(StringBuilder sb, String label, long pages, long of, String ofName, long pageSize) {
+        long pct = of == 0 ? 0 : pages * 100 / of;
+        sb.append(String.format("%13s  %7d  %11s  %3d%% of %s%n", label, pages, SysCommand.sizeString(pages, pageSize), pct, ofName));
+    }
+
+    private static long symbolAny(Kernel k, String... names) {
+        for (String n : names) {
+            OptionalLong v = k.symbol(n);
+            if (v.isPresent()) return v.getAsLong();
+        }
+        throw new CommandException("kmem: none of " + String.join(", ", names) + " found");
+    }
+
+    /** Value of one item of a global vmstat array, the item's index from its enum in debuginfo. */
+    private static long vmStat(Kernel k, String array, String enumName, String item) {
+        long idx = enumValue(k, enumName, item)
+                .orElseThrow(() -> new CommandException("kmem: enum " + enumName + " has no " + item + " (no debuginfo?)"));
+        long v = k.u64(k.requireSymbol(array) + 8 * idx);
+        return Math.max(0, v);
+    }
+
+    private static long optionalVmStat(Kernel k, String array, String enumName, String item) {
+        OptionalLong idx = enumValue(k, enumName, item);
+        if (idx.isEmpty() || !k.hasSymbol(array)) return 0;
+        return Math.max(0, k.u64(k.requireSymbol(array) + 8 * idx.getAsLong()));
+    }
+
+    private static OptionalLong enumValue(Kernel k, String enumName, String item) {
+        if ("NR_FREE_PAGES".equals(item)) {
+            OptionalLong vi = k.vmcoreinfo().number("NR_FREE_PAGES");
+            if (vi.isPresent()) return vi;
+        }
+        Optional<Type> t = k.type("enum " + enumName);
+        if (t.isEmpty()) return OptionalLong.empty();
+        for (Enumerator e : t.get().resolve().enumerators()) if (e.name().equals(item)) return OptionalLong.of(e.value());
+        return OptionalLong.empty();
+    }
+
+    /** Pages of block device inodes' page caches (blockdev_superblock's inode list). */
+    private static long blockdevPages(Kernel k) {
+        try {
+            OptionalLong sbSym = k.symbol("blockdev_superblock");
+            if (sbSym.isEmpty()) return 0;
+            long sb = k.u64(sbSym.getAsLong());
+            long head = sb + k.requireOffset("super_block", "s_inodes");
+            long link = k.requireOffset("inode", "i_sb_list");
+            long mappingOff = k.requireOffset("inode", "i_mapping");
+            long nrpagesOff = k.requireOffset("address_space", "nrpages");
+            long sum = 0;
+            long p = k.u64(head);
+            for (int n = 0; p != head && n < 1_000_000; n++) {
+                long inode = p - link;
+                long mapping = k.u64(inode + mappingOff);
+                if (mapping != 0) sum += k.u64(mapping + nrpagesOff);
+                p = k.u64(p);
+            }
+            return sum;
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** {total, free} huge pages in base pages over every hstate. */
+    private static long[] hugePages(Kernel k) {
+        long total = 0;
+        long free = 0;
+        try {
+            OptionalLong hs = k.symbol("hstates");
+            if (hs.isEmpty()) return new long[] {0, 0};
+            int max = (int) k.u32(k.requireSymbol("hugetlb_max_hstate"));
+            long size = k.requireSize("hstate");
+            for (int i = 0; i < max && i < 16; i++) {
+                long h = hs.getAsLong() + i * size;
+                long order = k.u32(h + k.requireOffset("hstate", "order"));
+                total += k.u64(h + k.requireOffset("hstate", "nr_huge_pages")) << order;
+                free += k.u64(h + k.requireOffset("hstate", "free_huge_pages")) << order;
+            }
+        } catch (RuntimeException e) {
+            return new long[] {total, free};
+        }
+        return new long[] {total, free};
+    }
+
+    /** Pages not PG_reserved whose reference count is above 1, over the whole mem_map (vmemmap). */
+    private static long sharedPages(Kernel k) {
+        long pageSize = k.requireSize("page");
+        long flagsOff = k.requireOffset("page", "flags");
+        long refOff = k.requireOffset("page", "_refcount");
+        long reserved = enumValue(k, "pageflags", "PG_reserved")
+                .orElseThrow(() -> new CommandException("enum pageflags has no PG_reserved"));
+        long vmemmap = k.u64(k.requireSymbol("vmemmap_base"));
+        long maxPfn = k.u64(k.requireSymbol("max_pfn"));
+        int perChunk = (int) (4096 / pageSize);
+        long shared = 0;
+        for (long pfn = 0; pfn < maxPfn; pfn += perChunk) {
+            byte[] chunk;
+            try {
+                chunk = k.memory().read(vmemmap + pfn * pageSize, 4096);
+            } catch (RuntimeException e) {
+                continue; // a hole in the memory map
+            }
+            for (int i = 0; i < perChunk && pfn + i < maxPfn; i++) {
+                int base = (int) (i * pageSize);
+                long flags = le(chunk, base + (int) flagsOff, 8);
+                int count = (int) le(chunk, base + (int) refOff, 4);
+                if ((flags & (1L << reserved)) == 0 && count > 1) shared++;
+            }
+        }
+        return shared;
+    }
+
+    private static long le(byte[] b, int off, int size) {
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) v = (v << 8) | (b[off + i] & 0xff);
+        return v;
+    }
+}

@@ -1,0 +1,57 @@
+package org.kdive.cmd.kernel.commands;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.kdive.api.command.Args;
+import org.kdive.api.command.Command;
+import org.kdive.api.command.CommandContext;
+import org.kdive.api.command.CommandException;
+import org.kdive.api.command.Result;
+import org.kdive.cmd.kernel.access.Clock;
+import org.kdive.cmd.kernel.access.Kernel;
+import org.kdive.cmd.kernel.printk.LogFormatter;
+import org.kdive.cmd.kernel.printk.PrintkReader;
+import org.osgi.service.component.annotations.Component;
+
+/** crash's `log`: the kernel message buffer. */
+@Component(service = Command.class)
+public class LogCommand implements Command {
+    @Override public String name() { return "log"; }
+
+    @Override public String description() { return "dump the kernel message buffer (printk ring)"; }
+
+    @Override
+    public String usage() {
+        return "log - dump system message buffer\n"
+                + "log [-tTdmc]\n"
+                + "  -t  do not show the timestamps\n"
+                + "  -T  show timestamps as human-readable dates (boot time + offset)\n"
+                + "  -d  show SUBSYSTEM= and DEVICE= of dev_printk messages\n"
+                + "  -m  show the log level <N> of each message\n"
+                + "  -c  show the caller id [Tpid] or [Ccpu]\n";
+    }
+
+    @Override
+    public Result execute(CommandContext context, List<String> args) {
+        Args a = Args.parse(args, Set.of("t", "T", "d", "m", "c", "a", "s", "R"), Set.of());
+        if (!a.positional().isEmpty()) throw new CommandException("log: unexpected argument: " + a.positional(0));
+        if (a.has("a") || a.has("s")) throw new CommandException("log: option -" + (a.has("a") ? "a" : "s") + " is not supported");
+        Kernel k = Kernel.of(context.session());
+        PrintkReader.Log log = new PrintkReader(k).read(a.has("m"));
+        for (String p : log.problems()) context.warn(p);
+        if (log.isPlain()) {
+            if (a.has("T") || a.has("d") || a.has("t")) {
+                throw new CommandException("log: option not supported on this kernel's plain log buffer");
+            }
+            return Result.of(log.plainText(), Map.of("text", log.plainText()));
+        }
+        long boot = a.has("T") ? new Clock(k).bootDate() : 0;
+        LogFormatter f = new LogFormatter(a.has("t"), a.has("T"), a.has("m"), a.has("d"), a.has("c"), boot);
+        String text = f.format(log.records());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("records", LogFormatter.data(log.records()));
+        return Result.of(text, data);
+    }
+}

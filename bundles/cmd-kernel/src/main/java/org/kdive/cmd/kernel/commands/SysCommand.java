@@ -1,0 +1,207 @@
+package org.kdive.cmd.kernel.commands;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.kdive.api.command.Args;
+import org.kdive.api.command.Command;
+import org.kdive.api.command.CommandContext;
+import org.kdive.api.command.CommandException;
+import org.kdive.api.command.Result;
+import org.kdive.api.dump.DumpInfo;
+import org.kdive.api.session.Session;
+import org.kdive.api.symbols.DebugInfo;
+import org.kdive.cmd.kernel.access.Clock;
+import org.kdive.cmd.kernel.access.Kernel;
+import org.kdive.cmd.kernel.printk.LogFormatter;
+import org.kdive.cmd.kernel.printk.PrintkReader;
+import org.kdive.cmd.kernel.tasks.TaskTable;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * crash's `sys`: the system data. TASKS counts every task including the per-CPU idle tasks
+ * (what crash prints when it can walk the task list; crash 8.0.2 cannot on 6.x PID tables and
+ * prints only the active tasks there).
+ */
+@Component(service = Command.class)
+public class SysCommand implements Command {
+    /** crash's panic strings, most severe first: the first one found in the log is the panic message. */
+    private static final String[] PANIC_MESSAGES = {
+        "SysRq : Crash", "SysRq : Trigger a crash", "SysRq : Netdump", "Kernel panic: ", "Kernel panic - ",
+        "Kernel BUG at", "kernel BUG at", "Unable to handle kernel paging request",
+        "Unable to handle kernel NULL pointer dereference", "BUG: unable to handle kernel ",
+        "general protection fault: ", "double fault: ", "divide error: ", "stack segment: ",
+        "[Hardware Error]: ", "Bad mode in ", "Oops: ",
+    };
+
+    @Override public String name() { return "sys"; }
+
+    @Override public String description() { return "system data: kernel, dump, CPUs, date, uptime, tasks, panic"; }
+
+    @Override
+    public String usage() {
+        return "sys - system data\n"
+                + "sys\n"
+                + "  shows KERNEL, DUMPFILE, CPUS, DATE, UPTIME, LOAD AVERAGE, TASKS, NODENAME, RELEASE,\n"
+                + "  VERSION, MACHINE, MEMORY and PANIC of the crashed system.\n";
+    }
+
+    @Override
+    public Result execute(CommandContext context, List<String> args) {
+        Args a = Args.parse(args, Set.of(), Set.of());
+        if (!a.positional().isEmpty()) throw new CommandException("sys: option or argument not supported: " + a.positional(0));
+        Session s = context.session();
+        Kernel k = Kernel.of(s);
+        Clock clock = new Clock(k);
+        Map<String, Object> d = new LinkedHashMap<>();
+
+        String kernel = s.vmlinux().map(DebugInfo::file).map(Path::toString).orElse("(none)");
+        boolean tainted = tainted(k);
+        d.put("KERNEL", kernel + (tainted ? "  [TAINTED]" : ""));
+        DumpInfo info = s.dump().info();
+        String files = s.dump().files().stream().map(Path::toString).collect(Collectors.joining(" "));
+        d.put("DUMPFILE", files + (info.dumpLevel() > 0 ? "  [PARTIAL DUMP]" : ""));
+        d.put("CPUS", String.valueOf(k.cpus()));
+        long date = clock.date();
+        d.put("DATE", Clock.ctime(date));
+        d.put("UPTIME", guard(() -> Clock.duration(clock.uptimeSeconds())));
+        d.put("LOAD AVERAGE", guard(() -> loadAverage(k)));
+        d.put("TASKS", guard(() -> {
+            TaskTable t = TaskTable.of(s);
+            for (String p : t.problems()) context.warn(p);
+            return String.valueOf(t.tasks().size());
+        }));
+        Map<String, String> uts = uts(k, info);
+        d.put("NODENAME", uts.get("nodename"));
+        d.put("RELEASE", uts.get("release"));
+        d.put("VERSION", uts.get("version"));
+        d.put("MACHINE", uts.get("machine") + "  (" + mhz(k) + " Mhz)");
+        d.put("MEMORY", guard(() -> memory(k)));
+        d.put("PANIC", "\"" + guard(() -> panicMessage(k)) + "\"");
+
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Object> e : d.entrySet()) {
+            sb.append(String.format("%12s: %s%n", e.getKey(), e.getValue()));
+        }
+        return Result.of(sb.toString().replace("\r\n", "\n"), d);
+    }
+
+    private static String guard(java.util.function.Supplier<String> s) {
+        try {
+            return s.get();
+        } catch (RuntimeException e) {
+            return "(unknown: " + e.getMessage() + ")";
+        }
+    }
+
+    private static boolean tainted(Kernel k) {
+        try {
+            OptionalLong t = k.symbol("tainted_mask");
+            return t.isPresent() && k.u64(t.getAsLong()) != 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String loadAverage(Kernel k) {
+        long base = k.requireSymbol("avenrun");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            long v = k.u64(base + 8L * i) + (1 << 11) / 200; // FIXED_1/200 rounds to 2 decimals
+            long intPart = v >> 11;
+            long frac = ((v & ((1 << 11) - 1)) * 100) >> 11;
+            if (i > 0) sb.append(", ");
+            sb.append(intPart).append('.').append(String.format("%02d", frac));
+        }
+        return sb.toString();
+    }
+
+    /** init_uts_ns.name (struct new_utsname: six 65-byte strings), else the dump header's copy. */
+    private static Map<String, String> uts(Kernel k, DumpInfo info) {
+        Map<String, String> m = new LinkedHashMap<>();
+        String[] fields = {"sysname", "nodename", "release", "version", "machine", "domainname"};
+        try {
+            long base = k.requireSymbol("init_uts_ns") + k.offset("uts_namespace", "name").orElse(0);
+            byte[] raw = k.memory().read(base, 65 * 6);
+            for (int i = 0; i < fields.length; i++) {
+                int end = i * 65;
+                while (end < (i + 1) * 65 - 1 && raw[end] != 0) end++;
+                m.put(fields[i], new String(raw, i * 65, end - i * 65, StandardCharsets.UTF_8));
+            }
+        } catch (RuntimeException e) {
+            m.put("nodename", info.details().getOrDefault(DumpInfo.DETAIL_UTS_NODENAME, "(unknown)"));
+            m.put("release", info.details().getOrDefault(DumpInfo.DETAIL_UTS_RELEASE, "(unknown)"));
+            m.put("version", info.details().getOrDefault(DumpInfo.DETAIL_UTS_VERSION, "(unknown)"));
+            m.put("machine", info.machine());
+        }
+        return m;
+    }
+
+    private static String mhz(Kernel k) {
+        try {
+            OptionalLong khz = k.symbol("cpu_khz");
+            if (khz.isPresent()) {
+                long v = k.u32(khz.getAsLong());
+                if (v > 0) return String.valueOf(v / 1000);
+            }
+        } catch (RuntimeException e) {
+            // unknown
+        }
+        return "unknown";
+    }
+
+    /** Present pages of every online node, rounded up to a whole GiB when within 64 MiB of it. */
+    static String memory(Kernel k) {
+        long page = 4096;
+        long pages = 0;
+        OptionalLong present = k.offset("pglist_data", "node_present_pages");
+        if (present.isEmpty()) present = k.offset("pglist_data", "node_spanned_pages");
+        OptionalLong nodeData = k.symbol("node_data");
+        if (nodeData.isPresent()) {
+            long n = Math.max(1, k.arrayLength("node_data"));
+            long online = k.symbol("node_online_map").isPresent() ? k.u64(k.requireSymbol("node_online_map")) : 1;
+            for (int i = 0; i < Math.min(n, 64); i++) {
+                if ((online & (1L << i)) == 0) continue;
+                long pgdat = k.u64(nodeData.getAsLong() + 8L * i);
+                if (pgdat != 0) pages += k.u64(pgdat + present.orElseThrow());
+            }
+        } else {
+            pages = k.u64(k.requireSymbol("contig_page_data") + present.orElseThrow());
+        }
+        long total = pages * page;
+        long gig = 1L << 30;
+        long next = (total + gig - 1) / gig * gig;
+        if (next - total <= 64L << 20) total = next;
+        return sizeString(total / page, page);
+    }
+
+    /** crash's pages_to_size: "716 MB", "658.5 MB", "1 GB", "0". */
+    public static String sizeString(long pages, long pageSize) {
+        if (pages == 0) return "0";
+        double total = (double) pages * pageSize;
+        String s;
+        if (total >= (1L << 30)) s = String.format("%.1f GB", total / (1L << 30));
+        else if (total >= (1L << 20)) s = String.format("%.1f MB", total / (1L << 20));
+        else s = String.format("%d KB", (long) (total / 1024));
+        return s.replace(".0 ", " ");
+    }
+
+    /** The first line of the log (without timestamps) holding one of crash's panic strings. */
+    static String panicMessage(Kernel k) {
+        PrintkReader.Log log = new PrintkReader(k).read(false);
+        String text = log.isPlain() ? log.plainText()
+                : new LogFormatter(true, false, false, false, false, 0).format(log.records());
+        String[] lines = text.split("\n");
+        for (String msg : PANIC_MESSAGES) {
+            for (String line : lines) {
+                if (line.contains(msg)) return line;
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,297 @@
+package org.kdive.cmd.symbols;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.kdive.api.KdiveException;
+import org.kdive.api.command.Args;
+import org.kdive.api.command.CommandContext;
+import org.kdive.api.command.CommandException;
+import org.kdive.api.command.Result;
+import org.kdive.api.session.Session;
+import org.kdive.api.symbols.Member;
+import org.kdive.api.symbols.Symbol;
+import org.kdive.api.symbols.Type;
+import org.kdive.api.symbols.Type.Kind;
+import org.kdive.api.util.Hex;
+import org.kdive.cmd.symbols.expr.Evaluator;
+import org.kdive.cmd.symbols.expr.Value;
+import org.kdive.cmd.symbols.format.ValueFormatter;
+import org.kdive.cmd.symbols.types.CDecl;
+import org.kdive.cmd.symbols.types.OffsetLayout;
+
+/** crash's {@code struct} and {@code union}: declarations, offsets, and contents at an address. */
+abstract class DataTypeCommand {
+    private final String keyword;
+    private final Kind kind;
+
+    DataTypeCommand(String keyword, Kind kind) {
+        this.keyword = keyword;
+        this.kind = kind;
+    }
+
+    String usageText() {
+        return keyword + " - " + keyword + " contents\n"
+                + keyword + " [-o] [-x|-d] NAME[.member[,member…]] [ADDR|SYMBOL] [COUNT]\n"
+                + "  no address   print the declaration and SIZE (-o: with member offsets)\n"
+                + "  ADDR|SYMBOL  print the " + keyword + " at that kernel address (-o: member addresses)\n"
+                + "  .member      only those members (a.b for nested members)\n"
+                + "  COUNT        that many consecutive " + keyword + "s\n"
+                + "  -x, -d       integers in hex or decimal; -l OFFSET|NAME.member: ADDR points at that member\n";
+    }
+
+    Result run(CommandContext context, List<String> raw) {
+        Session session = context.session();
+        Args args = Args.parse(raw, Set.of("o", "x", "d", "h"), Set.of("c", "l"));
+        if (args.has("x") && args.has("d")) throw new CommandException("-d and -x are mutually exclusive");
+        boolean hex = args.has("x") || args.has("h");
+        List<String> pos = args.positional();
+        if (pos.isEmpty()) throw new CommandException("usage: " + keyword + " NAME[.member] [ADDR] [COUNT]");
+        String spec = pos.get(0);
+        if (spec.endsWith(",") || spec.endsWith(".")) throw new CommandException("invalid format: " + spec);
+        String typeName = spec;
+        List<String> members = new ArrayList<>();
+        int dot = spec.indexOf('.');
+        if (dot > 0) {
+            typeName = spec.substring(0, dot);
+            for (String m : spec.substring(dot + 1).split(",")) members.add(m);
+        }
+        Type type = lookup(session, typeName);
+        Long address = null;
+        long count = 1;
+        if (args.value("c") != null) count = parseCount(args.value("c"));
+        for (int i = 1; i < pos.size(); i++) {
+            String a = pos.get(i);
+            if (address == null) {
+                address = resolveAddress(session, a);
+            } else {
+                count = parseCount(a);
+            }
+        }
+        if (address != null && args.value("l") != null) {
+            String l = args.value("l");
+            address -= l.matches("\\d+|0x[0-9a-fA-F]+") ? Long.decode(l) : listOffset(session, l);
+        }
+        ValueFormatter f = SessionEnv.formatter(session, (char) 0, hex);
+        StringBuilder out = new StringBuilder();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("type", keyword + " " + type.name());
+        data.put("size", type.size());
+        if (address == null) {
+            declaration(out, data, type, members, args.has("o"), hex);
+            return Result.of(out.toString(), data);
+        }
+        if (members.size() > 1 && args.has("o")) throw new CommandException("-o option not valid with multiple member format");
+        List<Object> items = new ArrayList<>();
+        for (long c = 0; c < count; c++) {
+            long at = address + c * type.size();
+            if (c > 0) out.append('\n');
+            Value v = Value.at(type, at, session.memory());
+            if (args.has("o")) {
+                out.append(OffsetLayout.render(type, CDecl.ptype(type), hex, at));
+            } else if (members.isEmpty()) {
+                out.append(keyword).append(' ').append(type.name()).append(' ').append(f.value(v, 0)).append('\n');
+            } else {
+                for (String m : members) out.append(memberLine(f, type, v, m));
+            }
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("address", "0x" + Long.toHexString(at));
+            if (members.isEmpty()) {
+                item.put("value", JsonValues.of(v, f));
+            } else {
+                Map<String, Object> mv = new LinkedHashMap<>();
+                for (String m : members) mv.put(m, JsonValues.of(memberValue(v, type, m), f));
+                item.put("members", mv);
+            }
+            items.add(item);
+        }
+        data.put("items", items);
+        return Result.of(out.toString(), data);
+    }
+
+    private static long parseCount(String s) {
+        try {
+            return Long.decode(s);
+        } catch (NumberFormatException e) {
+            throw new CommandException("invalid count: " + s);
+        }
+    }
+
+    private long listOffset(Session s, String spec) {
+        int dot = spec.indexOf('.');
+        if (dot < 0) throw new CommandException("invalid -l option: " + spec);
+        Type t = lookup(s, spec.substring(0, dot));
+        return Evaluator.offsetOf(t, spec.substring(dot + 1));
+    }
+
+    Type lookup(Session s, String name) {
+        String n = name.startsWith(keyword + " ") ? name.substring(keyword.length() + 1) : name;
+        Optional<Type> t = s.symbols().type(keyword + " " + n);
+        if (t.isEmpty()) {
+            Optional<Type> td = s.symbols().type(n);
+            if (td.isPresent() && td.get().resolve().kind() == kind) t = Optional.of(td.get().resolve());
+        }
+        if (t.isEmpty() || t.get().resolve().kind() != kind) {
+            if (t.isPresent()) throw new CommandException("data type mismatch: " + n + " is not a " + keyword);
+            throw new CommandException("invalid data structure reference: " + n);
+        }
+        return t.get();
+    }
+
+    static long resolveAddress(Session s, String a) {
+        if (Hex.looksLikeAddress(a)) {
+            long addr = Hex.parseAddress(a);
+            if (addr >= 0) throw new CommandException("invalid kernel virtual address: " + a);
+            return addr;
+        }
+        List<Symbol> syms = s.symbols().byName(a);
+        if (syms.isEmpty()) {
+            try {
+                return s.symbols().address(a);
+            } catch (KdiveException e) {
+                throw new CommandException("symbol not found: " + a);
+            }
+        }
+        try {
+            return s.symbols().address(a);
+        } catch (KdiveException e) {
+            throw new CommandException(e.getMessage());
+        }
+    }
+
+    private void declaration(StringBuilder out, Map<String, Object> data, Type type, List<String> members, boolean offsets, boolean hex) {
+        String ptype = CDecl.ptype(type);
+        if (members.isEmpty()) {
+            out.append(offsets ? OffsetLayout.render(type, ptype, hex, 0) : ptype + "\n");
+            out.append("SIZE: ").append(hex ? "0x" + Long.toHexString(type.size()) : Long.toString(type.size())).append('\n');
+        } else {
+            if (members.size() > 1) throw new CommandException(offsets ? "-o option not valid with multiple member format"
+                    : "multiple member format not supported in this syntax");
+            String name = members.get(0);
+            if (name.contains(".")) throw new CommandException("invalid data structure reference: " + type.name() + "." + name);
+            Member m = OffsetLayout.findMember(type, name).orElseThrow(() -> new CommandException(
+                    "invalid data structure reference: " + type.name() + "." + name));
+            // the member's line of the ptype body, with its offset column
+            String rendered = OffsetLayout.render(type, ptype, hex, 0);
+            String[] lines = rendered.split("\n");
+            String[] plain = ptype.split("\n");
+            for (int i = 1; i < plain.length && i < lines.length; i++) {
+                if (declares(plain[i], name)) {
+                    out.append(lines[i]).append('\n');
+                    break;
+                }
+            }
+            data.put("member", name);
+            data.put("offset", CDecl.byteOffset(m));
+            data.put("member_type", CDecl.name(m.type()));
+        }
+        List<Object> ms = new ArrayList<>();
+        for (Member m : type.resolve().members()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", m.name());
+            e.put("type", CDecl.name(m.type()));
+            e.put("offset", CDecl.byteOffset(m));
+            if (m.isBitfield()) e.put("bits", m.bitSize());
+            ms.add(e);
+        }
+        data.put("members", ms);
+        data.put("text", out.toString());
+    }
+
+    private static boolean declares(String line, String name) {
+        String t = line.strip();
+        return t.endsWith(" " + name + ";") || t.endsWith("*" + name + ";") || t.contains(" " + name + "[")
+                || t.contains("*" + name + "[") || t.contains(" " + name + " :") || t.contains("(*" + name + ")");
+    }
+
+    private static Value memberValue(Value v, Type type, String path) {
+        Value cur = v;
+        for (String part : path.split("\\.")) {
+            String name = part;
+            long idx = -1;
+            int br = part.indexOf('[');
+            if (br >= 0) {
+                name = part.substring(0, br);
+                idx = Long.parseLong(part.substring(br + 1, part.indexOf(']')).trim());
+            }
+            Type t = cur.resolved();
+            if (t.kind() == Kind.POINTER) throw new CommandException("invalid data structure member reference: " + path);
+            String n = name;
+            Member m = OffsetLayout.findMember(t, n).orElseThrow(() -> new CommandException(
+                    "invalid data structure reference: " + type.name() + "." + path));
+            cur = ValueFormatter.member(cur, m);
+            if (idx >= 0) {
+                Type at = cur.resolved();
+                if (at.kind() != Kind.ARRAY || idx >= at.count()) throw new CommandException("invalid data structure member reference: " + path);
+                cur = cur.part(at.target(), idx * at.target().resolve().size());
+            }
+        }
+        return cur;
+    }
+
+    /** crash's member output: the member's lines of the full print, with its trailing comma. */
+    private static String memberLine(ValueFormatter f, Type type, Value v, String path) {
+        Value mv = memberValue(v, type, path);
+        boolean comma;
+        int depth = 0;
+        if (path.contains(".") || path.contains("[")) {
+            comma = hasNextSibling(type, path);
+        } else {
+            depth = anonymousDepth(type.resolve(), path, 0);
+            comma = hasNextSibling(type, path);
+        }
+        String indent = " ".repeat(2 + 2 * Math.max(0, depth));
+        return indent + path + " = " + f.value(mv, 1 + Math.max(0, depth)) + (comma ? "," : "") + "\n";
+    }
+
+    private static int anonymousDepth(Type t, String name, int depth) {
+        for (Member m : t.members()) {
+            if (name.equals(m.name())) return depth;
+        }
+        for (Member m : t.members()) {
+            if (m.name() == null || m.name().isEmpty()) {
+                int d = anonymousDepth(m.type().resolve(), name, depth + 1);
+                if (d >= 0) return d;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether gdb prints a comma after the member (it is not the last of its enclosing struct). */
+    private static boolean hasNextSibling(Type type, String path) {
+        String[] parts = path.split("\\.");
+        Type t = type.resolve();
+        for (int i = 0; i < parts.length; i++) {
+            String name = parts[i].contains("[") ? parts[i].substring(0, parts[i].indexOf('[')) : parts[i];
+            Type owner = ownerOf(t, name);
+            if (owner == null) return false;
+            List<Member> ms = owner.members();
+            for (int k = 0; k < ms.size(); k++) {
+                if (name.equals(ms.get(k).name())) {
+                    if (i == parts.length - 1) return k < ms.size() - 1;
+                    Type next = ms.get(k).type().resolve();
+                    if (next.kind() == Kind.ARRAY) next = next.target().resolve();
+                    t = next;
+                    break;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Type ownerOf(Type t, String name) {
+        for (Member m : t.members()) {
+            if (name.equals(m.name())) return t;
+        }
+        for (Member m : t.members()) {
+            if (m.name() == null || m.name().isEmpty()) {
+                Type o = ownerOf(m.type().resolve(), name);
+                if (o != null) return o;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,229 @@
+package org.kdive.cmd.symbols;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.kdive.api.KdiveException;
+import org.kdive.api.command.Command;
+import org.kdive.api.command.CommandContext;
+import org.kdive.api.command.CommandException;
+import org.kdive.api.command.Result;
+import org.kdive.api.session.Session;
+import org.kdive.api.symbols.DebugInfo;
+import org.kdive.api.symbols.LoadSpec;
+import org.kdive.cmd.symbols.modules.BuildIds;
+import org.kdive.cmd.symbols.modules.KernelModules;
+import org.kdive.cmd.symbols.modules.KernelModules.Module;
+import org.osgi.service.component.annotations.Component;
+
+/** crash's {@code mod}: the loaded modules, and loading their debuginfo (-s one, -S all from a tree). */
+@Component(service = Command.class)
+public final class ModCommand implements Command {
+    private static final int MAX_TREE_FILES = 500_000;
+    private static final int MAX_DEPTH = 12;
+
+    @Override public String name() { return "mod"; }
+
+    @Override public String description() { return "list modules, load module debuginfo"; }
+
+    @Override
+    public String usage() {
+        return """
+                mod - module information and loading of symbols and debugging data
+                mod [ -s module [objfile] | -S [directory] ]
+                  (none)             list the loaded modules: MODULE NAME BASE SIZE OBJECT FILE
+                  -s module [file]   load the module's debuginfo (file default: searched in /lib/modules/RELEASE)
+                  -S [directory]     load every module's debuginfo found under the directory, matched by
+                                     name and by build-id (default /lib/modules/RELEASE)""";
+    }
+
+    @Override
+    public Result execute(CommandContext context, List<String> args) {
+        Session s = context.session();
+        KernelModules.ensureKallsyms(s);
+        List<Module> modules = KernelModules.list(s);
+        if (modules.isEmpty()) throw new CommandException("no modules loaded (or the module list is unreadable)");
+        if (args.isEmpty()) return table(s, modules, modules);
+        String opt = args.get(0);
+        if (opt.equals("-s")) {
+            if (args.size() < 2) throw new CommandException("usage: mod -s module [objfile]");
+            Module m = find(modules, args.get(1));
+            Path file;
+            String shown;
+            if (args.size() >= 3) {
+                shown = args.get(2);
+                file = Paths.get(shown);
+                if (!Files.isRegularFile(file)) throw new CommandException(shown + ": no such file");
+            } else {
+                Optional<Path> found = search(s, defaultTree(s), List.of(m)).get(m.name());
+                if (found == null || found.isEmpty()) throw new CommandException("cannot find or load object file for " + m.name() + " module");
+                file = found.get();
+                shown = file.toString();
+            }
+            load(s, m, file, shown);
+            return table(s, modules, List.of(m));
+        }
+        if (opt.equals("-S")) {
+            Path tree = args.size() >= 2 ? Paths.get(args.get(1)) : defaultTree(s);
+            if (!Files.isDirectory(tree)) throw new CommandException(tree + ": not a directory");
+            Map<String, Optional<Path>> found = search(s, tree, modules);
+            for (Module m : modules) {
+                Optional<Path> f = found.get(m.name());
+                if (f == null || f.isEmpty()) continue;
+                try {
+                    load(s, m, f.get(), f.get().toString());
+                } catch (KdiveException e) {
+                    context.warn(m.name() + ": " + e.getMessage());
+                }
+            }
+            return table(s, modules, modules);
+        }
+        throw new CommandException("unsupported option: " + opt + " (mod, mod -s, mod -S)");
+    }
+
+    private static Module find(List<Module> modules, String name) {
+        for (Module m : modules) {
+            if (m.name().equals(name) || m.name().equals(name.replace('-', '_'))) return m;
+        }
+        throw new CommandException(name + ": not a loaded module");
+    }
+
+    /** The object file names shown in the table (as the user typed them), per session. */
+    private static Map<String, String> shownFiles(Session s) {
+        return s.cached("cmd-symbols.mod-files", ConcurrentHashMap::new);
+    }
+
+    private static void load(Session s, Module m, Path file, String shown) {
+        Optional<String> want = KernelModules.buildId(s, m);
+        Optional<String> have = BuildIds.ofFile(file);
+        if (want.isPresent() && have.isPresent() && !want.get().equals(have.get())) {
+            throw new CommandException(shown + ": build-id " + have.get() + " does not match module " + m.name()
+                    + " in the dump (" + want.get() + ")");
+        }
+        Map<String, Long> sections = KernelModules.sections(s, m);
+        if (sections.isEmpty()) throw new CommandException(m.name() + ": section addresses unreadable (mod->sect_attrs)");
+        try {
+            s.loadDebugInfo(file, LoadSpec.module(m.name(), sections));
+        } catch (IOException e) {
+            throw new CommandException(shown + ": " + e.getMessage());
+        }
+        shownFiles(s).put(m.name(), shown);
+    }
+
+    private static Path defaultTree(Session s) {
+        String release = s.vmcoreinfo().osRelease().orElse("");
+        return Paths.get("/lib/modules", release);
+    }
+
+    /** Per module: a file under the tree whose name (or build-id) matches. */
+    private static Map<String, Optional<Path>> search(Session s, Path tree, List<Module> modules) {
+        Map<String, List<Path>> byName = new LinkedHashMap<>();
+        List<Path> all = new ArrayList<>();
+        if (Files.isDirectory(tree)) {
+            try (Stream<Path> walk = Files.walk(tree, MAX_DEPTH)) {
+                walk.filter(Files::isRegularFile).limit(MAX_TREE_FILES).forEach(p -> {
+                    String n = p.getFileName().toString();
+                    String base = n.endsWith(".ko.debug") ? n.substring(0, n.length() - 9)
+                            : n.endsWith(".ko") ? n.substring(0, n.length() - 3) : null;
+                    if (base != null) {
+                        byName.computeIfAbsent(base.replace('-', '_'), k -> new ArrayList<>()).add(p);
+                        all.add(p);
+                    }
+                });
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new CommandException(tree + ": " + e.getMessage());
+            }
+        }
+        Map<String, Optional<Path>> out = new LinkedHashMap<>();
+        Map<String, Path> idIndex = null;
+        for (Module m : modules) {
+            Optional<String> id = KernelModules.buildId(s, m);
+            List<Path> cands = byName.getOrDefault(m.name(), List.of());
+            Path pick = null;
+            // .ko.debug first: it carries the DWARF, a plain .ko may be stripped
+            List<Path> ordered = cands.stream().sorted((a, b) -> Boolean.compare(!a.toString().endsWith(".debug"), !b.toString().endsWith(".debug")))
+                    .collect(Collectors.toList());
+            for (Path p : ordered) {
+                Optional<String> fid = BuildIds.ofFile(p);
+                if (id.isEmpty() || fid.isEmpty() || fid.get().equals(id.get())) {
+                    pick = p;
+                    break;
+                }
+            }
+            if (pick == null && id.isPresent()) {
+                Path byId = tree.resolve(".build-id").resolve(id.get().substring(0, 2)).resolve(id.get().substring(2) + ".debug");
+                if (Files.isRegularFile(byId)) {
+                    pick = byId;
+                } else {
+                    if (idIndex == null) {
+                        idIndex = new LinkedHashMap<>();
+                        for (Path p : all) {
+                            Optional<String> fid = BuildIds.ofFile(p);
+                            if (fid.isPresent()) idIndex.putIfAbsent(fid.get(), p);
+                        }
+                    }
+                    pick = idIndex.get(id.get());
+                }
+            }
+            out.put(m.name(), Optional.ofNullable(pick));
+        }
+        return out;
+    }
+
+    private static Result table(Session s, List<Module> all, List<Module> shown) {
+        int nameWidth = all.stream().mapToInt(m -> m.name().length()).max().orElse(4);
+        int sizeWidth = all.stream().mapToInt(m -> Long.toString(m.size()).length()).max().orElse(4);
+        Map<String, String> files = shownFiles(s);
+        Map<String, DebugInfo> loaded = new LinkedHashMap<>();
+        for (DebugInfo d : s.modules()) {
+            if (d.module() != null) loaded.put(d.module(), d);
+        }
+        StringBuilder out = new StringBuilder();
+        out.append(center("MODULE", 16)).append("  ").append(pad("NAME", nameWidth)).append("  ")
+                .append(center("BASE", 16)).append("  ").append(String.format("%" + Math.max(4, sizeWidth) + "s", "SIZE"))
+                .append("  OBJECT FILE\n");
+        List<Object> rows = new ArrayList<>();
+        for (Module m : shown) {
+            out.append(String.format("%16x  ", m.struct())).append(pad(m.name(), nameWidth)).append("  ")
+                    .append(String.format("%16x  ", m.base())).append(String.format("%" + Math.max(4, sizeWidth) + "d  ", m.size()));
+            String file = null;
+            if (loaded.containsKey(m.name())) {
+                file = files.getOrDefault(m.name(), loaded.get(m.name()).file().toString());
+                out.append(file).append(' ');
+            } else {
+                out.append("(not loaded)");
+                if (m.kallsyms() != 0) out.append("  [CONFIG_KALLSYMS]");
+            }
+            out.append('\n');
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("module", "0x" + Long.toHexString(m.struct()));
+            row.put("name", m.name());
+            row.put("base", "0x" + Long.toHexString(m.base()));
+            row.put("size", m.size());
+            row.put("object_file", file);
+            rows.add(row);
+        }
+        return Result.of(out.toString(), Map.of("modules", rows));
+    }
+
+    private static String pad(String s, int w) {
+        return s.length() >= w ? s : s + " ".repeat(w - s.length());
+    }
+
+    /** crash's CENTER|LJUST: odd leftover goes to the right. */
+    private static String center(String s, int w) {
+        int extra = w - s.length();
+        if (extra <= 0) return s;
+        int left = extra / 2;
+        return " ".repeat(left) + s + " ".repeat(extra - left);
+    }
+}

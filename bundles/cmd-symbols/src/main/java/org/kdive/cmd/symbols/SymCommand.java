@@ -1,0 +1,153 @@
+package org.kdive.cmd.symbols;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.kdive.api.KdiveException;
+import org.kdive.api.command.Args;
+import org.kdive.api.command.Command;
+import org.kdive.api.command.CommandContext;
+import org.kdive.api.command.CommandException;
+import org.kdive.api.command.Result;
+import org.kdive.api.session.Session;
+import org.kdive.api.symbols.SourceLine;
+import org.kdive.api.symbols.Symbol;
+import org.kdive.api.util.Hex;
+import org.kdive.cmd.symbols.modules.KernelModules;
+import org.osgi.service.component.annotations.Component;
+
+/** crash's {@code sym}: symbol ↔ address, with source line for text, module symbols included. */
+@Component(service = Command.class)
+public final class SymCommand implements Command {
+    private static final int MAX_LIST = 2_000_000;
+
+    @Override public String name() { return "sym"; }
+
+    @Override public String description() { return "translate a symbol to its address, or an address to its symbol"; }
+
+    @Override
+    public String usage() {
+        return """
+                sym - translate a symbol to its virtual address, or vice-versa
+                sym [-l] | [-M] | [-m module] | [-p|-n] | [-q string] | [symbol | vaddr]
+                  symbol|vaddr  the symbol (+offset) containing the address, its module and source line;
+                                module:symbol picks one of several symbols with the same name
+                  -l            list all symbols        -M  all module symbols
+                  -m module     symbols of one module   -q string  symbols whose name contains string
+                  -p, -n        also show the previous / next symbol""";
+    }
+
+    @Override
+    public Result execute(CommandContext context, List<String> raw) {
+        Session s = context.session();
+        KernelModules.ensureKallsyms(s);
+        Args args = Args.parse(raw, Set.of("l", "L", "M", "p", "n", "s"), Set.of("m", "q", "Q"));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        StringBuilder out = new StringBuilder();
+        if (args.has("l") || args.has("L") || args.has("M") || args.value("m") != null || args.value("q") != null
+                || args.value("Q") != null) {
+            String q = args.value("q");
+            String exact = args.value("Q");
+            String mod = args.value("m");
+            List<Symbol> all = s.symbols().all()
+                    .filter(x -> !args.has("M") || x.module() != null)
+                    .filter(x -> mod == null || mod.equals(x.module()))
+                    .filter(x -> q == null || x.name().contains(q))
+                    .filter(x -> exact == null || x.name().equals(exact))
+                    .limit(MAX_LIST)
+                    .sorted(Comparator.comparing(Symbol::address, Long::compareUnsigned))
+                    .collect(Collectors.toList());
+            for (Symbol x : all) {
+                out.append(String.format("%x (%c) %s", x.address(), x.type(), x.name()));
+                if (x.module() != null) out.append(" [").append(x.module()).append(']');
+                out.append('\n');
+                rows.add(row(x, 0, null));
+            }
+            return Result.of(out.toString(), Map.of("symbols", rows));
+        }
+        if (args.positional().isEmpty()) throw new CommandException("usage: sym [-l|-M|-m module|-q string] symbol|vaddr");
+        for (String a : args.positional()) {
+            List<Symbol> hits = new ArrayList<>();
+            List<Long> offsets = new ArrayList<>();
+            if (Hex.looksLikeAddress(a) && s.symbols().byName(a).isEmpty()) {
+                long addr = Hex.parseAddress(a);
+                Optional<Symbol> sym = s.symbols().containing(addr);
+                if (sym.isEmpty() || !near(sym.get(), addr)) throw new CommandException(a + ": invalid address");
+                hits.add(sym.get());
+                offsets.add(addr - sym.get().address());
+            } else {
+                List<Symbol> named = s.symbols().byName(a);
+                if (named.isEmpty()) {
+                    try {
+                        long addr = s.symbols().address(a);
+                        Optional<Symbol> sym = s.symbols().containing(addr);
+                        if (sym.isPresent()) named = List.of(sym.get());
+                    } catch (KdiveException e) {
+                        named = List.of();
+                    }
+                }
+                if (named.isEmpty()) throw new CommandException("no such symbol: " + a);
+                for (Symbol x : named) {
+                    hits.add(x);
+                    offsets.add(0L);
+                }
+            }
+            for (int i = 0; i < hits.size(); i++) {
+                Symbol x = hits.get(i);
+                if (args.has("p")) neighbour(s, x, false).ifPresent(p -> line(out, rows, s, p, 0));
+                line(out, rows, s, x, offsets.get(i));
+                if (args.has("n")) neighbour(s, x, true).ifPresent(p -> line(out, rows, s, p, 0));
+            }
+        }
+        return Result.of(out.toString(), rows.size() == 1 ? rows.get(0) : Map.of("symbols", rows));
+    }
+
+    private static boolean near(Symbol s, long addr) {
+        long off = addr - s.address();
+        return off >= 0 && (s.size() > 0 ? off < s.size() || s.module() != null : off < (1L << 20));
+    }
+
+    private static Optional<Symbol> neighbour(Session s, Symbol x, boolean next) {
+        return s.symbols().all()
+                .filter(o -> next ? Long.compareUnsigned(o.address(), x.address()) > 0 : Long.compareUnsigned(o.address(), x.address()) < 0)
+                .reduce((a, b) -> next ? (Long.compareUnsigned(a.address(), b.address()) <= 0 ? a : b)
+                        : (Long.compareUnsigned(a.address(), b.address()) >= 0 ? a : b));
+    }
+
+    private static void line(StringBuilder out, List<Map<String, Object>> rows, Session s, Symbol x, long off) {
+        long addr = x.address() + off;
+        out.append(String.format("%x (%c) %s", addr, x.type(), x.name()));
+        if (off != 0) out.append('+').append(off);
+        if (x.module() != null) out.append(" [").append(x.module()).append(']');
+        SourceLine sl = null;
+        if (x.isText()) {
+            try {
+                sl = s.symbols().line(addr).orElse(null);
+            } catch (KdiveException e) {
+                sl = null;
+            }
+            if (sl != null) out.append(' ').append(sl.file()).append(": ").append(sl.line());
+        }
+        out.append('\n');
+        rows.add(row(x, off, sl));
+    }
+
+    private static Map<String, Object> row(Symbol x, long off, SourceLine sl) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", "0x" + Long.toHexString(x.address() + off));
+        m.put("type", String.valueOf(x.type()));
+        m.put("name", x.name());
+        m.put("offset", off);
+        m.put("module", x.module());
+        if (sl != null) {
+            m.put("file", sl.file());
+            m.put("line", sl.line());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,24 @@
+package org.kdive.cmd.symbols;
+
+import java.util.List;
+import org.kdive.api.command.Command;
+import org.kdive.api.command.CommandContext;
+import org.kdive.api.command.Result;
+import org.kdive.api.symbols.Type.Kind;
+import org.osgi.service.component.annotations.Component;
+
+/** crash's {@code union}. */
+@Component(service = Command.class)
+public final class UnionCommand extends DataTypeCommand implements Command {
+    public UnionCommand() {
+        super("union", Kind.UNION);
+    }
+
+    @Override public String name() { return "union"; }
+
+    @Override public String description() { return "union declarations, offsets and contents"; }
+
+    @Override public String usage() { return usageText(); }
+
+    @Override public Result execute(CommandContext context, List<String> args) { return run(context, args); }
+}

@@ -1,0 +1,49 @@
+package org.kdive.cmd.symbols.format;
+
+import java.util.Optional;
+import org.kdive.api.session.Memory;
+import org.kdive.api.session.Symbols;
+import org.kdive.api.symbols.Symbol;
+
+/**
+ * {@code <name+off>} for addresses that fall in a symbol, the way gdb (with crash's module-symbol
+ * fallback) decides: only kernel addresses, never 0; a sized symbol must contain the address,
+ * an unsized one (labels like .LC0, kallsyms entries) may be followed by up to a page.
+ */
+public final class Symbolizer {
+    private static final long UNSIZED_REACH = 0x1000;
+    private final Symbols symbols;
+    private final Memory memory;
+
+    public Symbolizer(Symbols symbols, Memory memory) {
+        this.symbols = symbols;
+        this.memory = memory;
+    }
+
+    public Memory memory() { return memory; }
+
+    /** "name" or "name+off" (decimal), or null. */
+    public String near(long address) {
+        if (symbols == null || address >= 0) return null;
+        Optional<Symbol> s;
+        try {
+            s = symbols.containing(address);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (s.isEmpty()) return null;
+        Symbol sym = s.get();
+        long off = address - sym.address();
+        if (off < 0) return null;
+        if (sym.size() > 0 ? off >= sym.size() : off >= UNSIZED_REACH) return null;
+        return off == 0 ? sym.name() : sym.name() + "+" + off;
+    }
+
+    /** " <name+off>" or "". */
+    public String suffix(long address) {
+        String n = near(address);
+        return n == null ? "" : " <" + n + ">";
+    }
+
+    public Symbols symbols() { return symbols; }
+}

@@ -1,0 +1,102 @@
+package org.kdive.cmd.symbols.modules;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.kdive.api.session.Memory;
+import org.kdive.api.session.Session;
+import org.kdive.api.symbols.Symbol;
+import org.kdive.api.symbols.SymbolTable;
+import org.kdive.api.symbols.Type;
+import org.kdive.cmd.symbols.expr.Evaluator;
+
+/** A module's symbols as the kernel kept them (mod->kallsyms: symtab, strtab, typetab). */
+public final class KallsymsTable implements SymbolTable {
+    private static final int SYM_SIZE = 24;
+    private final List<Symbol> sorted;
+    private final Map<String, List<Symbol>> byName = new HashMap<>();
+    private final long start;
+    private final long end;
+
+    private KallsymsTable(List<Symbol> symbols, long start, long end) {
+        this.sorted = new ArrayList<>(symbols);
+        this.sorted.sort(Comparator.comparingLong(Symbol::address));
+        for (Symbol s : sorted) byName.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(s);
+        this.start = start;
+        this.end = end;
+    }
+
+    /** Reads the table, or null when the module has none. */
+    static KallsymsTable read(Session s, KernelModules.Module m, int maxSymbols) {
+        if (m.kallsyms() == 0) return null;
+        Type kt = s.symbols().type("struct mod_kallsyms").orElse(null);
+        if (kt == null) return null;
+        Memory mem = s.memory();
+        long k = m.kallsyms();
+        long symtab = mem.pointer(k + Evaluator.offsetOf(kt, "symtab"));
+        long num = mem.u32(k + Evaluator.offsetOf(kt, "num_symtab"));
+        long strtab = mem.pointer(k + Evaluator.offsetOf(kt, "strtab"));
+        long typetab = kt.member("typetab").isPresent() ? mem.pointer(k + Evaluator.offsetOf(kt, "typetab")) : 0;
+        if (num <= 0 || num > maxSymbols) return null;
+        ByteBuffer syms = ByteBuffer.wrap(mem.read(symtab, (int) (num * SYM_SIZE))).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] types = typetab != 0 ? mem.read(typetab, (int) num) : null;
+        List<Symbol> out = new ArrayList<>();
+        Map<Integer, String> names = new HashMap<>();
+        for (int i = 1; i < num; i++) {
+            int base = i * SYM_SIZE;
+            int nameOff = syms.getInt(base);
+            int info = syms.get(base + 4) & 0xff;
+            int shndx = syms.getShort(base + 6) & 0xffff;
+            long value = syms.getLong(base + 8);
+            long size = syms.getLong(base + 16);
+            if (nameOff <= 0 || shndx == 0 || value == 0) continue;
+            String name = names.computeIfAbsent(nameOff, o -> mem.cString(strtab + o, 512));
+            if (name.isEmpty()) continue;
+            char type = types != null ? (char) types[i] : guessType(info);
+            out.add(new Symbol(name, value, size, type, m.name()));
+        }
+        return new KallsymsTable(out, m.base(), m.base() + m.size());
+    }
+
+    private static char guessType(int info) {
+        boolean global = (info >> 4) == 1;
+        return (info & 0xf) == 2 ? (global ? 'T' : 't') : (global ? 'D' : 'd');
+    }
+
+    @Override
+    public List<Symbol> byName(String name) {
+        return byName.getOrDefault(name, List.of());
+    }
+
+    @Override
+    public Optional<Symbol> containing(long address) {
+        int lo = 0;
+        int hi = sorted.size() - 1;
+        int best = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(sorted.get(mid).address(), address) <= 0) {
+                best = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (best < 0) return Optional.empty();
+        Symbol s = sorted.get(best);
+        boolean inModule = Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
+        boolean inSymbol = s.size() > 0 && Long.compareUnsigned(address - s.address(), s.size()) < 0;
+        return inModule || inSymbol ? Optional.of(s) : Optional.empty();
+    }
+
+    @Override
+    public Stream<Symbol> all() {
+        return sorted.stream();
+    }
+}

@@ -1,0 +1,174 @@
+package org.kdive.cmd.symbols.modules;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.kdive.api.KdiveException;
+import org.kdive.api.command.CommandException;
+import org.kdive.api.session.Memory;
+import org.kdive.api.session.Session;
+import org.kdive.api.symbols.Member;
+import org.kdive.api.symbols.Type;
+import org.kdive.api.symbols.Type.Kind;
+import org.kdive.api.symbols.Variable;
+import org.kdive.cmd.symbols.expr.Evaluator;
+import org.kdive.cmd.symbols.types.OffsetLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The crashed kernel's loaded modules, read from the {@code modules} list with the kernel's own
+ * {@code struct module} layout (core_layout before 6.4, mem[] after), and their kallsyms tables.
+ */
+public final class KernelModules {
+    private static final Logger LOG = LoggerFactory.getLogger(KernelModules.class);
+    private static final int MAX_MODULES = 10_000;
+    private static final int MAX_SYMBOLS = 1_000_000;
+
+    /** One loaded module as the dump shows it. */
+    public record Module(String name, long struct, long base, long size, long kallsyms, long sectAttrs, long notesAttrs) {
+    }
+
+    private KernelModules() {
+    }
+
+    /** The module list, read once per session. */
+    public static List<Module> list(Session s) {
+        return s.cached("cmd-symbols.modules", () -> read(s));
+    }
+
+    /** Adds every module's kallsyms to the session's symbols, once per session. */
+    public static void ensureKallsyms(Session s) {
+        s.cached("cmd-symbols.kallsyms", () -> {
+            for (Module m : list(s)) {
+                try {
+                    KallsymsTable t = KallsymsTable.read(s, m, MAX_SYMBOLS);
+                    if (t != null) s.addSymbols("kallsyms:" + m.name(), t);
+                } catch (KdiveException e) {
+                    LOG.debug("kallsyms of module {} unreadable: {}", m.name(), e.getMessage());
+                }
+            }
+            return Boolean.TRUE;
+        });
+    }
+
+    private static List<Module> read(Session s) {
+        List<Module> out = new ArrayList<>();
+        Optional<Variable> modules = s.symbols().variable("modules");
+        Optional<Type> moduleType = s.symbols().type("struct module");
+        if (modules.isEmpty() || moduleType.isEmpty()) return out;
+        Memory mem = s.memory();
+        Type mt = moduleType.get();
+        long listOff = Evaluator.offsetOf(mt, "list");
+        long nameOff = Evaluator.offsetOf(mt, "name");
+        int nameLen = (int) Math.max(1, member(mt, "name").type().resolve().size());
+        long head = modules.get().address();
+        long next;
+        try {
+            next = mem.pointer(head);
+        } catch (KdiveException e) {
+            return out;
+        }
+        while (next != head && next != 0 && out.size() < MAX_MODULES) {
+            long mod = next - listOff;
+            try {
+                String name = mem.cString(mod + nameOff, nameLen);
+                long[] baseSize = baseAndSize(mem, mt, mod);
+                out.add(new Module(name, mod, baseSize[0], baseSize[1], pointerField(mem, mt, mod, "kallsyms"),
+                        pointerField(mem, mt, mod, "sect_attrs"), pointerField(mem, mt, mod, "notes_attrs")));
+                next = mem.pointer(next);
+            } catch (KdiveException e) {
+                LOG.debug("module list broken at {}: {}", Long.toHexString(mod), e.getMessage());
+                break;
+            }
+        }
+        return out;
+    }
+
+    private static Member member(Type t, String name) {
+        return OffsetLayout.findMember(t, name).orElseThrow(() -> new CommandException("struct module has no member " + name));
+    }
+
+    private static long pointerField(Memory mem, Type mt, long mod, String name) {
+        Optional<Member> m = OffsetLayout.findMember(mt, name);
+        return m.isEmpty() ? 0 : mem.pointer(mod + m.get().offset());
+    }
+
+    /** BASE and SIZE as crash shows them: text base, total size of the module's core memory. */
+    private static long[] baseAndSize(Memory mem, Type mt, long mod) {
+        Optional<Member> memArr = OffsetLayout.findMember(mt, "mem");
+        if (memArr.isPresent() && memArr.get().type().resolve().kind() == Kind.ARRAY) {
+            Type region = memArr.get().type().resolve().target();
+            long count = memArr.get().type().resolve().count();
+            long rsize = region.resolve().size();
+            long baseOff = Evaluator.offsetOf(region, "base");
+            long sizeOff = Evaluator.offsetOf(region, "size");
+            long start = mod + memArr.get().offset();
+            long base = mem.pointer(start + baseOff);
+            long total = 0;
+            for (int i = 0; i < count; i++) {
+                // MOD_INIT_* regions (from index 4 on, by the kernel's enum) are freed after load
+                if (i >= 4) break;
+                total += mem.u32(start + i * rsize + sizeOff);
+            }
+            return new long[] {base, total};
+        }
+        if (OffsetLayout.findMember(mt, "core_layout").isPresent()) {
+            long base = mem.pointer(mod + Evaluator.offsetOf(mt, "core_layout.base"));
+            long size = mem.u32(mod + Evaluator.offsetOf(mt, "core_layout.size"));
+            return new long[] {base, size};
+        }
+        long base = mem.pointer(mod + Evaluator.offsetOf(mt, "module_core"));
+        long size = mem.u32(mod + Evaluator.offsetOf(mt, "core_size"));
+        return new long[] {base, size};
+    }
+
+    /** Section name → run-time address from mod->sect_attrs. */
+    public static Map<String, Long> sections(Session s, Module m) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        if (m.sectAttrs() == 0) return out;
+        Type st = s.symbols().type("struct module_sect_attrs").orElse(null);
+        Type at = s.symbols().type("struct module_sect_attr").orElse(null);
+        if (st == null || at == null) return out;
+        Memory mem = s.memory();
+        long n = mem.u32(m.sectAttrs() + Evaluator.offsetOf(st, "nsections"));
+        long attrsOff = Evaluator.offsetOf(st, "attrs");
+        long attrSize = at.resolve().size();
+        long addrOff = Evaluator.offsetOf(at, "address");
+        boolean oldLayout = OffsetLayout.findMember(at, "name").isPresent()
+                && OffsetLayout.findMember(at, "battr").isEmpty();
+        long nameOff = oldLayout ? Evaluator.offsetOf(at, "name") : Evaluator.offsetOf(at, "battr.attr.name");
+        for (long i = 0; i < Math.min(n, 4096); i++) {
+            long a = m.sectAttrs() + attrsOff + i * attrSize;
+            String name = mem.cString(mem.pointer(a + nameOff), 256);
+            out.put(name, mem.u64(a + addrOff));
+        }
+        return out;
+    }
+
+    /** The module's GNU build-id from mod->notes_attrs, if the kernel kept it. */
+    public static Optional<String> buildId(Session s, Module m) {
+        if (m.notesAttrs() == 0) return Optional.empty();
+        try {
+            Type nt = s.symbols().type("struct module_notes_attrs").orElse(null);
+            Type bt = s.symbols().type("struct bin_attribute").orElse(null);
+            if (nt == null || bt == null) return Optional.empty();
+            Memory mem = s.memory();
+            long n = mem.u32(m.notesAttrs() + Evaluator.offsetOf(nt, "notes"));
+            long attrs = m.notesAttrs() + Evaluator.offsetOf(nt, "attrs");
+            long bsize = bt.resolve().size();
+            for (long i = 0; i < Math.min(n, 64); i++) {
+                long a = attrs + i * bsize;
+                long priv = mem.pointer(a + Evaluator.offsetOf(bt, "private"));
+                long size = mem.u64(a + Evaluator.offsetOf(bt, "size"));
+                Optional<String> id = BuildIds.fromNotes(mem.read(priv, (int) Math.min(size, 4096)));
+                if (id.isPresent()) return id;
+            }
+        } catch (KdiveException e) {
+            LOG.debug("notes of module {} unreadable: {}", m.name(), e.getMessage());
+        }
+        return Optional.empty();
+    }
+}

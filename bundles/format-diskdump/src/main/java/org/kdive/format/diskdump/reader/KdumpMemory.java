@@ -1,0 +1,80 @@
+package org.kdive.format.diskdump.reader;
+
+import java.util.List;
+import org.kdive.api.dump.MemoryAccessException;
+import org.kdive.api.dump.MemoryAccessException.Reason;
+import org.kdive.format.support.PageCache;
+import org.kdive.format.support.PagedMemory;
+
+/** Physical memory of a kdump-compressed dump (one file or a split set), with a small page cache. */
+final class KdumpMemory extends PagedMemory {
+    private static final int CACHE_PAGES = 1024;
+    private final List<KdumpFile> files; // sorted by range start
+    private final long maxMapnr;
+    private final String excludedDetail;
+    private final PageCache cache = new PageCache(CACHE_PAGES);
+
+    KdumpMemory(List<KdumpFile> files) {
+        super(files.get(0).header.blockSize);
+        this.files = files;
+        this.maxMapnr = files.get(0).header.maxMapnr;
+        int level = files.get(0).header.dumpLevel;
+        this.excludedDetail = level >= 0 ? "dump level " + level : "";
+    }
+
+    @Override
+    public long limit() { return maxMapnr << pageShift; }
+
+    private KdumpFile fileFor(long pfn) {
+        if (files.size() == 1) return files.get(0).covers(pfn) ? files.get(0) : null;
+        for (KdumpFile f : files) {
+            if (f.covers(pfn)) return f;
+        }
+        return null;
+    }
+
+    @Override
+    protected void readInPage(long paddr, byte[] dst, int off, int len) {
+        byte[] page = page(paddr);
+        System.arraycopy(page, (int) (paddr & (pageSize - 1)), dst, off, len);
+    }
+
+    /** The decoded page holding {@code paddr} (shared with the cache: do not modify). */
+    byte[] page(long paddr) {
+        long pfn = paddr >>> pageShift;
+        if (paddr < 0 || pfn >= maxMapnr) {
+            throw MemoryAccessException.physical(paddr, Reason.NOT_IN_DUMP, "beyond the dump's last page");
+        }
+        byte[] page = cache.get(pfn);
+        if (page != null) return page;
+        KdumpFile f = fileFor(pfn);
+        if (f == null) throw MemoryAccessException.physical(paddr, Reason.NOT_IN_DUMP, "no split file covers it");
+        if (!f.dumped.get(pfn)) {
+            if (f.present.get(pfn)) throw MemoryAccessException.physical(paddr, Reason.EXCLUDED, excludedDetail);
+            throw MemoryAccessException.physical(paddr, Reason.NOT_IN_DUMP, "not RAM");
+        }
+        page = new byte[pageSize];
+        f.readPage(pfn, page);
+        cache.put(pfn, page);
+        return page;
+    }
+
+    @Override
+    public boolean isPresent(long paddr) {
+        long pfn = paddr >>> pageShift;
+        if (paddr < 0 || pfn >= maxMapnr) return false;
+        KdumpFile f = fileFor(pfn);
+        return f != null && f.dumped.get(pfn) && f.descIndex(pfn) < f.dataComplete;
+    }
+
+    @Override
+    public long nextPresent(long paddr) {
+        long pfn = paddr < 0 ? 0 : paddr >>> pageShift;
+        for (KdumpFile f : files) {
+            if (pfn >= f.header.rangeEnd()) continue;
+            long p = f.dumped.next(Math.max(pfn, f.header.rangeStart()));
+            if (p >= 0 && p < f.header.rangeEnd() && f.descIndex(p) < f.dataComplete) return p << pageShift;
+        }
+        return -1;
+    }
+}

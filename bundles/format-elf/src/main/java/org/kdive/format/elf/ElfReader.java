@@ -1,0 +1,98 @@
+package org.kdive.format.elf;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.kdive.api.dump.Dump;
+import org.kdive.api.dump.DumpInfo;
+import org.kdive.api.dump.DumpNote;
+import org.kdive.api.dump.VmcoreInfo;
+import org.kdive.format.support.BasicDump;
+import org.kdive.format.support.Details;
+import org.kdive.format.support.ElfNotes;
+import org.kdive.format.support.Source;
+
+/** Opens an ELF core (vmcore) from a source; the source is owned by the returned dump. */
+public final class ElfReader {
+    public static final String FORMAT = "elf";
+    private static final long MAX_NOTES = 64L << 20;
+
+    private ElfReader() {
+    }
+
+    public static Dump open(Source src) throws IOException {
+        try {
+            return doOpen(src);
+        } catch (IOException | RuntimeException e) {
+            src.close();
+            throw e;
+        }
+    }
+
+    private static Dump doOpen(Source src) throws IOException {
+        ElfCoreHeader h = new ElfCoreHeader(src);
+        List<String> warnings = new ArrayList<>();
+        List<DumpNote> notes = new ArrayList<>();
+        long size = src.size();
+        for (ElfCoreHeader.Segment s : h.segments) {
+            if (s.type() != ElfCoreHeader.PT_NOTE || s.filesz() == 0) continue;
+            if (s.filesz() > MAX_NOTES || s.offset() + s.filesz() > size) {
+                warnings.add(String.format("%s: PT_NOTE at 0x%x (%d bytes) lies outside the file; notes missing",
+                        src.path(), s.offset(), s.filesz()));
+                continue;
+            }
+            notes.addAll(ElfNotes.parse(src.path(), src.readFully(s.offset(), (int) s.filesz()), s.offset()));
+        }
+        Optional<VmcoreInfo> vmcoreinfo = ElfNotes.vmcoreinfo(notes);
+        long ps = vmcoreinfo.map(v -> v.pageSize().orElse(0)).orElse(0L);
+        int pageSize = ps >= 512 && ps <= (1 << 18) && Long.bitCount(ps) == 1 ? (int) ps : 4096;
+
+        ElfMemory.Builder mem = new ElfMemory.Builder();
+        boolean filtered = false;
+        long truncatedFrom = -1;
+        List<ElfCoreHeader.Segment> loads = h.segments.stream()
+                .filter(s -> s.type() == ElfCoreHeader.PT_LOAD && s.memsz() > 0 && s.paddr() != -1L).toList();
+        for (ElfCoreHeader.Segment s : loads) {
+            long inFile = Math.max(0, Math.min(s.filesz(), size - s.offset()));
+            if (inFile < s.filesz() && (truncatedFrom < 0 || s.paddr() + inFile < truncatedFrom)) {
+                truncatedFrom = s.paddr() + inFile;
+            }
+            if (inFile > 0) mem.add(s.paddr(), s.paddr() + inFile, s.offset(), ElfMemory.DATA);
+        }
+        for (ElfCoreHeader.Segment s : loads) {
+            long inFile = Math.max(0, Math.min(s.filesz(), size - s.offset()));
+            if (inFile < s.filesz()) mem.add(s.paddr() + inFile, s.paddr() + s.filesz(), -1, ElfMemory.TRUNCATED);
+        }
+        for (ElfCoreHeader.Segment s : loads) {
+            if (s.filesz() < s.memsz()) {
+                filtered = true;
+                mem.add(s.paddr() + s.filesz(), s.paddr() + s.memsz(), -1, ElfMemory.EXCLUDED);
+            }
+        }
+        ElfMemory memory = mem.build(src, pageSize);
+        if (truncatedFrom >= 0) {
+            warnings.add(String.format("%s: truncated: the file ends at 0x%x; pages from physical 0x%x on are"
+                    + " missing in %s", src.path(), size, truncatedFrom, "the segments beyond the end"));
+        }
+
+        Map<String, String> d = new LinkedHashMap<>();
+        // like max_mapnr in kdump headers: up to the highest address, holes included
+        d.put(DumpInfo.DETAIL_MEMORY, Long.toString(memory.limit()));
+        d.put("memory.in_segments", Long.toString(memory.bytes()));
+        d.put(Details.PAGES_PRESENT, Long.toString(memory.pages(ElfMemory.DATA)));
+        d.put(Details.PAGES_EXCLUDED, Long.toString(memory.pages(ElfMemory.EXCLUDED)));
+        long missing = memory.pages(ElfMemory.TRUNCATED);
+        if (missing > 0) d.put("pages.missing", Long.toString(missing));
+        d.put("segments", Long.toString(loads.size()));
+        d.put("filtered", filtered ? "yes (p_filesz < p_memsz: excluded pages)" : "no");
+        boolean qemu = notes.stream().anyMatch(n -> n.name().equals("QEMU"));
+        if (qemu) d.put("writer", "QEMU dump-guest-memory");
+        int cpus = ElfNotes.countPrstatus(notes);
+        DumpInfo info = new DumpInfo(FORMAT, h.is64 ? "ELF64" : "ELF32", "none", -1, pageSize,
+                cpus > 0 ? cpus : -1, h.machineName(), -1, d);
+        return new BasicDump(List.of(src.path()), info, memory, notes, vmcoreinfo, warnings, List.of(src));
+    }
+}

@@ -1,0 +1,211 @@
+package org.kdive.shell;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import org.apache.felix.gogo.jline.Builtin;
+import org.apache.felix.gogo.jline.Posix;
+import org.apache.felix.gogo.jline.Procedural;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.kdive.api.KdiveException;
+import org.kdive.api.session.OpenRequest;
+import org.kdive.api.session.SessionService;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The front end: once the framework is up, opens the dump named on the command line and runs
+ * the batch commands or the interactive loop, then stops the framework with an exit status.
+ */
+@Component(immediate = true)
+public class KdiveShell {
+    private static final Logger LOG = LoggerFactory.getLogger(KdiveShell.class);
+    static final String SCOPE_PATH = "kdive:gogo:*";
+
+    @Reference
+    CommandProcessor processor;
+    @Reference
+    SessionService sessions;
+    @Reference
+    CommandRegistry registry;
+    @Reference
+    DropIns dropIns;
+
+    private final List<ServiceRegistration<?>> gogoCommands = new ArrayList<>();
+    private BundleContext context;
+    private Thread thread;
+
+    @Activate
+    void activate(BundleContext ctx) {
+        context = ctx;
+        registerGogoCommands();
+        if (ctx.getProperty("kdive.interactive") == null) {
+            return; // embedded without the launcher (e.g. tests that drive sessions themselves)
+        }
+        thread = new Thread(this::main, "kdive-shell");
+        thread.start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (ServiceRegistration<?> r : gogoCommands) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                // gone already
+            }
+        }
+        if (thread != null && thread != Thread.currentThread()) thread.interrupt();
+    }
+
+    /** gogo.jline's command sets (grep, cat, head, each, if …) without its own console. */
+    private void registerGogoCommands() {
+        register(new Posix(processor), "cat", "echo", "grep", "sort", "sleep", "cd", "pwd", "ls", "head", "tail", "wc",
+                "date", "less", "clear");
+        register(new Builtin(), "format", "getopt", "new", "tac", "type", "history");
+        register(new Procedural(), "each", "if", "not", "throw", "try", "until", "while", "break", "continue");
+    }
+
+    private void register(Object target, String... functions) {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(CommandProcessor.COMMAND_SCOPE, "gogo");
+        props.put(CommandProcessor.COMMAND_FUNCTION, functions);
+        gogoCommands.add(context.registerService(Object.class.getName(), target, props));
+    }
+
+    private void main() {
+        int status;
+        System.setProperty("kdive.shell.running", "true");
+        try {
+            awaitFramework();
+            dropIns.awaitInitialScan(5000);
+            status = run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("shell failed", e);
+            status = 3;
+        }
+        System.setProperty("kdive.exit", Integer.toString(status));
+        System.out.flush();
+        stopFramework();
+    }
+
+    private int run() {
+        boolean interactive = Boolean.parseBoolean(context.getProperty("kdive.interactive"));
+        boolean json = Boolean.parseBoolean(context.getProperty("kdive.json"));
+        boolean info = Boolean.parseBoolean(context.getProperty("kdive.info"));
+        // The real descriptors: System.out is Gogo's per-thread stream and would write into itself.
+        java.io.PrintStream out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+        java.io.PrintStream err = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
+        CommandSession session = processor.createSession(new java.io.FileInputStream(java.io.FileDescriptor.in), out, err);
+        session.put("SCOPE", SCOPE_PATH);
+        if (json) session.put(CommandFunction.OUTPUT, "json");
+        String launched = context.getProperty("kdive.launch.nanos");
+        if (launched != null) {
+            LOG.debug("shell ready {} ms after launch", (System.nanoTime() - Long.parseLong(launched)) / 1_000_000);
+        }
+        List<Path> files = new ArrayList<>();
+        String f = context.getProperty("kdive.files");
+        if (f != null && !f.isEmpty()) {
+            for (String s : f.split(File.pathSeparator)) files.add(Paths.get(s));
+        }
+        if (!files.isEmpty()) {
+            try {
+                open(files, !info && Boolean.parseBoolean(context.getProperty("kdive.fetch")), info);
+            } catch (KdiveException | IOException e) {
+                System.err.println("kdive: " + e.getMessage());
+                if (!interactive) return 2;
+            }
+        } else if (info) {
+            System.err.println("kdive: --info needs a dump file");
+            return 2;
+        }
+        Runner runner = new Runner(session, registry);
+        if (info) {
+            return runner.runAll(List.of("dumpinfo")) ? 0 : 1;
+        }
+        if (!interactive) {
+            List<String> lines = new ArrayList<>();
+            String commands = context.getProperty("kdive.commands");
+            if (commands != null) lines.add(commands);
+            String script = context.getProperty("kdive.script");
+            if (script != null) {
+                try {
+                    lines.addAll(Files.readAllLines(Paths.get(script)));
+                } catch (IOException e) {
+                    System.err.println("kdive: cannot read " + script + ": " + e.getMessage());
+                    return 2;
+                }
+            }
+            return runner.runAll(lines) ? 0 : 1;
+        }
+        new Repl(runner, registry).loop();
+        return 0;
+    }
+
+    /** Sorts the command line's files into dump part(s) and a vmlinux, as crash does. */
+    void open(List<Path> files, boolean fetch, boolean dumpOnly) throws IOException {
+        List<Path> dumps = new ArrayList<>();
+        Path vmlinux = null;
+        for (Path p : files) {
+            if (!Files.isRegularFile(p)) throw new KdiveException(p + ": no such file");
+            if (!dumpOnly && vmlinux == null && isDebugObject(p)) vmlinux = p;
+            else if (!isDebugObject(p)) dumps.add(p);
+        }
+        if (dumps.isEmpty()) throw new KdiveException("no dump file among " + files);
+        sessions.open(new OpenRequest(dumps, vmlinux, fetch));
+    }
+
+    /** An ELF executable or shared object (vmlinux) rather than an ELF core or another format. */
+    static boolean isDebugObject(Path p) throws IOException {
+        byte[] h = new byte[18];
+        try (InputStream in = Files.newInputStream(p)) {
+            if (in.readNBytes(h, 0, h.length) < h.length) return false;
+        }
+        boolean elf = h[0] == 0x7f && h[1] == 'E' && h[2] == 'L' && h[3] == 'F';
+        int type = (h[16] & 0xff) | (h[17] & 0xff) << 8;
+        return elf && type != 4; // ET_CORE is a dump
+    }
+
+    private void awaitFramework() throws InterruptedException {
+        Bundle system = context.getBundle(0);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (system.getState() != Bundle.ACTIVE && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    private void stopFramework() {
+        Thread t = new Thread(() -> {
+            try {
+                context.getBundle(0).stop();
+            } catch (Exception e) {
+                LOG.debug("stopping the framework failed", e);
+            }
+        }, "kdive-stop");
+        t.start();
+    }
+
+    static String format(CommandSession session, Object result) {
+        CharSequence cs = session.format(result, Converter.INSPECT);
+        return cs == null ? String.valueOf(result) : cs.toString();
+    }
+}

@@ -1,0 +1,40 @@
+package org.kdive.shell;
+
+import java.util.Optional;
+import org.apache.felix.service.command.CommandSession;
+import org.kdive.api.command.CommandContext;
+import org.kdive.api.command.Progress;
+import org.kdive.api.session.Session;
+import org.kdive.api.session.SessionService;
+import org.kdive.api.util.TextProgress;
+
+/** What a command sees of the shell. */
+final class ShellContext implements CommandContext {
+    private final SessionService sessions;
+    private final boolean json;
+    private final CommandSession gogo;
+
+    ShellContext(SessionService sessions, boolean json, CommandSession gogo) {
+        this.sessions = sessions;
+        this.json = json;
+        this.gogo = gogo;
+    }
+
+    @Override public Session session() { return sessions.require(); }
+
+    @Override public Optional<Session> maybeSession() { return sessions.current(); }
+
+    @Override public SessionService sessions() { return sessions; }
+
+    @Override
+    public void warn(String message) {
+        System.err.println("WARNING: " + message);
+    }
+
+    @Override
+    public Progress progress(String task, long total) { return new TextProgress(task, total); }
+
+    @Override public boolean json() { return json; }
+
+    CommandSession gogo() { return gogo; }
+}

@@ -1,0 +1,41 @@
+package org.kdive.symbols.dwarf.dwarf;
+
+/** One abbreviation declaration: the shape of a DIE. */
+public final class Abbrev {
+    public final int tag;
+    public final boolean hasChildren;
+    public final int[] attrs;
+    public final int[] forms;
+    public final long[] consts; // DW_FORM_implicit_const values
+    /** Sum of the attribute sizes when all are fixed for this unit's sizes, else -1. */
+    int fixedSize = -2;
+    /** Byte offset of DW_AT_sibling from the DIE's attribute start when everything before it is fixed, else -1. */
+    int siblingAt = -2;
+
+    Abbrev(int tag, boolean hasChildren, int[] attrs, int[] forms, long[] consts) {
+        this.tag = tag;
+        this.hasChildren = hasChildren;
+        this.attrs = attrs;
+        this.forms = forms;
+        this.consts = consts;
+    }
+
+    public int indexOf(int attr) {
+        for (int i = 0; i < attrs.length; i++) if (attrs[i] == attr) return i;
+        return -1;
+    }
+
+    /** Precomputes the fixed layout for a unit's offset/address sizes (all units sharing a table agree in practice). */
+    void layout(int offsetSize, int addrSize, int version) {
+        int size = 0, sib = -1;
+        boolean fixed = true;
+        for (int i = 0; i < forms.length; i++) {
+            if (attrs[i] == DW.AT_sibling && fixed) sib = size;
+            int s = Forms.fixedSize(forms[i], offsetSize, addrSize, version);
+            if (s < 0) fixed = false;
+            else size += s;
+        }
+        siblingAt = sib;
+        fixedSize = fixed ? size : -1;
+    }
+}

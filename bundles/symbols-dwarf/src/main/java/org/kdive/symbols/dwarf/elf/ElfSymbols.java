@@ -1,0 +1,190 @@
+package org.kdive.symbols.dwarf.elf;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.kdive.api.symbols.Symbol;
+import org.kdive.api.symbols.SymbolTable;
+
+/**
+ * The .symtab of one object at run-time addresses, with nm's type letters. Built once, on first use.
+ * Symbols nm hides (section and file symbols, unnamed ones) are left out.
+ */
+public final class ElfSymbols implements SymbolTable {
+    private static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10;
+    private static final int STT_OBJECT = 1, STT_SECTION = 3, STT_FILE = 4, STT_GNU_IFUNC = 10;
+    private static final int SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2;
+
+    private final Symbol[] symbols;        // in symtab order
+    private final int[] byAddress;         // indices sorted by address (defined, non-absolute)
+    private final long[] sortedAddresses;
+    private final Map<String, Object> byName = new HashMap<>(); // String → Integer or int[]
+    private final long[][] ranges;          // run-time ranges of alloc sections: "near" means inside one
+
+    private ElfSymbols(Symbol[] symbols, long[][] ranges) {
+        this.symbols = symbols;
+        this.ranges = ranges;
+        for (int i = 0; i < symbols.length; i++) {
+            byName.merge(symbols[i].name(), i, (a, b) -> {
+                int[] old = a instanceof Integer x ? new int[] {x} : (int[]) a;
+                int[] n = Arrays.copyOf(old, old.length + 1);
+                n[old.length] = (Integer) b;
+                return n;
+            });
+        }
+        int[] idx = IntStream.range(0, symbols.length)
+                .filter(i -> symbols[i].type() != 'U' && symbols[i].type() != 'u' && symbols[i].type() != 'w'
+                        && symbols[i].type() != 'v' && symbols[i].type() != 'A' && symbols[i].type() != 'a')
+                .boxed().sorted((a, b) -> {
+                    int c = Long.compareUnsigned(symbols[a].address(), symbols[b].address());
+                    if (c != 0) return c;
+                    return Integer.compare(preference(symbols[b]), preference(symbols[a]));
+                }).mapToInt(Integer::intValue).toArray();
+        this.byAddress = idx;
+        this.sortedAddresses = Arrays.stream(idx).mapToLong(i -> symbols[i].address()).toArray();
+    }
+
+    /** Among symbols at one address: sized before unsized, global before local, functions/objects before labels. */
+    private static int preference(Symbol s) {
+        int p = 0;
+        if (s.size() > 0) p += 4;
+        if (Character.isUpperCase(s.type())) p += 2;
+        return p;
+    }
+
+    /**
+     * Reads .symtab (or .dynsym when there is none).
+     *
+     * @param relocate run-time address of a symbol, given its section index and value
+     */
+    public static ElfSymbols read(ElfFile elf, String module, SectionAddressing relocate) {
+        Optional<ElfSection> tab = elf.section(".symtab");
+        if (tab.isEmpty()) tab = elf.section(".dynsym");
+        List<long[]> ranges = new ArrayList<>();
+        for (ElfSection s : elf.sections()) {
+            if (s.isAlloc() && s.size() > 0) {
+                long a = relocate.sectionAddress(s);
+                if (a != Long.MIN_VALUE) ranges.add(new long[] {a, s.size()});
+            }
+        }
+        if (tab.isEmpty() || tab.get().isNoBits()) return new ElfSymbols(new Symbol[0], ranges.toArray(long[][]::new));
+        ElfSection st = tab.get();
+        ByteBuffer strs = elf.data(elf.section(st.link()));
+        ByteBuffer b = elf.data(st);
+        int n = b.limit() / 24;
+        List<Symbol> out = new ArrayList<>(n);
+        Map<Integer, Character> sectionLetters = new HashMap<>();
+        for (int i = 1; i < n; i++) {
+            int p = i * 24;
+            int nameOff = b.getInt(p);
+            int info = b.get(p + 4) & 0xff;
+            int shndx = Short.toUnsignedInt(b.getShort(p + 6));
+            long value = b.getLong(p + 8), size = b.getLong(p + 16);
+            int bind = info >> 4, type = info & 0xf;
+            if (type == STT_SECTION || type == STT_FILE || nameOff == 0) continue;
+            String name = ElfFile.cString(strs, nameOff);
+            if (name.isEmpty()) continue;
+            char letter;
+            long address = value;
+            if (shndx == SHN_UNDEF) {
+                letter = bind == STB_WEAK ? (type == STT_OBJECT ? 'v' : 'w') : 'U';
+            } else if (shndx == SHN_ABS) {
+                letter = 'a';
+            } else if (shndx == SHN_COMMON) {
+                letter = 'c';
+            } else if (shndx >= elf.sections().size()) {
+                continue;
+            } else {
+                ElfSection sec = elf.section(shndx);
+                long base = relocate.symbolAddress(sec, value);
+                if (base == Long.MIN_VALUE) continue; // section not loaded in the crashed kernel
+                address = base;
+                letter = sectionLetters.computeIfAbsent(shndx, k -> sectionLetter(sec));
+                if (type == STT_GNU_IFUNC) letter = 'i';
+            }
+            if (bind == STB_WEAK && shndx != SHN_UNDEF) {
+                letter = type == STT_OBJECT ? 'V' : 'W';
+            } else if (bind == STB_GNU_UNIQUE) {
+                letter = 'u';
+            } else if ((bind == STB_GLOBAL) && letter != 'i' && letter != 'U') {
+                letter = Character.toUpperCase(letter);
+            }
+            out.add(new Symbol(name, address, size, letter, module));
+        }
+        return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new));
+    }
+
+    /** nm's letter for a symbol defined in {@code s}, lowercase (local). */
+    static char sectionLetter(ElfSection s) {
+        String n = s.name();
+        if ((s.flags() & ElfSection.SHF_EXECINSTR) != 0) return 't';
+        if (s.isNoBits() && s.isAlloc()) return 'b';
+        if (!s.isAlloc()) return n.startsWith(".debug") ? 'n' : '?';
+        if ((s.flags() & ElfSection.SHF_WRITE) != 0) return 'd';
+        return 'r';
+    }
+
+    /** How section-relative values become run-time addresses. Long.MIN_VALUE: not loaded. */
+    public interface SectionAddressing {
+        long symbolAddress(ElfSection section, long value);
+
+        long sectionAddress(ElfSection section);
+    }
+
+    @Override
+    public List<Symbol> byName(String name) {
+        Object o = byName.get(name);
+        if (o == null) return List.of();
+        if (o instanceof Integer i) return List.of(symbols[i]);
+        int[] all = (int[]) o;
+        List<Symbol> l = new ArrayList<>(all.length);
+        for (int i : all) l.add(symbols[i]);
+        return l;
+    }
+
+    @Override
+    public Optional<Symbol> containing(long address) {
+        int lo = 0, hi = sortedAddresses.length - 1, found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(sortedAddresses[mid], address) <= 0) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found < 0) return Optional.empty();
+        // the first (preferred) symbol of the run at that address
+        long a = sortedAddresses[found];
+        while (found > 0 && sortedAddresses[found - 1] == a) found--;
+        Symbol s = symbols[byAddress[found]];
+        if (s.size() > 0 && address - s.address() < s.size()) return Optional.of(s);
+        // beyond the symbol's size: still "near" while in the same loaded section
+        for (long[] r : ranges) {
+            if (Long.compareUnsigned(address - r[0], r[1]) < 0 && Long.compareUnsigned(s.address() - r[0], r[1]) < 0) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Stream<Symbol> all() {
+        return Arrays.stream(symbols);
+    }
+
+    /** Symbols in address order (what `nm -n` lists, minus undefined and absolute ones). */
+    public Stream<Symbol> sorted() {
+        return Arrays.stream(byAddress).mapToObj(i -> symbols[i]);
+    }
+
+    public int size() { return symbols.length; }
+
+}

@@ -1,0 +1,85 @@
+package org.kdive.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.slf4j.Logger;
+
+/**
+ * Makes the framework's installed bundles match the installation's bundles/ folder: installs
+ * new jars by reference (no copying), updates changed ones, uninstalls removed ones. The
+ * persistent framework cache makes later starts cheap. A bundle that fails is reported once
+ * and the others go on.
+ */
+final class BundleSync {
+    private final BundleContext context;
+    private final Path dir;
+    private final Logger log;
+    private final List<Bundle> ours = new ArrayList<>();
+
+    BundleSync(BundleContext context, Path dir, Logger log) {
+        this.context = context;
+        this.dir = dir;
+        this.log = log;
+    }
+
+    void installAll() throws IOException {
+        Map<String, Bundle> installed = new HashMap<>();
+        String prefix = "reference:" + dir.toUri();
+        for (Bundle b : context.getBundles()) {
+            if (b.getLocation().startsWith(prefix)) installed.put(b.getLocation(), b);
+        }
+        List<Path> jars = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(jars::add);
+            }
+        } else {
+            log.warn("no bundles folder at {}: only the framework will run", dir);
+        }
+        for (Path jar : jars) {
+            String location = "reference:" + jar.toUri();
+            Bundle b = installed.remove(location);
+            try {
+                if (b == null) {
+                    b = context.installBundle(location);
+                } else if (Files.getLastModifiedTime(jar).toMillis() > b.getLastModified()) {
+                    b.update();
+                }
+                ours.add(b);
+            } catch (BundleException e) {
+                log.warn("bundle {} cannot be installed: {}", jar.getFileName(), e.getMessage());
+            }
+        }
+        for (Bundle gone : installed.values()) {
+            try {
+                gone.uninstall();
+            } catch (BundleException e) {
+                log.debug("uninstall of {} failed", gone.getLocation(), e);
+            }
+        }
+    }
+
+    void startAll() {
+        for (Bundle b : ours) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) continue;
+            // gogo.jline's activator would start its own console; kdive's shell uses its classes instead
+            if ("org.apache.felix.gogo.jline".equals(b.getSymbolicName())) continue;
+            try {
+                b.start();
+            } catch (BundleException | RuntimeException e) {
+                log.warn("bundle {} {} failed to start and is left out: {}", b.getSymbolicName(), b.getVersion(),
+                        e.getMessage());
+            }
+        }
+    }
+}

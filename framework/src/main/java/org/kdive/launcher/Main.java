@@ -1,0 +1,182 @@
+package org.kdive.launcher;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.URISyntaxException;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.felix.framework.Felix;
+import org.kdive.launcher.log.LogSink;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+/**
+ * kdive's entry point: starts Felix with the installation's bundles and the drop-in
+ * directories, hands the command line to the shell bundle through framework properties,
+ * and exits with the status the shell leaves in {@code kdive.exit}.
+ */
+public final class Main {
+    /** Exported from the launcher's class path so bundles share its slf4j binding. */
+    private static final String SLF4J_VERSION = "2.0.16";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        long t0 = System.nanoTime();
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("kdive: " + e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            System.out.println(Options.USAGE);
+            return;
+        }
+        if (options.version) {
+            System.out.println("kdive " + version());
+            return;
+        }
+        Path cache = cacheRoot();
+        Path logFile = options.logFile != null ? options.logFile : cache.resolve("kdive.log");
+        LogSink.configure(options.verbose ? Level.INFO : Level.WARN, Level.DEBUG, logFile);
+        Logger log = LoggerFactory.getLogger(Main.class);
+        int status;
+        try {
+            status = run(options, home(), cache, log, t0);
+        } catch (Exception e) {
+            log.debug("launcher failed", e);
+            System.err.println("kdive: " + e.getMessage() + " (details in " + logFile + ")");
+            status = 3;
+        }
+        LogSink.flush();
+        System.out.flush();
+        System.exit(status);
+    }
+
+    static int run(Options options, Path home, Path cache, Logger log, long t0) throws Exception {
+        Map<String, Object> config = new HashMap<>();
+        Path storage = cache.resolve("felix").resolve(Integer.toHexString(home.toAbsolutePath().normalize().toString().hashCode()));
+        Files.createDirectories(storage);
+        // A second kdive running on the same installation gets a private, throw-away cache.
+        RandomAccessFile lockFile = new RandomAccessFile(storage.resolve("lock").toFile(), "rw");
+        FileLock lock = lockFile.getChannel().tryLock();
+        if (lock == null) {
+            storage = Files.createTempDirectory("kdive-felix");
+            config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+            storage.toFile().deleteOnExit();
+        }
+        config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("cache").toString());
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, List.of("org.slf4j", "org.slf4j.spi", "org.slf4j.helpers", "org.slf4j.event")
+                .stream().map(p -> p + ";version=" + SLF4J_VERSION).collect(Collectors.joining(",")));
+        config.put("felix.log.logger", new FelixLogBridge());
+        config.put("felix.log.level", "1");
+        Path plugins = home.resolve("plugins");
+        config.put("felix.fileinstall.dir", plugins.toString());
+        config.put("felix.fileinstall.poll", "1000");
+        config.put("felix.fileinstall.noInitialDelay", "true");
+        config.put("felix.fileinstall.bundles.new.start", "true");
+        config.put("felix.fileinstall.log.level", "1");
+        config.put("felix.fileinstall.tmpdir", storage.resolve("fileinstall-tmp").toString());
+        config.put("ds.loglevel", "warn");
+        config.put("kdive.home", home.toString());
+        config.put("kdive.cache", cache.toString());
+        config.put("kdive.plugins.dirs", String.join(File.pathSeparator, options.pluginDirs));
+        config.put("kdive.etc", home.resolve("etc").toString());
+        config.put("kdive.files", String.join(File.pathSeparator, options.files));
+        if (options.commands != null) config.put("kdive.commands", options.commands);
+        if (options.script != null) config.put("kdive.script", options.script);
+        config.put("kdive.info", Boolean.toString(options.info));
+        config.put("kdive.json", Boolean.toString(options.json));
+        config.put("kdive.fetch", Boolean.toString(options.fetch));
+        config.put("kdive.interactive", Boolean.toString(options.interactive()));
+        config.put("kdive.launch.nanos", Long.toString(t0));
+        System.setProperty("kdive.cache", cache.toString());
+
+        Felix felix = new Felix(config);
+        felix.init();
+        log.debug("framework initialised at {} ms", (System.nanoTime() - t0) / 1_000_000);
+        BundleSync sync = new BundleSync(felix.getBundleContext(), home.resolve("bundles"), log);
+        sync.installAll();
+        sync.startAll();
+        log.debug("bundles installed at {} ms", (System.nanoTime() - t0) / 1_000_000);
+        felix.start();
+        log.debug("framework started at {} ms", (System.nanoTime() - t0) / 1_000_000);
+        log.debug("framework up in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        if (!awaitShell(felix)) {
+            System.err.println("kdive: the shell did not start; the messages above and " + LogSink.filePath() + " say why");
+            felix.stop();
+            felix.waitForStop(5000);
+            return 3;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (felix.getState() == org.osgi.framework.Bundle.ACTIVE) {
+                    felix.stop();
+                    felix.waitForStop(5000);
+                }
+            } catch (BundleException | InterruptedException e) {
+                // exiting anyway
+            }
+        }, "kdive-shutdown"));
+        FrameworkEvent stopped = felix.waitForStop(0);
+        if (stopped.getType() == FrameworkEvent.ERROR) {
+            log.error("framework stopped with an error: {}", String.valueOf(stopped.getThrowable()));
+            return 3;
+        }
+        if (lock != null) lock.release();
+        lockFile.close();
+        return Integer.getInteger("kdive.exit", 0);
+    }
+
+    /** The shell bundle says it runs by setting kdive.shell.running; a broken install must not hang. */
+    private static boolean awaitShell(Felix felix) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.getProperty("kdive.shell.running") == null) {
+            if (System.currentTimeMillis() > deadline || felix.getState() != org.osgi.framework.Bundle.ACTIVE) {
+                return System.getProperty("kdive.shell.running") != null;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** The installation: the folder above lib/ that holds this launcher, or -Dkdive.home. */
+    static Path home() throws URISyntaxException {
+        String prop = System.getProperty("kdive.home");
+        if (prop != null) return Paths.get(prop).toAbsolutePath();
+        Path jar = Paths.get(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        return jar.getParent().getParent().toAbsolutePath();
+    }
+
+    /** $KDIVE_CACHE, else ~/.cache/kdive. */
+    static Path cacheRoot() {
+        String env = System.getenv("KDIVE_CACHE");
+        if (env != null && !env.isBlank()) return Paths.get(env);
+        return Paths.get(System.getProperty("user.home"), ".cache", "kdive");
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    static void ensureDir(Path p) throws IOException {
+        Files.createDirectories(p);
+    }
+}

@@ -1,0 +1,80 @@
+package org.kdive.launcher;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The command line: {@code kdive [options] [DUMP... [VMLINUX]]}. */
+final class Options {
+    static final String USAGE = String.join("\n",
+            "usage: kdive [options] [DUMP... [VMLINUX]]",
+            "",
+            "Opens a Linux kernel crash dump (ELF vmcore, kdump compressed, flattened, split, LKCD)",
+            "and its vmlinux debuginfo (found in the cache or fetched when not given), then runs",
+            "crash-style commands interactively or in batch.",
+            "",
+            "  -c \"CMD; CMD\"     run the commands and exit",
+            "  -i FILE          run the commands in FILE (one per line) and exit",
+            "  --info           describe the dump (format, kernel release, build-id ...) and exit;",
+            "                   needs no debuginfo",
+            "  --json           print command results as JSON (one document per command)",
+            "  --plugins DIR    also load bundles dropped into DIR (also $KDIVE_PLUGINS)",
+            "  --no-fetch       never download debuginfo",
+            "  --log FILE       log file (default ~/.cache/kdive/kdive.log)",
+            "  -v, --verbose    show informational messages on stderr",
+            "  -h, --help       this text",
+            "  --version        print the version and exit");
+
+    final List<String> files = new ArrayList<>();
+    final List<String> pluginDirs = new ArrayList<>();
+    String commands;
+    String script;
+    boolean info;
+    boolean json;
+    boolean fetch = true;
+    boolean verbose;
+    boolean help;
+    boolean version;
+    Path logFile;
+
+    static Options parse(String[] args) {
+        Options o = new Options();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-c" -> o.commands = value(args, ++i, a);
+                case "-i" -> o.script = value(args, ++i, a);
+                case "--info" -> o.info = true;
+                case "--json" -> o.json = true;
+                case "--plugins" -> o.pluginDirs.add(value(args, ++i, a));
+                case "--no-fetch" -> o.fetch = false;
+                case "--log" -> o.logFile = Paths.get(value(args, ++i, a));
+                case "-v", "--verbose" -> o.verbose = true;
+                case "-h", "--help" -> o.help = true;
+                case "--version" -> o.version = true;
+                default -> {
+                    if (a.startsWith("-") && a.length() > 1) throw new IllegalArgumentException("unknown option: " + a);
+                    o.files.add(a);
+                }
+            }
+        }
+        String env = System.getenv("KDIVE_PLUGINS");
+        if (env != null && !env.isBlank()) {
+            for (String d : env.split(File.pathSeparator)) {
+                if (!d.isBlank()) o.pluginDirs.add(d);
+            }
+        }
+        return o;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) throw new IllegalArgumentException("option " + option + " needs a value");
+        return args[i];
+    }
+
+    boolean interactive() {
+        return commands == null && script == null && !info;
+    }
+}

@@ -1,0 +1,107 @@
+package org.kdive.launcher.log;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import org.slf4j.event.Level;
+
+/**
+ * Where log records go: warnings (and worse) to stderr for the user, everything at the file
+ * level and above to the log file. Configured once by the launcher before the framework starts.
+ */
+public final class LogSink {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+    private static volatile Level consoleLevel = Level.WARN;
+    private static volatile Level fileLevel = Level.DEBUG;
+    private static volatile BufferedWriter file;
+    private static volatile Path filePath;
+    private static final PrintStream STDERR = System.err;
+
+    private LogSink() {
+    }
+
+    public static synchronized void configure(Level console, Level fileLvl, Path logFile) {
+        consoleLevel = console;
+        fileLevel = fileLvl;
+        closeFile();
+        if (logFile != null) {
+            try {
+                Files.createDirectories(logFile.toAbsolutePath().getParent());
+                file = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                filePath = logFile;
+            } catch (IOException e) {
+                STDERR.println("kdive: cannot write log file " + logFile + ": " + e.getMessage());
+            }
+        }
+    }
+
+    public static Path filePath() {
+        return filePath;
+    }
+
+    static boolean enabled(Level level) {
+        return level.toInt() >= Math.min(consoleLevel.toInt(), file == null ? Integer.MAX_VALUE : fileLevel.toInt());
+    }
+
+    static void log(String logger, Level level, String message, Throwable t) {
+        if (level.toInt() >= consoleLevel.toInt()) {
+            String prefix = level == Level.ERROR ? "ERROR: " : level == Level.WARN ? "WARNING: " : "";
+            STDERR.println(prefix + message);
+        }
+        BufferedWriter w = file;
+        if (w != null && level.toInt() >= fileLevel.toInt()) {
+            StringBuilder sb = new StringBuilder();
+            sb.append(LocalDateTime.now().format(TIME)).append(' ').append(level).append(' ')
+                    .append('[').append(Thread.currentThread().getName()).append("] ")
+                    .append(shortName(logger)).append(": ").append(message).append('\n');
+            if (t != null) {
+                StringWriter sw = new StringWriter();
+                t.printStackTrace(new PrintWriter(sw));
+                sb.append(sw);
+            }
+            synchronized (LogSink.class) {
+                try {
+                    w.write(sb.toString());
+                    if (level.toInt() >= Level.WARN.toInt()) w.flush();
+                } catch (IOException e) {
+                    // the log file is best effort; never disturb the command's output
+                }
+            }
+        }
+    }
+
+    public static synchronized void flush() {
+        if (file != null) {
+            try {
+                file.flush();
+            } catch (IOException e) {
+                // best effort
+            }
+        }
+    }
+
+    private static void closeFile() {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                // best effort
+            }
+            file = null;
+        }
+    }
+
+    private static String shortName(String logger) {
+        int dot = logger.lastIndexOf('.');
+        return dot < 0 ? logger : logger.substring(dot + 1);
+    }
+}
