@@ -2,7 +2,6 @@ package org.kdive.core;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,6 +14,8 @@ import org.kdive.api.fetch.FetchContext;
 import org.kdive.api.fetch.FetchException;
 import org.kdive.api.fetch.FetchPlan;
 import org.kdive.api.fetch.FetchResult;
+import org.kdive.api.fetch.CacheRoot;
+import org.kdive.api.fetch.KernelIdentities;
 import org.kdive.api.fetch.KernelIdentity;
 import org.kdive.api.session.Session;
 import org.slf4j.Logger;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class DebuginfoLookup {
     private static final Logger LOG = LoggerFactory.getLogger(DebuginfoLookup.class);
     private final List<DebuginfoFetcher> fetchers;
+    /** Problems to show the user after opening. */
+    final List<String> warnings = new ArrayList<>();
 
     DebuginfoLookup(List<DebuginfoFetcher> fetchers) {
         this.fetchers = new ArrayList<>(fetchers);
@@ -50,27 +53,24 @@ final class DebuginfoLookup {
             try {
                 FetchResult r = f.fetch(id, ctx);
                 return Optional.of(r.vmlinux());
-            } catch (FetchException e) {
+            } catch (FetchException | IOException e) {
                 failures.add(f.name() + ": " + e.getMessage());
             }
         }
         if (!failures.isEmpty()) {
-            throw new FetchException("could not fetch debuginfo for " + id.release() + ":\n" + String.join("\n", failures));
+            // The dump stays usable without debuginfo (dumpinfo, log, rd -p); say what to do.
+            warnings.add("no debuginfo for " + id.release() + " could be fetched:\n" + String.join("\n", failures));
         }
         return Optional.empty();
     }
 
     static KernelIdentity identify(Session session) {
-        VmcoreInfo vi = session.vmcoreinfo();
-        String release = vi.osRelease().orElse(session.dump().info().details().get("utsname.release"));
-        if (release == null) return null;
-        Map<String, String> d = session.dump().info().details();
-        return new KernelIdentity(release, d.getOrDefault("utsname.version", ""), session.dump().info().machine(),
-                vi.buildId(), "", Map.of());
+        KernelIdentity id = KernelIdentities.of(session.dump());
+        return id == null || id.release() == null || id.release().isEmpty() ? null : id;
     }
 
     static FetchContext context() {
-        Path root = cacheRoot().resolve("debuginfo");
+        Path root = CacheRoot.defaultRoot();
         return new FetchContext() {
             @Override public Path cacheRoot() { return root; }
 
@@ -80,11 +80,4 @@ final class DebuginfoLookup {
         };
     }
 
-    /** kdive's cache: $KDIVE_CACHE, else -Dkdive.cache, else ~/.cache/kdive. */
-    static Path cacheRoot() {
-        String s = System.getenv("KDIVE_CACHE");
-        if (s == null || s.isBlank()) s = System.getProperty("kdive.cache");
-        if (s == null || s.isBlank()) return Paths.get(System.getProperty("user.home"), ".cache", "kdive");
-        return Paths.get(s);
-    }
 }

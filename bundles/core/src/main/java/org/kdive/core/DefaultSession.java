@@ -163,6 +163,12 @@ final class DefaultSession implements Session {
     @Override
     public List<String> warnings() { return Collections.unmodifiableList(new ArrayList<>(warnings)); }
 
+    /** Kept for the front end to show; logged only at debug level here. */
+    void warn(String message) {
+        LOG.debug("session warning: {}", message);
+        warnings.add(message);
+    }
+
     void close() {
         for (DebugInfo m : modules) m.close();
         if (vmlinux != null) vmlinux.close();

@@ -99,7 +99,12 @@ public class KdiveSessions implements SessionService {
             session = new DefaultSession(dump, pickArchitecture(dump), providers);
             Path vmlinux = request.vmlinux();
             if (vmlinux == null) {
-                vmlinux = new DebuginfoLookup(fetchers).find(session, request.fetch()).orElse(null);
+                DebuginfoLookup lookup = new DebuginfoLookup(fetchers);
+                vmlinux = lookup.find(session, request.fetch()).orElse(null);
+                lookup.warnings.forEach(session::warn);
+                if (vmlinux == null) {
+                    session.warn("no vmlinux debuginfo: symbols, types and backtraces need one (give it after the dump, or see `debuginfo`)");
+                }
             }
             if (vmlinux != null) session.loadVmlinux(vmlinux);
         } catch (IOException | RuntimeException e) {

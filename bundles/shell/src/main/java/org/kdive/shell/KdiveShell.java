@@ -171,7 +171,10 @@ public class KdiveShell {
             else if (!isDebugObject(p)) dumps.add(p);
         }
         if (dumps.isEmpty()) throw new KdiveException("no dump file among " + files);
-        sessions.open(new OpenRequest(dumps, vmlinux, fetch));
+        org.kdive.api.session.Session s = sessions.open(new OpenRequest(dumps, vmlinux, fetch));
+        if (!dumpOnly) {
+            for (String w : s.warnings()) System.err.println("WARNING: " + w);
+        }
     }
 
     /** An ELF executable or shared object (vmlinux) rather than an ELF core or another format. */
