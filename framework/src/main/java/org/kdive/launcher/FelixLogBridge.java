@@ -5,7 +5,10 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 import org.slf4j.LoggerFactory;
 
-/** Routes the framework's own messages (resolution errors …) to slf4j, naming the bundle. */
+/**
+ * Routes the framework's own messages to the log file. The user hears of failing bundles once,
+ * from the shell's drop-in watcher, or from the launcher when the shell itself cannot start.
+ */
 final class FelixLogBridge extends Logger {
     private final org.slf4j.Logger log = LoggerFactory.getLogger("org.apache.felix.framework");
 
@@ -14,10 +17,8 @@ final class FelixLogBridge extends Logger {
         String text = (bundle == null ? msg : bundle.getSymbolicName() + ": " + msg)
                 + (throwable == null || throwable.getMessage() == null ? "" : ": " + throwable.getMessage());
         switch (level) {
-            case LOG_ERROR -> log.error(text, throwable);
-            case LOG_WARNING -> log.warn(text, throwable);
-            case LOG_INFO -> log.info(text, throwable);
-            default -> log.debug(text, throwable);
+            case LOG_ERROR, LOG_WARNING -> log.debug("framework problem: {}", text, throwable);
+            default -> log.trace(text, throwable);
         }
     }
 }

@@ -121,7 +121,17 @@ public final class Main {
         log.debug("framework started at {} ms", (System.nanoTime() - t0) / 1_000_000);
         log.debug("framework up in {} ms", (System.nanoTime() - t0) / 1_000_000);
         if (!awaitShell(felix)) {
-            System.err.println("kdive: the shell did not start; the messages above and " + LogSink.filePath() + " say why");
+            System.err.println("kdive: the shell did not start:");
+            for (org.osgi.framework.Bundle b : felix.getBundleContext().getBundles()) {
+                if (b.getState() == org.osgi.framework.Bundle.ACTIVE || b.getHeaders().get(Constants.FRAGMENT_HOST) != null
+                        || "org.apache.felix.gogo.jline".equals(b.getSymbolicName())) continue;
+                try {
+                    b.start();
+                } catch (BundleException | RuntimeException e) {
+                    System.err.println("  " + b.getSymbolicName() + ": " + e.getMessage());
+                }
+            }
+            System.err.println("(details in " + LogSink.filePath() + ")");
             felix.stop();
             felix.waitForStop(5000);
             return 3;

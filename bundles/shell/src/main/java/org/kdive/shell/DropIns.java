@@ -44,6 +44,7 @@ public class DropIns implements FrameworkListener, BundleListener {
 
     private BundleContext context;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final Set<Long> failedBundles = ConcurrentHashMap.newKeySet();
     private final org.osgi.service.log.LogListener logListener = this::logged;
 
     /** SCR and FileInstall log component and bundle failures here; show them once, in kdive's words. */
@@ -57,18 +58,15 @@ public class DropIns implements FrameworkListener, BundleListener {
     }
 
     private void logged(org.osgi.service.log.LogEntry e) {
-        org.osgi.service.log.LogLevel level = e.getLogLevel();
         Bundle b = e.getBundle();
-        if (level == org.osgi.service.log.LogLevel.ERROR || level == org.osgi.service.log.LogLevel.WARN) {
-            if (b != null && e.getException() != null) {
-                report(b, e.getException());
-            } else if (b != null) {
-                report(b, new Exception(e.getMessage()));
-            } else {
-                LOG.warn("{}", e.getMessage());
-            }
+        // Errors name the failing bundle; SCR's warnings are echoes in the bundles that use it.
+        String msg = String.valueOf(e.getMessage()) + (e.getException() == null ? "" : " " + e.getException().getMessage());
+        // "Service factory returned null" is SCR telling a user of a broken component, not the culprit.
+        boolean echo = msg.contains("Service factory returned null") || msg.contains("resulted in a cycle");
+        if (e.getLogLevel() == org.osgi.service.log.LogLevel.ERROR && b != null && !echo) {
+            report(b, e.getException() != null ? e.getException() : new Exception(e.getMessage()));
         } else {
-            LOG.debug("{}: {}", b == null ? "framework" : b.getSymbolicName(), e.getMessage());
+            LOG.debug("{}: {}", b == null ? "framework" : b.getSymbolicName(), e.getMessage(), e.getException());
         }
     }
 
@@ -154,8 +152,7 @@ public class DropIns implements FrameworkListener, BundleListener {
         for (Bundle b : context.getBundles()) {
             String loc = b.getLocation();
             if (loc.equals(uri) || loc.endsWith(jar.toAbsolutePath().toString())) {
-                return b.getState() == Bundle.ACTIVE || b.getHeaders().get("Fragment-Host") != null
-                        || reported.stream().anyMatch(r -> r.startsWith(b.getBundleId() + ":"));
+                return b.getState() == Bundle.ACTIVE || b.getHeaders().get("Fragment-Host") != null || failed(b);
             }
         }
         return false;
@@ -192,22 +189,47 @@ public class DropIns implements FrameworkListener, BundleListener {
         }
     }
 
+    /** Says once, per cause, that a bundle is left out and why. */
     void report(Bundle b, Throwable t) {
         String why = t == null ? "unknown error" : rootMessage(t);
-        if (reported.add(b.getBundleId() + ":" + why)) {
+        if (why.contains("Service factory returned null") || why.contains("resulted in a cycle")) {
+            LOG.debug("{} could not use a broken service: {}", b.getSymbolicName(), why);
+            return;
+        }
+        failedBundles.add(b.getBundleId());
+        if (reported.add(why)) {
             LOG.warn("plugin {} {} ({}) failed and is left out: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(), why);
             LOG.debug("plugin failure", t);
         }
     }
 
     boolean failed(Bundle b) {
-        return reported.stream().anyMatch(r -> r.startsWith(b.getBundleId() + ":"));
+        return failedBundles.contains(b.getBundleId());
+    }
+
+    /**
+     * After start-up: every bundle that should run but does not is tried once more, so its reason
+     * is reported even if it failed before this component was listening.
+     */
+    void sweep() {
+        for (Bundle b : context.getBundles()) {
+            if (b.getState() == Bundle.ACTIVE || b.getBundleId() == 0 || failed(b)) continue;
+            if (b.getHeaders().get("Fragment-Host") != null) continue;
+            if ("org.apache.felix.gogo.jline".equals(b.getSymbolicName())) continue; // used as a library
+            try {
+                b.start();
+            } catch (Exception e) {
+                report(b, e);
+            }
+        }
     }
 
     static String rootMessage(Throwable t) {
         Throwable c = t;
         while (c.getCause() != null && c.getCause() != c) c = c.getCause();
         String m = c.getMessage();
-        return (m == null ? c.getClass().getSimpleName() : m).replace('\n', ' ');
+        m = (m == null ? c.getClass().getSimpleName() : m).replace('\n', ' ');
+        // Felix wraps messages as "pkg.SomeException: text"; the text alone identifies the cause.
+        return m.replaceFirst("^([a-z]+\\.)+[A-Za-z]*(Exception|Error): ", "");
     }
 }

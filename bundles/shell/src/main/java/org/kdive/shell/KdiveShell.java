@@ -95,6 +95,7 @@ public class KdiveShell {
         try {
             awaitFramework();
             dropIns.awaitInitialScan(5000);
+            dropIns.sweep();
             status = run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
