@@ -1,0 +1,75 @@
+package org.kdive.itests;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs an installed kdive (bin/kdive) as a user would, capturing stdout, stderr and the status. */
+final class Kdive {
+    record Run(int status, String out, String err) {
+        String all() { return out + err; }
+    }
+
+    private Kdive() {
+    }
+
+    static Path distro() {
+        Path p = Paths.get(System.getProperty("kdive.distro", "../distro/default/target/kdive"));
+        if (!Files.isExecutable(p.resolve("bin/kdive"))) {
+            throw new IllegalStateException("no distribution at " + p + ": build it with mvn install");
+        }
+        return p;
+    }
+
+    static Path sample(String name) {
+        return Paths.get(System.getProperty("kdive.samples", "target/samples")).resolve("kdive-sample-" + name + ".jar");
+    }
+
+    static Run run(Path home, String... args) throws IOException, InterruptedException {
+        return run(home, List.of(), args);
+    }
+
+    static Run run(Path home, List<String> env, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(home.resolve("bin/kdive").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread t1 = pump(p.getInputStream(), out);
+        Thread t2 = pump(p.getErrorStream(), err);
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("kdive did not finish in 240 s: " + cmd);
+        }
+        t1.join();
+        t2.join();
+        return new Run(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static Thread pump(InputStream in, OutputStream out) {
+        Thread t = new Thread(() -> {
+            try {
+                in.transferTo(out);
+            } catch (IOException e) {
+                // process ended
+            }
+        });
+        t.start();
+        return t;
+    }
+}
