@@ -32,11 +32,24 @@ final class BundleSync {
         this.log = log;
     }
 
-    void installAll() throws IOException {
+    /**
+     * @param dropInDirs the drop-in directories of this run: bundles FileInstall installed from
+     *                   other directories in earlier runs are removed from the framework cache
+     */
+    void installAll(List<Path> dropInDirs) throws IOException {
         Map<String, Bundle> installed = new HashMap<>();
         String prefix = "reference:" + dir.toUri();
         for (Bundle b : context.getBundles()) {
-            if (b.getLocation().startsWith(prefix)) installed.put(b.getLocation(), b);
+            if (b.getBundleId() == 0) continue;
+            if (b.getLocation().startsWith(prefix)) {
+                installed.put(b.getLocation(), b);
+            } else if (dropInDirs.stream().noneMatch(d -> inDir(b.getLocation(), d))) {
+                try {
+                    b.uninstall();
+                } catch (BundleException e) {
+                    log.debug("uninstall of stale {} failed", b.getLocation(), e);
+                }
+            }
         }
         List<Path> jars = new ArrayList<>();
         if (Files.isDirectory(dir)) {
@@ -67,6 +80,12 @@ final class BundleSync {
                 log.debug("uninstall of {} failed", gone.getLocation(), e);
             }
         }
+    }
+
+    private static boolean inDir(String location, Path dir) {
+        String loc = location.startsWith("reference:") ? location.substring(10) : location;
+        String d = dir.toAbsolutePath().normalize().toString();
+        return loc.startsWith("file:" + d + "/") || loc.startsWith("file://" + d + "/") || loc.startsWith(dir.toUri().toString());
     }
 
     void startAll() {

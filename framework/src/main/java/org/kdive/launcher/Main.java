@@ -114,7 +114,10 @@ public final class Main {
         felix.init();
         log.debug("framework initialised at {} ms", (System.nanoTime() - t0) / 1_000_000);
         BundleSync sync = new BundleSync(felix.getBundleContext(), home.resolve("bundles"), log);
-        sync.installAll();
+        List<Path> dropIns = new java.util.ArrayList<>();
+        dropIns.add(plugins);
+        options.pluginDirs.forEach(d -> dropIns.add(Paths.get(d).toAbsolutePath()));
+        sync.installAll(dropIns);
         sync.startAll();
         log.debug("bundles installed at {} ms", (System.nanoTime() - t0) / 1_000_000);
         felix.start();

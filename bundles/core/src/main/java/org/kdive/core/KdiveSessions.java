@@ -20,6 +20,7 @@ import org.kdive.api.dump.DumpFormat;
 import org.kdive.api.fetch.DebuginfoFetcher;
 import org.kdive.api.session.OpenRequest;
 import org.kdive.api.session.Session;
+import org.kdive.api.session.SessionListener;
 import org.kdive.api.session.SessionService;
 import org.kdive.api.symbols.DebugInfoProvider;
 import org.osgi.service.component.annotations.Component;
@@ -43,6 +44,7 @@ public class KdiveSessions implements SessionService {
     private final List<Architecture> architectures = new CopyOnWriteArrayList<>();
     private final List<DebugInfoProvider> providers = new CopyOnWriteArrayList<>();
     private final List<DebuginfoFetcher> fetchers = new CopyOnWriteArrayList<>();
+    private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private volatile DefaultSession current;
 
     /** For Declarative Services. */
@@ -78,6 +80,11 @@ public class KdiveSessions implements SessionService {
 
     void removeFetcher(DebuginfoFetcher f) { fetchers.remove(f); }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addListener(SessionListener l) { listeners.add(l); }
+
+    void removeListener(SessionListener l) { listeners.remove(l); }
+
     @Deactivate
     void deactivate() {
         close();
@@ -110,6 +117,15 @@ public class KdiveSessions implements SessionService {
         } catch (IOException | RuntimeException e) {
             dump.close();
             throw e;
+        }
+        if (session.vmlinux().isPresent()) {
+            for (SessionListener l : listeners) {
+                try {
+                    l.opened(session);
+                } catch (RuntimeException e) {
+                    LOG.warn("{} failed on the new session: {}", l.getClass().getSimpleName(), e.getMessage());
+                }
+            }
         }
         DefaultSession old = current;
         current = session;

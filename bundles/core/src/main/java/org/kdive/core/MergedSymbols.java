@@ -66,6 +66,7 @@ final class MergedSymbols implements Symbols {
         Map<String, Symbol> unique = new LinkedHashMap<>();
         for (SymbolTable t : sources()) {
             for (Symbol s : t.byName(bare)) {
+                if (s.type() == 'U' || s.type() == 'u' || s.address() == 0) continue; // a .ko's imports
                 if (module != null && !module.equals(s.module()) && !(module.equals("vmlinux") && s.module() == null)) continue;
                 unique.putIfAbsent(s.address() + "/" + s.name(), s);
             }
@@ -151,7 +152,9 @@ final class MergedSymbols implements Symbols {
         if (s.isEmpty()) return null;
         Symbol sym = s.get();
         long off = address - sym.address();
-        if (sym.size() > 0 && Long.compareUnsigned(off, sym.size()) >= 0 && off > 0x100000) return null;
+        // Past the end of a sized symbol, or far beyond an unsized one, the name would mislead.
+        if (sym.size() > 0 && Long.compareUnsigned(off, sym.size()) >= 0 && off > 0x1000) return null;
+        if (sym.size() == 0 && Long.compareUnsigned(off, 0x100000) > 0) return null;
         return off == 0 ? sym.name() : sym.name() + "+" + off;
     }
 

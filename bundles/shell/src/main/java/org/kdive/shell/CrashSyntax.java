@@ -84,7 +84,10 @@ final class CrashSyntax {
         List<Word> w = words(statement);
         if (w.isEmpty()) return "";
         String n = w.get(0).text();
-        return n.startsWith("kdive:") ? n.substring(6) : n;
+        n = n.startsWith("kdive:") ? n.substring(6) : n;
+        int slash = n.indexOf('/');
+        // crash's "p/x EXPR" is "p" with the format "/x"
+        return slash > 0 ? n.substring(0, slash) : n;
     }
 
     /**
@@ -98,6 +101,9 @@ final class CrashSyntax {
         String name = commandName(statement);
         if (!isKdiveCommand.test(name)) return statement;
         StringBuilder sb = new StringBuilder("kdive:").append(name);
+        String first = words.get(0).text();
+        int slash = first.indexOf('/');
+        if (slash > 0) sb.append(' ').append(quote(first.substring(slash)));
         for (int i = 1; i < words.size(); i++) {
             Word w = words.get(i);
             String raw = statement.substring(w.start());

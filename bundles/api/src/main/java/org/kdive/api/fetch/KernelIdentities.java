@@ -23,7 +23,7 @@ public final class KernelIdentities {
     private static final byte[] BANNER = "Linux version ".getBytes(StandardCharsets.US_ASCII);
     private static final long START_KERNEL_MAP = 0xffffffff80000000L;
     private static final int UTS_FIELD = 65;
-    private static final Pattern BANNER_VERSION = Pattern.compile("\\) (#\\d+.*)$");
+    private static final Pattern BANNER_VERSION = Pattern.compile("\\) (#\\d+ .*)$");
 
     private KernelIdentities() {
     }
@@ -83,7 +83,8 @@ public final class KernelIdentities {
 
     /**
      * The first "Linux version …" line in present memory (reading at most {@link #SCAN_LIMIT}
-     * bytes); with a known release, only a banner of that release counts.
+     * bytes); with a known release, only a banner of that release counts. A banner whose version
+     * has a build number ("#1 SMP …") wins over stale copies (this corpus holds one reading "# SMP").
      */
     static Optional<String> scanBanner(PhysicalMemory mem, String release) {
         byte[] want = release == null ? BANNER : ("Linux version " + release + " ").getBytes(StandardCharsets.US_ASCII);
@@ -91,6 +92,7 @@ public final class KernelIdentities {
         byte[] buf = new byte[page + 512];
         long read = 0;
         long p = mem.nextPresent(0);
+        String fallback = null;
         while (p >= 0 && read < SCAN_LIMIT) {
             try {
                 mem.read(p, buf, 0, page);
@@ -112,11 +114,14 @@ public final class KernelIdentities {
                 int end = 0;
                 while (end < n + 512 && buf[end] != '\n' && buf[end] != 0) end++;
                 String s = new String(buf, 0, end, StandardCharsets.ISO_8859_1);
-                if (s.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) return Optional.of(s);
+                if (s.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+                    if (BANNER_VERSION.matcher(s).find()) return Optional.of(s);
+                    if (fallback == null) fallback = s;
+                }
             }
             p = mem.nextPresent(p + page);
         }
-        return Optional.empty();
+        return Optional.ofNullable(fallback);
     }
 
     private static int indexOf(byte[] b, int len, byte[] w) {

@@ -33,6 +33,12 @@ public interface Type {
     /** Parameters of a function type. */
     List<Type> parameters();
 
+    /**
+     * Names of the parameters of a function type, parallel to {@link #parameters()} (null for an
+     * unnamed one); empty when the debuginfo does not name them (prototypes, BTF without names).
+     */
+    default List<String> parameterNames() { return List.of(); }
+
     /** For BASE and ENUM: whether values are signed. */
     boolean isSigned();
 

@@ -41,7 +41,7 @@ class UnwindRobustnessTest {
     @Test
     void unmappedStack() {
         // kernel text, stack pointer in the guard page below the panic task's stack
-        List<StackFrame> f = arch.unwind(session, regs(0xffffffffbca6c53fL, 0xff61e92840367ff8L, 0));
+        List<StackFrame> f = arch.unwind(session, regs(0xffffffffbca6c53fL, 0xff61e92840367000L, 0));
         assertEndsWithNote(f);
         assertTrue(f.get(f.size() - 1).note().contains("unreadable"), f.get(f.size() - 1).note());
     }

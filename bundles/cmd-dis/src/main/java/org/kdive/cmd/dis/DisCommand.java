@@ -224,6 +224,8 @@ public class DisCommand implements Command {
         private final boolean hex;
         private final boolean lines;
         private final boolean annotate;
+        private static final java.util.regex.Pattern CLONE =
+                java.util.regex.Pattern.compile("(.+?)((\\.(isra|constprop|part|lto_priv)\\.\\d+)+)");
 
         Listing(Session session, boolean hex, boolean lines, boolean annotate) {
             this.session = session;
@@ -255,7 +257,7 @@ public class DisCommand implements Command {
                 String targetLabel = null;
                 boolean ripRelative = ins.operands().contains("(%rip)");
                 if (ins.target() != -1) {
-                    targetLabel = label(ins.target(), symbols.containing(ins.target()));
+                    targetLabel = targetLabel(ins.target());
                     if (ripRelative) line.append(String.format("        # 0x%x", ins.target()));
                     if (targetLabel != null) line.append(" <").append(targetLabel).append('>');
                 }
@@ -289,6 +291,32 @@ public class DisCommand implements Command {
             } catch (KdiveException e) {
                 return Optional.empty();
             }
+        }
+
+        /**
+         * gdb names a target after the debuginfo function that contains it when that starts where the ELF
+         * symbol does: a compiler clone "finish_task_switch.isra.0" is printed as "finish_task_switch".
+         * A ".cold" part keeps its own name (its symbol starts after the function's entry).
+         */
+        private String targetLabel(long address) {
+            Optional<Symbol> sym = symbols.containing(address);
+            String label = label(address, sym);
+            if (label == null) return null;
+            String name = sym.get().name();
+            java.util.regex.Matcher m = CLONE.matcher(name);
+            if (!m.matches() || !covered(sym.get())) return label;
+            String base = m.group(1);
+            try {
+                if (symbols.function(base).isEmpty()) return label;
+            } catch (KdiveException e) {
+                return label;
+            }
+            return base + label.substring(name.length());
+        }
+
+        private boolean covered(Symbol sym) {
+            if (sym.module() == null) return session.vmlinux().isPresent();
+            return session.modules().stream().anyMatch(d -> sym.module().equals(d.module()));
         }
 
         /** "sym", "sym+77" or "sym+0x4d" as gdb labels kernel addresses; null when no symbol is near. */

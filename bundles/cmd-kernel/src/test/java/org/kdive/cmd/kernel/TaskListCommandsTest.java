@@ -39,16 +39,22 @@ class TaskListCommandsTest {
 
     @Test
     void listHeadFormGivesTheSameTasksWithoutTheHead() {
-        String h = CorpusSession.run(new ListCommand(), "-o", "task_struct.tasks", "-H", "ffffffffbe41aa40+0");
-        assertTrue(h.isEmpty() || h.length() > 0); // placeholder replaced below
+        long head = 0xffffffffbe41aa40L + org.kdive.cmd.kernel.access.Kernel.of(CorpusSession.get())
+                .requireOffset("task_struct", "tasks");
+        String h = CorpusSession.run(new ListCommand(), "-o", "task_struct.tasks", "-H", Long.toHexString(head));
+        String[] entries = h.strip().split("\n");
+        assertEquals(54, entries.length, h);
+        assertEquals("ff228398811f4180", entries[0]);
+        assertEquals("ff22839882514180", entries[53]);
     }
 
     @Test
-    void aLoopingListEndsWithAMessage() {
-        // next pointer at offset 0 of init_task's stack pointer field chain is no list: pointers lead anywhere,
-        // the walk must stop (NULL, unreadable or duplicate) and say why instead of running forever
+    void aWalkOverPointersThatAreNoListStopsWithAMessage() {
+        // task_struct starts with thread_info.flags (0x4000): not a pointer, the walk must stop and say why
         Result r = new ListCommand().execute(CorpusSession.context(), List.of("-o", "0", "ff228398a8b7a0c0"));
-        assertTrue(r.text().startsWith("ff228398a8b7a0c0\n"), r.text());
+        assertEquals("ff228398a8b7a0c0\n4000\n", r.text());
+        Object problem = ((java.util.Map<?, ?>) r.data()).get("problem");
+        assertTrue(String.valueOf(problem).startsWith("cannot read the next pointer at 4000"), String.valueOf(problem));
     }
 
     @Test

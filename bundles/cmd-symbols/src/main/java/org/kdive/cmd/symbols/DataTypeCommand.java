@@ -147,19 +147,8 @@ abstract class DataTypeCommand {
             if (addr >= 0) throw new CommandException("invalid kernel virtual address: " + a);
             return addr;
         }
-        List<Symbol> syms = s.symbols().byName(a);
-        if (syms.isEmpty()) {
-            try {
-                return s.symbols().address(a);
-            } catch (KdiveException e) {
-                throw new CommandException("symbol not found: " + a);
-            }
-        }
-        try {
-            return s.symbols().address(a);
-        } catch (KdiveException e) {
-            throw new CommandException(e.getMessage());
-        }
+        if (Names.defined(s, a).isEmpty() && s.symbols().variable(a).isEmpty()) throw new CommandException("symbol not found: " + a);
+        return Names.address(s, a);
     }
 
     private void declaration(StringBuilder out, Map<String, Object> data, Type type, List<String> members, boolean offsets, boolean hex) {

@@ -129,8 +129,15 @@ public final class ModCommand implements Command {
         Map<String, List<Path>> byName = new LinkedHashMap<>();
         List<Path> all = new ArrayList<>();
         if (Files.isDirectory(tree)) {
-            try (Stream<Path> walk = Files.walk(tree, MAX_DEPTH)) {
-                walk.filter(Files::isRegularFile).limit(MAX_TREE_FILES).forEach(p -> {
+            Path real;
+            try {
+                real = tree.toRealPath();
+            } catch (IOException e) {
+                throw new CommandException(tree + ": " + e.getMessage());
+            }
+            // walk the real directory (the tree may be a symlink), show paths under the name given
+            try (Stream<Path> walk = Files.walk(real, MAX_DEPTH)) {
+                walk.filter(Files::isRegularFile).limit(MAX_TREE_FILES).map(p -> tree.resolve(real.relativize(p))).forEach(p -> {
                     String n = p.getFileName().toString();
                     String base = n.endsWith(".ko.debug") ? n.substring(0, n.length() - 9)
                             : n.endsWith(".ko") ? n.substring(0, n.length() - 3) : null;

@@ -67,24 +67,17 @@ public final class PrintCommand implements Command {
         if (rest.isEmpty()) throw new CommandException("usage: p [-x|-d] [/FMT] EXPRESSION");
         String expr = String.join(" ", rest);
         SessionEnv env = new SessionEnv(session);
+        if (rest.size() == 1) {
+            Result percpu = PerCpu.print(session, env, expr, format, hex);
+            if (percpu != null) return percpu;
+        }
         Value v = new Evaluator(env).evaluate(expr);
         ValueFormatter f = SessionEnv.formatter(session, format, hex);
         String rendered = f.top(v);
         int n = SessionEnv.history(session).add(v.fetch());
         String line = "$" + n + " = " + rendered;
         String leader = rest.size() == 1 && isSymbol(session, expr) ? expr : null;
-        StringBuilder text = new StringBuilder();
-        if (leader != null) {
-            text.append(leader).append(" = ");
-            int brace = line.indexOf('{');
-            int nl = line.indexOf('\n');
-            String first = nl < 0 ? line : line.substring(0, nl);
-            // crash moves a one-line "{…}" value (functions, arrays) to the next line
-            if (brace >= 0 && brace < first.length() - 1) {
-                line = line.substring(0, brace) + "\n {" + line.substring(brace + 1);
-            }
-        }
-        text.append(line).append('\n');
+        String text = withLeader(leader, line);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("history", n);
         data.put("expression", expr);
@@ -92,11 +85,26 @@ public final class PrintCommand implements Command {
         if (v.isLvalue()) data.put("address", "0x" + Long.toHexString(v.address()));
         data.put("value", JsonValues.of(v, f));
         data.put("text", rendered);
-        return Result.of(text.toString(), data);
+        return Result.of(text, data);
+    }
+
+    /** crash's "NAME = $N = …", moving a one-line "{…}" value (functions, arrays) to the next line. */
+    static String withLeader(String leader, String line) {
+        StringBuilder text = new StringBuilder();
+        if (leader != null) {
+            text.append(leader).append(" = ");
+            int brace = line.indexOf('{');
+            int nl = line.indexOf('\n');
+            String first = nl < 0 ? line : line.substring(0, nl);
+            if (brace >= 0 && brace < first.length() - 1) {
+                line = line.substring(0, brace) + "\n {" + line.substring(brace + 1);
+            }
+        }
+        return text.append(line).append('\n').toString();
     }
 
     private static boolean isSymbol(Session s, String word) {
-        if (!word.matches("[A-Za-z_][A-Za-z0-9_]*(:[A-Za-z_][A-Za-z0-9_]*)?")) return false;
+        if (!word.matches("[A-Za-z_][A-Za-z0-9_]*")) return false;
         return !s.symbols().byName(word).isEmpty();
     }
 }

@@ -206,11 +206,8 @@ public final class RdCommand implements Command {
         }
         if (Hex.looksLikeAddress(where) || where.matches("[0-9a-fA-F]+")) return Hex.parseAddress(where);
         KernelModules.ensureKallsyms(s);
-        try {
-            return s.symbols().address(where);
-        } catch (KdiveException e) {
-            throw new CommandException(e.getMessage().startsWith("ambiguous") ? e.getMessage() : "symbol not found: " + where);
-        }
+        if (Names.defined(s, where).isEmpty() && s.symbols().variable(where).isEmpty()) throw new CommandException("symbol not found: " + where);
+        return Names.address(s, where);
     }
 
     private static long parseNumber(String t) {

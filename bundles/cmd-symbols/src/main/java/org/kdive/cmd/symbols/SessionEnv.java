@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import org.kdive.api.KdiveException;
 import org.kdive.api.command.CommandException;
-import org.kdive.api.session.AmbiguousSymbolException;
 import org.kdive.api.session.Memory;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.DebugInfo;
@@ -68,15 +67,11 @@ final class SessionEnv implements Env {
     public Optional<Type> function(String name) { return session.symbols().function(name); }
 
     @Override
-    public List<Symbol> symbols(String name) { return session.symbols().byName(name); }
+    public List<Symbol> symbols(String name) { return Names.defined(session, name); }
 
     @Override
     public long address(String name) {
-        try {
-            return session.symbols().address(name);
-        } catch (AmbiguousSymbolException e) {
-            throw new CommandException(e.getMessage());
-        }
+        return Names.address(session, name);
     }
 
     @Override

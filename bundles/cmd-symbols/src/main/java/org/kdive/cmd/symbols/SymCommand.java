@@ -54,7 +54,11 @@ public final class SymCommand implements Command {
             String q = args.value("q");
             String exact = args.value("Q");
             String mod = args.value("m");
+            java.util.Set<String> seen = new java.util.HashSet<>();
             List<Symbol> all = s.symbols().all()
+                    // undefined references and the same symbol from debuginfo and kallsyms are listed once
+                    .filter(Names::isDefined)
+                    .filter(x -> seen.add(x.address() + "/" + x.name() + "/" + x.module()))
                     .filter(x -> !args.has("M") || x.module() != null)
                     .filter(x -> mod == null || mod.equals(x.module()))
                     .filter(x -> q == null || x.name().contains(q))
@@ -74,14 +78,14 @@ public final class SymCommand implements Command {
         for (String a : args.positional()) {
             List<Symbol> hits = new ArrayList<>();
             List<Long> offsets = new ArrayList<>();
-            if (Hex.looksLikeAddress(a) && s.symbols().byName(a).isEmpty()) {
+            if (Hex.looksLikeAddress(a) && Names.defined(s, a).isEmpty()) {
                 long addr = Hex.parseAddress(a);
                 Optional<Symbol> sym = s.symbols().containing(addr);
                 if (sym.isEmpty() || !near(sym.get(), addr)) throw new CommandException(a + ": invalid address");
                 hits.add(sym.get());
                 offsets.add(addr - sym.get().address());
             } else {
-                List<Symbol> named = s.symbols().byName(a);
+                List<Symbol> named = Names.defined(s, a);
                 if (named.isEmpty()) {
                     try {
                         long addr = s.symbols().address(a);

@@ -53,6 +53,8 @@ final class CorpusSession {
 
     static synchronized boolean vqbugLoaded() { return vqbugLoaded; }
 
+    static synchronized void markVqbugLoaded() { vqbugLoaded = true; }
+
     static Result result(Command c, String... args) {
         return c.execute(context(), Arrays.asList(args));
     }

@@ -74,15 +74,12 @@ final class GdbSyntax {
             }
         }
         String mnemonic = att;
-        if (name.equals("sal")) {
-            // binutils names every encoding of the left shift "shl"
-            mnemonic = "shl" + att.substring(3);
-            name = "shl";
-        }
         if (name.equals("ljmp") || name.equals("lcall")) mnemonic = name;
         if ((att.equals("pushfq") || att.equals("popfq")) && d.operands().isEmpty()) mnemonic = att.substring(0, att.length() - 1);
         boolean suffixed = att.length() == name.length() + 1 && att.startsWith(name) && "bwlq".indexOf(att.charAt(att.length() - 1)) >= 0;
         if (suffixed && (hasReg || !hasMem || NO_SUFFIX.contains(name))) mnemonic = name;
+        // binutils names every encoding of the left shift "shl"
+        if (name.equals("sal")) mnemonic = "shl" + mnemonic.substring(3);
         StringBuilder m = new StringBuilder();
         m.append(unusedPrefixes(d, hasMem));
         for (String p : prefixes) m.append(p).append(' ');

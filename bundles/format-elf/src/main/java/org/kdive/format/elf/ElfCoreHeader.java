@@ -44,10 +44,10 @@ final class ElfCoreHeader {
         if (phnum == PN_XNUM) {
             // the real count is in section header 0's sh_info
             int shInfo = is64 ? 44 : 28;
-            if (shoff <= 0 || shoff + shInfo + 4 > size) throw bad(src, is64 ? 40 : 32, "section header 0 (PN_XNUM)", "e_shoff 0x" + Long.toHexString(shoff));
+            if (shoff <= 0 || shoff > size - shInfo - 4) throw bad(src, is64 ? 40 : 32, "section header 0 (PN_XNUM)", "e_shoff 0x" + Long.toHexString(shoff));
             phnum = Le.u32(src.readFully(shoff + shInfo, 4), 0);
         }
-        if (phnum > MAX_PHDRS || phoff < 0 || phoff + phnum * phentsize > size) {
+        if (phnum > MAX_PHDRS || phoff < 0 || phoff > size - phnum * phentsize) {
             throw bad(src, is64 ? 32 : 28, "program headers inside the file", phnum + " at 0x" + Long.toHexString(phoff));
         }
         byte[] ph = src.readFully(phoff, (int) (phnum * phentsize));

@@ -39,7 +39,7 @@ public final class ElfReader {
         long size = src.size();
         for (ElfCoreHeader.Segment s : h.segments) {
             if (s.type() != ElfCoreHeader.PT_NOTE || s.filesz() == 0) continue;
-            if (s.filesz() > MAX_NOTES || s.offset() + s.filesz() > size) {
+            if (s.filesz() > MAX_NOTES || s.offset() > size - s.filesz()) {
                 warnings.add(String.format("%s: PT_NOTE at 0x%x (%d bytes) lies outside the file; notes missing",
                         src.path(), s.offset(), s.filesz()));
                 continue;

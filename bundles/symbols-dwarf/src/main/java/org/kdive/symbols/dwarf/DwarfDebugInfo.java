@@ -302,10 +302,15 @@ public final class DwarfDebugInfo implements DebugInfo {
         OptionalLong addr = locationAddress(d);
         if (addr.isEmpty()) {
             // a declaration only (e.g. jiffies, defined by the linker script): the symbol gives the address
-            Optional<Symbol> s = symbols().byName(name).stream().filter(x -> !x.isText()).findFirst();
-            if (s.isEmpty()) s = symbols().first(name);
+            OptionalLong s;
+            if (symbols != null) {
+                Optional<Symbol> sym = symbols.byName(name).stream().filter(x -> !x.isText()).findFirst();
+                s = sym.isPresent() ? OptionalLong.of(sym.get().address()) : OptionalLong.empty();
+            } else {
+                s = ElfSymbols.findAddress(elf, name, addressing()); // cheaper than building the table
+            }
             if (s.isEmpty()) return Optional.empty();
-            return Optional.of(new Variable(name, s.get().address(), t, spec.module()));
+            return Optional.of(new Variable(name, s.getAsLong(), t, spec.module()));
         }
         return Optional.of(new Variable(name, addr.getAsLong(), t, spec.module()));
     }
@@ -384,8 +389,10 @@ public final class DwarfDebugInfo implements DebugInfo {
             LineTable t = u == null ? null : lineTable(u);
             if (t == null) continue;
             for (int i = t.lowerBound(s); i < t.rows() && Long.compareUnsigned(t.address(i), e) < 0; i++) {
+                if (i + 1 < t.rows() && t.address(i + 1) == t.address(i)) continue; // one row per address
                 if (t.endSequence(i)) continue;
-                out.add(new SourceLine(t.address(i) + bias, t.file(i), t.line(i)));
+                int p = t.preferred(i);
+                out.add(new SourceLine(t.address(p) + bias, t.file(p), t.line(p)));
             }
         }
         out.sort((x, y) -> Long.compareUnsigned(x.address(), y.address()));

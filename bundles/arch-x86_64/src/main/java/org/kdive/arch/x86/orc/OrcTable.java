@@ -12,6 +12,7 @@ public final class OrcTable {
     private final byte[] entries;
     private final long low;
     private final long high;
+    private final boolean withHeader;
 
     /**
      * @param ipSection  the .orc_unwind_ip contents: s32 offsets relative to each slot
@@ -22,6 +23,12 @@ public final class OrcTable {
      */
     public static OrcTable fromSections(String owner, byte[] ipSection, long ipAddress, byte[] orcSection,
             long low, long high) {
+        return fromSections(owner, ipSection, ipAddress, orcSection, low, high, false);
+    }
+
+    /** @param withHeader entries in the 6.4+ layout (see {@link OrcEntry}) */
+    public static OrcTable fromSections(String owner, byte[] ipSection, long ipAddress, byte[] orcSection,
+            long low, long high, boolean withHeader) {
         int n = Math.min(ipSection.length / 4, orcSection.length / OrcEntry.SIZE);
         long[] ips = new long[n];
         for (int i = 0; i < n; i++) {
@@ -31,10 +38,11 @@ public final class OrcTable {
             ips[i] = ipAddress + off + rel;
         }
         byte[] orc = Arrays.copyOf(orcSection, n * OrcEntry.SIZE);
-        return new OrcTable(owner, ips, orc, low, high);
+        return new OrcTable(owner, ips, orc, low, high, withHeader);
     }
 
-    private OrcTable(String owner, long[] ips, byte[] entries, long low, long high) {
+    private OrcTable(String owner, long[] ips, byte[] entries, long low, long high, boolean withHeader) {
+        this.withHeader = withHeader;
         if (!sorted(ips)) {
             // Tables in a module's file are sorted only at load; sort a copy in step with the entries.
             Integer[] order = new Integer[ips.length];
@@ -77,7 +85,7 @@ public final class OrcTable {
         java.util.List<String> out = new java.util.ArrayList<>();
         int i = index(ip);
         for (int k = Math.max(0, i - count); k <= Math.min(ips.length - 1, i + count); k++) {
-            out.add(String.format("%x %s", ips[k], OrcEntry.decode(entries, k * OrcEntry.SIZE)));
+            out.add(String.format("%x %s", ips[k], OrcEntry.decode(entries, k * OrcEntry.SIZE, withHeader)));
         }
         return out;
     }
@@ -103,6 +111,6 @@ public final class OrcTable {
             if (Long.compareUnsigned(ips[mid], ip) <= 0) lo = mid;
             else hi = mid - 1;
         }
-        return OrcEntry.decode(entries, lo * OrcEntry.SIZE);
+        return OrcEntry.decode(entries, lo * OrcEntry.SIZE, withHeader);
     }
 }

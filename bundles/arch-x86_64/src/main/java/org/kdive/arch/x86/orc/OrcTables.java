@@ -33,6 +33,8 @@ public final class OrcTables {
     private final Session session;
     private final OrcTable kernel;
     private final String kernelSource;
+    /** 6.4+ entry layout, recognised by the .orc_header section / __start_orc_header symbol. */
+    private final boolean withHeader;
     private volatile List<ModuleRange> modules;
     private final Map<Long, Optional<OrcTable>> moduleTables = new ConcurrentHashMap<>();
 
@@ -44,6 +46,13 @@ public final class OrcTables {
 
     public OrcTables(Session session) {
         this.session = session;
+        boolean header = symbol("__start_orc_header").isPresent();
+        try {
+            header |= session.vmlinux().map(d -> d.section(".orc_header").isPresent()).orElse(false);
+        } catch (RuntimeException e) {
+            // keep what the symbols say
+        }
+        this.withHeader = header;
         OrcTable t = null;
         String src = "none";
         try {
@@ -97,7 +106,7 @@ public final class OrcTables {
         OptionalLong ipAddr = d.sectionAddress(".orc_unwind_ip");
         if (ips.isEmpty() || orcs.isEmpty() || ipAddr.isEmpty()) return null;
         return OrcTable.fromSections("vmlinux", bytes(ips.get()), ipAddr.getAsLong(), bytes(orcs.get()),
-                textLow(), textHigh());
+                textLow(), textHigh(), withHeader);
     }
 
     private OrcTable fromMemory() {
@@ -110,7 +119,7 @@ public final class OrcTables {
         Memory mem = session.memory();
         byte[] ips = mem.read(start.getAsLong(), (int) (n * 4));
         byte[] entries = mem.read(orc.getAsLong(), (int) (n * OrcEntry.SIZE));
-        return OrcTable.fromSections("vmlinux", ips, start.getAsLong(), entries, textLow(), textHigh());
+        return OrcTable.fromSections("vmlinux", ips, start.getAsLong(), entries, textLow(), textHigh(), withHeader);
     }
 
     private long textLow() {
@@ -221,7 +230,7 @@ public final class OrcTables {
             long orcs = mem.pointer(m.module() + orcOff);
             byte[] ipBytes = mem.read(ips, (int) (n * 4));
             byte[] orcBytes = mem.read(orcs, (int) (n * OrcEntry.SIZE));
-            return OrcTable.fromSections(m.name(), ipBytes, ips, orcBytes, m.base(), m.base() + m.size());
+            return OrcTable.fromSections(m.name(), ipBytes, ips, orcBytes, m.base(), m.base() + m.size(), withHeader);
         } catch (RuntimeException e) {
             LOG.debug("ORC of module {} unreadable: {}", m.name(), e.toString());
             return null;

@@ -77,7 +77,7 @@ class PageTableFixtureTest {
 
         MemoryAccessException e = assertThrows(MemoryAccessException.class, () -> w.kernelToPhysical(small + 0x1000));
         assertEquals(MemoryAccessException.Reason.UNMAPPED, e.reason());
-        assertTrue(e.getMessage().startsWith("pte entry not present at physical 0x4008 (entry 0x0)"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("pte entry not present at physical 0x4010 (entry 0x0)"), e.getMessage());
         e = assertThrows(MemoryAccessException.class, () -> w.kernelToPhysical(0xffff880000000000L));
         assertTrue(e.getMessage().startsWith("pgd entry not present"), e.getMessage());
         e = assertThrows(MemoryAccessException.class, () -> w.kernelToPhysical(0xffff888080000000L));

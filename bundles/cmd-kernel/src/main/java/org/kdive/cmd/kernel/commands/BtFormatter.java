@@ -73,6 +73,10 @@ final class BtFormatter {
             }
             if (f.exceptionRegs() != null) {
                 exceptionFrame(sb, f.exceptionRegs());
+                if (lines && (get(f.exceptionRegs(), "cs") & 3) == 0) {
+                    line(f.exceptionRegs().pc()).ifPresent(sl ->
+                            sb.append("    ").append(sl.file()).append(": ").append(sl.line()).append('\n'));
+                }
                 fd.put("exception", regs(f.exceptionRegs()));
                 StackFrame next = i + 1 < fs.size() ? fs.get(i + 1) : null;
                 String from = stackName(t, f.sp());

@@ -47,6 +47,14 @@ public final class Backtraces {
             if (frames.isEmpty()) {
                 return new Trace(List.of(), String.format("no frames unwound from RIP %016x RSP %016x", start.pc(), start.sp()));
             }
+            if (!t.active()) {
+                // crash shows a blocked task's first frame at the switch frame __switch_to_asm pushed
+                List<StackFrame> copy = new java.util.ArrayList<>(frames);
+                StackFrame f0 = copy.get(0);
+                copy.set(0, new StackFrame(f0.level(), switchFrame(s, t), f0.pc(), f0.exceptionRegs(),
+                        f0.method(), f0.reliable()));
+                frames = List.copyOf(copy);
+            }
             return new Trace(frames, null);
         } catch (RuntimeException e) {
             return new Trace(List.of(), "unwinding failed: " + e.getMessage());
@@ -60,7 +68,7 @@ public final class Backtraces {
             return Optional.empty();
         }
         Kernel k = Kernel.of(s);
-        long sp = k.u64(t.task() + k.requireOffset("task_struct", "thread.sp"));
+        long sp = switchFrame(s, t);
         Map<String, Long> regs = new LinkedHashMap<>();
         OptionalLong size = k.size("inactive_task_frame");
         long frameSize = size.orElse(7 * 8);
@@ -73,6 +81,12 @@ public final class Backtraces {
             regs.put(names[i][1], k.u64(sp + off));
         }
         return Optional.of(new Registers(regs, "rip", "rsp"));
+    }
+
+    /** task->thread.sp of a blocked task: the inactive_task_frame __switch_to_asm pushed. */
+    private static long switchFrame(Session s, TaskInfo t) {
+        Kernel k = Kernel.of(s);
+        return k.u64(t.task() + k.requireOffset("task_struct", "thread.sp"));
     }
 
     /** The innermost frame with an exception register set. */

@@ -254,7 +254,8 @@ public final class Parser {
         String w = t.text();
         if (w.equals("struct") || w.equals("union") || w.equals("enum") || BASE_WORDS.contains(w) || QUALIFIERS.contains(w)) return true;
         Token after = tokens.get(Math.min(i + 1, tokens.size() - 1));
-        return (after.is(")") || after.is("*") || after.is(",") || (after.kind() == Kind.IDENT && QUALIFIERS.contains(after.text())))
+        return (after.is(")") || after.is("*") || after.is(",") || after.kind() == Kind.END
+                || (after.kind() == Kind.IDENT && QUALIFIERS.contains(after.text())))
                 && types.isTypedef(w);
     }
 

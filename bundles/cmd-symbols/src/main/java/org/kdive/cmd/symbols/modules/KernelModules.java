@@ -84,6 +84,8 @@ public final class KernelModules {
                 break;
             }
         }
+        // crash lists modules by load address (oldest first); the kernel's list is newest first
+        out.sort((a, b) -> Long.compareUnsigned(a.base(), b.base()));
         return out;
     }
 

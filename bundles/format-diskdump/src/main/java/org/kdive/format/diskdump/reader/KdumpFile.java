@@ -64,7 +64,30 @@ final class KdumpFile {
         byte[] d = src.readFully(descOffset + idx * DESC_SIZE, DESC_SIZE);
         long off = Le.i64(d, 0);
         long size = Le.u32(d, 8);
-        return off > 0 && off + size <= src.size();
+        return off > 0 && off <= src.size() - size;
+    }
+
+    /** Whether the dumped page {@code pfn} has its descriptor and data inside the file. */
+    boolean readable(long pfn) {
+        long idx = descIndex(pfn);
+        if (idx < dataComplete) return true;
+        if (idx >= descInFile) return false;
+        byte[] blk = descBlock(idx / DESC_BLOCK);
+        int o = (int) (idx % DESC_BLOCK) * DESC_SIZE;
+        long off = Le.i64(blk, o);
+        return off > 0 && off <= src.size() - Le.u32(blk, o + 8);
+    }
+
+    /** Dumped pages whose data is in the file (differs from descCount only when truncated). */
+    long readableCount() {
+        long n = dataComplete;
+        for (long idx = dataComplete; idx < descInFile; idx++) {
+            byte[] blk = descBlock(idx / DESC_BLOCK);
+            int o = (int) (idx % DESC_BLOCK) * DESC_SIZE;
+            long off = Le.i64(blk, o);
+            if (off > 0 && off <= src.size() - Le.u32(blk, o + 8)) n++;
+        }
+        return n;
     }
 
     boolean covers(long pfn) { return pfn >= header.rangeStart() && pfn < header.rangeEnd(); }
@@ -106,7 +129,7 @@ final class KdumpFile {
             throw MemoryAccessException.physical(paddr, Reason.CORRUPT,
                     String.format("descriptor %d: offset 0x%x, size %d", idx, off, size));
         }
-        if (off + size > src.size()) {
+        if (off > src.size() - size) {
             throw MemoryAccessException.physical(paddr, Reason.TRUNCATED, src.path().getFileName().toString());
         }
         PageDecoder dec = PageDecoder.forThread();

@@ -124,7 +124,7 @@ public final class KdumpHeader {
             throw bad(src, version >= 6 ? blockSize + 96 : 440,
                     "max_mapnr within the bitmap's " + (bitmapBytes / 2 * 8) + " bits", String.valueOf(maxMapnr));
         }
-        if (split && (startPfn < 0 || endPfn > maxMapnr || startPfn >= endPfn)) {
+        if (split && (startPfn < 0 || endPfn > maxMapnr || startPfn > endPfn)) {
             throw bad(src, blockSize + 16, "a split range within 0.." + maxMapnr, startPfn + ".." + endPfn);
         }
     }

@@ -64,7 +64,7 @@ final class KdumpMemory extends PagedMemory {
         long pfn = paddr >>> pageShift;
         if (paddr < 0 || pfn >= maxMapnr) return false;
         KdumpFile f = fileFor(pfn);
-        return f != null && f.dumped.get(pfn) && f.descIndex(pfn) < f.dataComplete;
+        return f != null && f.dumped.get(pfn) && f.readable(pfn);
     }
 
     @Override
@@ -73,7 +73,10 @@ final class KdumpMemory extends PagedMemory {
         for (KdumpFile f : files) {
             if (pfn >= f.header.rangeEnd()) continue;
             long p = f.dumped.next(Math.max(pfn, f.header.rangeStart()));
-            if (p >= 0 && p < f.header.rangeEnd() && f.descIndex(p) < f.dataComplete) return p << pageShift;
+            while (p >= 0 && p < f.header.rangeEnd()) {
+                if (f.readable(p)) return p << pageShift;
+                p = f.dumped.next(p + 1);
+            }
         }
         return -1;
     }

@@ -63,7 +63,7 @@ public final class KdumpReader {
             long s = f.header.rangeStart();
             long e = f.header.rangeEnd();
             dumped += f.descCount;
-            inFile += f.dataComplete;
+            inFile += f.dataComplete < f.descCount ? f.readableCount() : f.descCount;
             excluded += (f.present.rank(e) - f.present.rank(s)) - (f.dumped.rank(e) - f.dumped.rank(s));
             if (f.dataComplete < f.descCount) {
                 long pfn = f.dumped.select(f.rankBase + f.dataComplete);
@@ -145,7 +145,7 @@ public final class KdumpReader {
     }
 
     private static byte[] bounded(KdumpFile f, long off, long size, String what, List<String> warnings) throws IOException {
-        if (size > MAX_NOTES || off < 0 || off + size > f.src.size()) {
+        if (size > MAX_NOTES || off < 0 || off > f.src.size() - size) {
             warnings.add(String.format("%s: %s at 0x%x (%d bytes) lies outside the file; ignored", f.src.path(), what, off, size));
             return null;
         }

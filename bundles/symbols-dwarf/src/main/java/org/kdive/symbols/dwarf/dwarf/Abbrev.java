@@ -11,6 +11,10 @@ public final class Abbrev {
     int fixedSize = -2;
     /** Byte offset of DW_AT_sibling from the DIE's attribute start when everything before it is fixed, else -1. */
     int siblingAt = -2;
+    /** DW_FORM of DW_AT_sibling, 0 when absent. */
+    int siblingForm;
+    /** Per attribute: fixed size, or -1 when variable. */
+    int[] sizes;
 
     Abbrev(int tag, boolean hasChildren, int[] attrs, int[] forms, long[] consts) {
         this.tag = tag;
@@ -29,12 +33,18 @@ public final class Abbrev {
     void layout(int offsetSize, int addrSize, int version) {
         int size = 0, sib = -1;
         boolean fixed = true;
+        int[] sz = new int[forms.length];
         for (int i = 0; i < forms.length; i++) {
-            if (attrs[i] == DW.AT_sibling && fixed) sib = size;
+            if (attrs[i] == DW.AT_sibling) {
+                siblingForm = forms[i];
+                if (fixed) sib = size;
+            }
             int s = Forms.fixedSize(forms[i], offsetSize, addrSize, version);
+            sz[i] = s;
             if (s < 0) fixed = false;
             else size += s;
         }
+        sizes = sz;
         siblingAt = sib;
         fixedSize = fixed ? size : -1;
     }

@@ -247,10 +247,11 @@ public final class DwarfFile {
             case DW.FORM_loclistx: case DW.FORM_rnglistx: case DW.FORM_GNU_addr_index: case DW.FORM_GNU_str_index:
                 r.skipUleb(); return;
             case DW.FORM_string: r.skipCString(); return;
-            case DW.FORM_block1: r.pos += r.u8() + 0; return;
-            case DW.FORM_block2: r.pos += r.u16(); return;
-            case DW.FORM_block4: r.pos += checkedLen(r.u32()); return;
-            case DW.FORM_block: case DW.FORM_exprloc: r.pos += checkedLen(r.uleb()); return;
+            // the length is read before the position is advanced (r.pos += r.u8() would lose the read)
+            case DW.FORM_block1: { int n = r.u8(); r.pos += n; return; }
+            case DW.FORM_block2: { int n = r.u16(); r.pos += n; return; }
+            case DW.FORM_block4: { int n = checkedLen(r.u32()); r.pos += n; return; }
+            case DW.FORM_block: case DW.FORM_exprloc: { int n = checkedLen(r.uleb()); r.pos += n; return; }
             case DW.FORM_indirect: skip(r, u, (int) r.uleb()); return;
             default: throw u.file.error(u.toString(), r.pos, "a known attribute form", "0x" + Integer.toHexString(form));
         }
@@ -309,8 +310,12 @@ public final class DwarfFile {
             r.pos += a.fixedSize;
             return;
         }
-        int[] forms = a.forms;
-        for (int form : forms) skip(r, u, form);
+        int[] forms = a.forms, sizes = a.sizes;
+        for (int i = 0; i < forms.length; i++) {
+            int s = sizes[i];
+            if (s >= 0) r.pos += s;
+            else skip(r, u, forms[i]);
+        }
     }
 
     // ---- values ----

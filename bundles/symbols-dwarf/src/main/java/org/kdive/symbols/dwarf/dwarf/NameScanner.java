@@ -13,12 +13,30 @@ public final class NameScanner {
     private NameScanner() {
     }
 
+    /** Per-thread buffers: a heap copy of the unit (faster to read than the mapping) and a string-hash cache. */
+    public static final class Scratch {
+        byte[] unit = new byte[1 << 20];
+        final long[] strOff = new long[1 << 16];
+        final long[] strHash = new long[1 << 16];
+        final long[] seenKey = new long[1 << 16];
+        final byte[] seenPrio = new byte[1 << 16];
+
+        public Scratch() {
+            java.util.Arrays.fill(strOff, -1);
+        }
+    }
+
     /** Scans a unit; a malformed unit raises a format error naming it. */
-    public static void scan(Unit u, Sink sink, java.util.function.IntPredicate wanted) {
+    public static void scan(Unit u, Sink sink, java.util.function.IntPredicate wanted, Scratch scratch) {
         if (u.unitType == DW.UT_skeleton || u.unitType == DW.UT_partial) return;
         AbbrevTable abbrevs = u.abbrevs();
-        Reader r = new Reader(u.section(), u.dieStart);
-        int end = (int) u.end;
+        int base = (int) u.offset;
+        int end = (int) (u.end - u.offset);
+        if (scratch.unit.length < end) scratch.unit = new byte[Math.max(end, scratch.unit.length * 2)];
+        u.section().get(base, scratch.unit, 0, end);
+        // positions below are relative to the unit start, as unit-relative references are
+        java.nio.ByteBuffer copy = java.nio.ByteBuffer.wrap(scratch.unit, 0, end).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        Reader r = new Reader(copy, u.dieStart - base);
         int depth = 0;
         DwarfFile f = u.file;
         try {
@@ -30,15 +48,15 @@ public final class NameScanner {
                     continue;
                 }
                 Abbrev a = abbrevs.get(code);
-                if (a == null) throw f.error(u.toString(), diePos, "a defined abbreviation code", String.valueOf(code));
+                if (a == null) throw f.error(u.toString(), base + diePos, "a defined abbreviation code", String.valueOf(code));
                 if (depth == 1 && wanted.test(a.tag)) {
-                    named(u, a, r, diePos, sink);
+                    named(u, a, r, diePos, sink, scratch);
                     continue;
                 }
                 if (a.hasChildren && depth >= 1) {
                     int sib = a.siblingAt;
-                    if (sib >= 0 && a.forms[a.indexOf(DW.AT_sibling)] == DW.FORM_ref4) {
-                        long target = u.offset + Integer.toUnsignedLong(r.buf.getInt(r.pos + sib));
+                    if (sib >= 0 && a.siblingForm == DW.FORM_ref4) {
+                        long target = Integer.toUnsignedLong(copy.getInt(r.pos + sib));
                         if (target > diePos && target <= end) {
                             r.pos = (int) target;
                             continue;
@@ -56,8 +74,12 @@ public final class NameScanner {
                 if (a.hasChildren) depth++;
             }
         } catch (IndexOutOfBoundsException e) {
-            throw f.error(u.toString(), r.pos, "complete DIEs", "truncated data");
+            throw f.error(u.toString(), base + r.pos, "complete DIEs", "truncated data");
         }
+    }
+
+    public static void scan(Unit u, Sink sink, java.util.function.IntPredicate wanted) {
+        scan(u, sink, wanted, new Scratch());
     }
 
     private static long skipCapturingSibling(Reader r, Unit u, Abbrev a) {
@@ -67,11 +89,11 @@ public final class NameScanner {
             if (attrs[i] == DW.AT_sibling) {
                 int form = forms[i];
                 switch (form) {
-                    case DW.FORM_ref1: sib = u.offset + r.u8(); break;
-                    case DW.FORM_ref2: sib = u.offset + r.u16(); break;
-                    case DW.FORM_ref4: sib = u.offset + r.u32(); break;
-                    case DW.FORM_ref8: sib = u.offset + r.u64(); break;
-                    case DW.FORM_ref_udata: sib = u.offset + r.uleb(); break;
+                    case DW.FORM_ref1: sib = r.u8(); break;
+                    case DW.FORM_ref2: sib = r.u16(); break;
+                    case DW.FORM_ref4: sib = r.u32(); break;
+                    case DW.FORM_ref8: sib = r.u64(); break;
+                    case DW.FORM_ref_udata: sib = r.uleb(); break;
                     default: DwarfFile.skip(r, u, form);
                 }
             } else {
@@ -81,7 +103,7 @@ public final class NameScanner {
         return sib;
     }
 
-    private static void named(Unit u, Abbrev a, Reader r, int diePos, Sink sink) {
+    private static void named(Unit u, Abbrev a, Reader r, int diePos, Sink sink, Scratch scratch) {
         DwarfFile f = u.file;
         int[] forms = a.forms, attrs = a.attrs;
         int nameForm = 0, specForm = 0;
@@ -104,41 +126,71 @@ public final class NameScanner {
                     decl = form == DW.FORM_flag_present || (form == DW.FORM_implicit_const ? a.consts[i] != 0 : value(r, u, form) != 0);
                     break;
                 case DW.AT_sibling:
-                    if (form != DW.FORM_ref_addr && form != DW.FORM_ref_sig8) sib = u.offset + value(r, u, form);
+                    if (form != DW.FORM_ref_addr && form != DW.FORM_ref_sig8) sib = value(r, u, form);
                     else DwarfFile.skip(r, u, form);
                     break;
                 case DW.AT_location: location = true; DwarfFile.skip(r, u, form); break;
                 case DW.AT_low_pc: case DW.AT_ranges: code = true; DwarfFile.skip(r, u, form); break;
                 case DW.AT_inline: inline = true; DwarfFile.skip(r, u, form); break;
                 case DW.AT_byte_size: size = true; DwarfFile.skip(r, u, form); break;
-                default: DwarfFile.skip(r, u, form);
+                default: {
+                    int sz = a.sizes[i];
+                    if (sz >= 0 && form == forms[i]) r.pos += sz;
+                    else DwarfFile.skip(r, u, form);
+                }
             }
         }
         int after = r.pos;
+        int prio;
+        switch (a.tag) {
+            case DW.TAG_variable: prio = location ? 3 : decl ? 1 : 2; break;
+            case DW.TAG_subprogram: prio = code ? 3 : (inline || !decl) ? 2 : 1; break;
+            case DW.TAG_structure_type: case DW.TAG_union_type: case DW.TAG_enumeration_type: case DW.TAG_class_type:
+                prio = decl ? 1 : size || a.hasChildren ? 3 : 2;
+                break;
+            default: prio = decl ? 1 : 2;
+        }
+        // the same header type appears in thousands of units: once seen at this priority, skip it cheaply
+        boolean repeat = false;
+        int seenSlot = 0;
+        long seenKey = 0;
+        if (nameForm == DW.FORM_strp) {
+            seenKey = (nameVal << 8) | (a.tag & 0xff);
+            seenSlot = (int) (seenKey ^ (seenKey >>> 17) ^ (seenKey >>> 31)) & (scratch.seenKey.length - 1);
+            repeat = scratch.seenKey[seenSlot] == seenKey && scratch.seenPrio[seenSlot] >= prio;
+        }
         long hash = 0;
-        if (nameForm != 0) {
+        if (repeat) {
+            hash = 0;
+        } else if (nameForm == DW.FORM_string) {
+            hash = Reader.hashCString(r.buf, (int) nameVal);
+        } else if (nameForm == DW.FORM_strp) {
+            int slot = (int) (nameVal ^ (nameVal >>> 16)) & (scratch.strOff.length - 1);
+            if (scratch.strOff[slot] == nameVal) {
+                hash = scratch.strHash[slot];
+            } else {
+                hash = f.stringHash(u, nameForm, nameVal);
+                scratch.strOff[slot] = nameVal;
+                scratch.strHash[slot] = hash;
+            }
+        } else if (nameForm != 0) {
             hash = f.stringHash(u, nameForm, nameVal);
         } else if (specForm != 0) {
             hash = nameThrough(f, f.resolveRef(u, specForm, specVal), 3);
         }
         if (hash != 0) {
-            int prio;
-            switch (a.tag) {
-                case DW.TAG_variable: prio = location ? 3 : decl ? 1 : 2; break;
-                case DW.TAG_subprogram: prio = code ? 3 : (inline || !decl) ? 2 : 1; break;
-                case DW.TAG_structure_type: case DW.TAG_union_type: case DW.TAG_enumeration_type: case DW.TAG_class_type:
-                    prio = decl ? 1 : size || a.hasChildren ? 3 : 2;
-                    break;
-                default: prio = decl ? 1 : 2;
+            if (nameForm == DW.FORM_strp) {
+                scratch.seenKey[seenSlot] = seenKey;
+                scratch.seenPrio[seenSlot] = (byte) prio;
             }
-            sink.name(a.tag, hash, DwarfFile.ref(u.inTypes, diePos), prio);
+            sink.name(a.tag, hash, DwarfFile.ref(u.inTypes, u.offset + diePos), prio);
         }
         if (a.hasChildren) {
-            if (sib > diePos && sib <= u.end) {
+            if (sib > diePos && sib <= r.buf.limit()) {
                 r.pos = (int) sib;
             } else {
-                Die d = f.die(u, diePos);
-                r.pos = d == null ? after : f.next(d);
+                Die d = f.die(u, (int) u.offset + diePos);
+                r.pos = d == null ? after : f.next(d) - (int) u.offset;
             }
         }
     }

@@ -120,6 +120,35 @@ public final class ElfSymbols implements SymbolTable {
         return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new));
     }
 
+    /**
+     * The run-time address of the first defined symbol with this name, read straight from .symtab
+     * without building the table (for one-off lookups such as a variable that DWARF only declares).
+     */
+    public static java.util.OptionalLong findAddress(ElfFile elf, String name, SectionAddressing relocate) {
+        Optional<ElfSection> tab = elf.section(".symtab");
+        if (tab.isEmpty() || tab.get().isNoBits()) return java.util.OptionalLong.empty();
+        ByteBuffer strs = elf.data(elf.section(tab.get().link()));
+        ByteBuffer b = elf.data(tab.get());
+        byte[] want = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int n = b.limit() / 24;
+        outer:
+        for (int i = 1; i < n; i++) {
+            int p = i * 24;
+            int nameOff = b.getInt(p);
+            if (nameOff <= 0 || nameOff + want.length >= strs.limit()) continue;
+            if (strs.get(nameOff + want.length) != 0) continue;
+            for (int k = 0; k < want.length; k++) if (strs.get(nameOff + k) != want[k]) continue outer;
+            int shndx = Short.toUnsignedInt(b.getShort(p + 6));
+            int type = b.get(p + 4) & 0xf;
+            if (shndx == SHN_UNDEF || type == STT_SECTION || type == STT_FILE) continue;
+            long value = b.getLong(p + 8);
+            if (shndx == SHN_ABS || shndx >= elf.sections().size()) return java.util.OptionalLong.of(value);
+            long a = relocate.symbolAddress(elf.section(shndx), value);
+            if (a != Long.MIN_VALUE) return java.util.OptionalLong.of(a);
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     /** nm's letter for a symbol defined in {@code s}, lowercase (local). */
     static char sectionLetter(ElfSection s) {
         String n = s.name();

@@ -67,7 +67,7 @@ public final class NameIndex {
         // contiguous chunks of about equal bytes, several per thread for balance; merged in order
         long total = 0;
         for (Unit u : all) total += u.end - u.offset;
-        int chunks = threads == 1 ? 1 : threads * 8;
+        int chunks = threads == 1 ? 1 : threads * 4;
         long per = Math.max(1, total / chunks);
         List<List<Unit>> parts = new ArrayList<>();
         List<Unit> cur = new ArrayList<>();
@@ -124,14 +124,15 @@ public final class NameIndex {
     }
 
     private static NameTable scan(List<Unit> units, List<String> problems) {
-        NameTable t = new NameTable(1 << 14);
+        NameTable t = new NameTable(1 << 16);
+        NameScanner.Scratch scratch = new NameScanner.Scratch();
         NameScanner.Sink sink = (tag, hash, ref, prio) -> {
             Category c = Category.ofTag(tag);
             if (c != null) t.put(c.key(hash), ref, prio);
         };
         for (Unit u : units) {
             try {
-                NameScanner.scan(u, sink, tag -> Category.ofTag(tag) != null);
+                NameScanner.scan(u, sink, tag -> Category.ofTag(tag) != null, scratch);
             } catch (KdiveException e) {
                 problems.add(e.getMessage());
                 LOG.warn("not indexed: {}", e.getMessage());

@@ -57,7 +57,19 @@ public final class LineTable {
             }
         }
         if (found < 0 || endSequence(found)) return -1;
-        return found;
+        return preferred(found);
+    }
+
+    /**
+     * Among the rows at row {@code last}'s address (it being the last of them), the last is_stmt row,
+     * as gdb picks (non-statement rows come from inlining views), else {@code last}.
+     */
+    public int preferred(int last) {
+        long a = addrs[last];
+        for (int i = last; i >= 0 && addrs[i] == a; i--) {
+            if (isStmt(i) && !endSequence(i)) return i;
+        }
+        return last;
     }
 
     /** Index of the first row with address >= {@code address}. */
@@ -156,6 +168,10 @@ public final class LineTable {
         long address = 0;
         int file = 1, lineNo = 1, opIndex = 0;
         boolean isStmt = defaultStmt, endSeq;
+        int lastFile = -1, seqStart = 0, lastLine = 0;
+        long discriminator = 0;
+        boolean lineHasDiscriminator = false;
+        long lastAddress = -1;
         while (r.pos < end) {
             int op = r.u8();
             endSeq = false;
@@ -164,7 +180,9 @@ public final class LineTable {
                 int adj = op - opcodeBase;
                 address += (long) minInst * ((opIndex + adj / lineRange) / maxOps);
                 opIndex = (opIndex + adj / lineRange) % maxOps;
-                lineNo += lineBase + adj % lineRange;
+                int delta = lineBase + adj % lineRange;
+                lineNo += delta;
+                if (delta != 0) lineHasDiscriminator = discriminator != 0;
                 emit = true;
             } else if (op == 0) {
                 long elen = r.uleb();
@@ -175,6 +193,7 @@ public final class LineTable {
                     case 1: endSeq = true; emit = true; break;
                     case 2: address = r.uN(Math.min(8, (int) elen - 1)); opIndex = 0; break;
                     case 3: files.add(r.cString()); break; // DW_LNE_define_file (old)
+                    case 4: discriminator = r.uleb(); lineHasDiscriminator |= discriminator != 0; break;
                     default: break;                         // discriminator and vendor ops
                 }
                 r.pos = next;
@@ -187,7 +206,12 @@ public final class LineTable {
                         opIndex = (int) ((opIndex + adv) % maxOps);
                         break;
                     }
-                    case 3: lineNo += (int) r.sleb(); break;                     // advance_line
+                    case 3: {                                                    // advance_line
+                        int delta = (int) r.sleb();
+                        lineNo += delta;
+                        if (delta != 0) lineHasDiscriminator = discriminator != 0;
+                        break;
+                    }
                     case 4: file = (int) r.uleb(); break;                       // set_file
                     case 5: r.uleb(); break;                                    // set_column
                     case 6: isStmt = !isStmt; break;                            // negate_stmt
@@ -206,7 +230,25 @@ public final class LineTable {
                 }
             }
             if (emit) {
-                rows.add(new long[] {address, file, lineNo, (endSeq ? 1 : 0) | (isStmt ? 2 : 0), rows.size()});
+                // gdb's view of the table (what crash prints): a non-statement row that switches files at
+                // the same address is dropped; switching files (or ending the sequence) at an address drops
+                // the earlier rows at that address.
+                // Repeats of a line that carries discriminators collapse into its first row.
+                boolean ignore = !endSeq && file != lastFile && lastFile >= 0 && !isStmt && address == lastAddress;
+                if (!ignore && (endSeq || (file != lastFile && lastFile >= 0))) {
+                    while (rows.size() > seqStart && rows.get(rows.size() - 1)[0] == address) rows.remove(rows.size() - 1);
+                }
+                if (endSeq) {
+                    rows.add(new long[] {address, file, lineNo, 1, rows.size()});
+                } else if (!ignore) {
+                    if (file != lastFile || lineNo != lastLine || !lineHasDiscriminator) {
+                        rows.add(new long[] {address, file, lineNo, isStmt ? 2 : 0, rows.size()});
+                    }
+                    lastFile = file;
+                    lastLine = lineNo;
+                }
+                lastAddress = address;
+                discriminator = 0;
                 if (rows.size() > 50_000_000) throw new IllegalArgumentException("line program too long");
                 if (endSeq) {
                     address = 0;
@@ -214,6 +256,8 @@ public final class LineTable {
                     lineNo = 1;
                     opIndex = 0;
                     isStmt = defaultStmt;
+                    lastFile = -1;
+                    seqStart = rows.size();
                 }
             }
         }
@@ -273,7 +317,7 @@ public final class LineTable {
                 case DW.FORM_data4: v = r.u32(); break;
                 case DW.FORM_data8: v = r.u64(); break;
                 case DW.FORM_data16: r.pos += 16; break;
-                case DW.FORM_block: r.pos += (int) r.uleb(); break;
+                case DW.FORM_block: { int n = (int) r.uleb(); r.pos += n; break; }
                 default: throw new IllegalArgumentException("line entry form 0x" + Integer.toHexString(form));
             }
             if (f[0] == LNCT_path) path = s;

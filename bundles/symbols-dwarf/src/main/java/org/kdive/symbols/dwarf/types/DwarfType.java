@@ -271,6 +271,16 @@ public final class DwarfType implements Type {
         return p;
     }
 
+    @Override
+    public List<String> parameterNames() {
+        if (kind != Kind.FUNCTION || die == null) return List.of();
+        List<String> out = new ArrayList<>();
+        for (Die c : f.dwarf.children(die)) {
+            if (c.tag() == DW.TAG_formal_parameter) out.add(c.name());
+        }
+        return Collections.unmodifiableList(out);
+    }
+
     /** Function types: whether the parameter list ends with "...". */
     public boolean isVarargs() {
         parameters();
