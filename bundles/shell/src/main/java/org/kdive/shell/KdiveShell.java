@@ -76,10 +76,14 @@ public class KdiveShell {
 
     /** gogo.jline's command sets (grep, cat, head, each, if …) without its own console. */
     private void registerGogoCommands() {
-        register(new Posix(processor), "cat", "echo", "grep", "sort", "sleep", "cd", "pwd", "ls", "head", "tail", "wc",
+        register(new Posix(processor), "cat", "echo", "grep", "sort", "sleep", "cd", "pwd", "ls", "wc",
                 "date", "less", "clear");
         register(new Builtin(), "format", "getopt", "new", "tac", "type", "history");
         register(new Procedural(), "each", "if", "not", "throw", "try", "until", "while", "break", "continue");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(CommandProcessor.COMMAND_SCOPE, "kdive");
+        props.put(CommandProcessor.COMMAND_FUNCTION, new String[] {"head", "tail"});
+        gogoCommands.add(context.registerService(Object.class.getName(), new LineFilters(), props));
     }
 
     private void register(Object target, String... functions) {
