@@ -122,6 +122,11 @@ public class KdiveShell {
         java.io.PrintStream err = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
         CommandSession session = processor.createSession(new java.io.FileInputStream(java.io.FileDescriptor.in), out, err);
         session.put("SCOPE", SCOPE_PATH);
+        if (System.console() == null) {
+            // Gogo takes its streams for a terminal; no colour codes into files and pipes
+            session.put("GREP_COLORS", "none=0");
+            session.put("LS_COLORS", "none=0");
+        }
         if (json) session.put(CommandFunction.OUTPUT, "json");
         String launched = context.getProperty("kdive.launch.nanos");
         if (launched != null) {

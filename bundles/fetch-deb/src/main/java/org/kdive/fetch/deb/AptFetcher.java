@@ -145,6 +145,10 @@ abstract class AptFetcher implements DebuginfoFetcher {
                     + ") is not a " + name() + " kernel");
         }
         FetchPlan plan = plan(k, context.cacheRoot());
+        if (mirrors().isEmpty()) {
+            throw new FetchException(name() + ": no mirror configured: set mirrors=URL[,URL] in etc/" + pid()
+                    + ".cfg (this machine's APT sources name none)\n" + plan.note());
+        }
         String arch = debArch(k.machine());
         String version = packageVersion(k);
         List<String> suites = suites(k);

@@ -29,7 +29,7 @@ public class DebianFetcher extends AptFetcher {
     /** The settings (etc/org.kdive.fetch.debian.cfg); see also FetchSettings for plain Java. */
     @ObjectClassDefinition(id = PID, name = "kdive Debian debuginfo fetcher")
     public @interface Config {
-        @AttributeDefinition(description = "APT mirrors tried in order")
+        @AttributeDefinition(description = "APT mirrors tried in order; empty: the mirrors this machine's APT sources name")
         String[] mirrors() default {};
 
         @AttributeDefinition(description = "Suites whose Packages indexes are searched; {codename} is the release's (bookworm …)")
@@ -70,7 +70,8 @@ public class DebianFetcher extends AptFetcher {
 
     @Override String pid() { return PID; }
 
-    @Override List<String> defaultMirrors() { return List.of(); }
+    /** No mirror is hard-wired: a Debian machine's own APT sources say which mirror to use. */
+    @Override List<String> defaultMirrors() { return AptSources.mirrors(java.nio.file.Paths.get("/etc/apt")); }
 
     @Override List<String> defaultSuites() { return List.of("{codename}", "{codename}-security", "{codename}-updates", "{codename}-backports"); }
 
