@@ -55,6 +55,7 @@ public final class Main {
         Path cache = cacheRoot();
         Path logFile = options.logFile != null ? options.logFile : cache.resolve("kdive.log");
         LogSink.configure(options.verbose ? Level.INFO : Level.WARN, Level.DEBUG, logFile);
+        org.kdive.launcher.log.JulBridge.install();
         Logger log = LoggerFactory.getLogger(Main.class);
         int status;
         try {

@@ -23,8 +23,20 @@ final class Repl {
         this.registry = registry;
     }
 
+    /** JLine finds its terminal providers through the context class loader; in OSGi that must be its own. */
+    private static Terminal systemTerminal() throws IOException {
+        Thread t = Thread.currentThread();
+        ClassLoader old = t.getContextClassLoader();
+        t.setContextClassLoader(TerminalBuilder.class.getClassLoader());
+        try {
+            return TerminalBuilder.builder().name("kdive").system(true).build();
+        } finally {
+            t.setContextClassLoader(old);
+        }
+    }
+
     void loop() {
-        try (Terminal terminal = TerminalBuilder.builder().name("kdive").system(true).build()) {
+        try (Terminal terminal = systemTerminal()) {
             DefaultParser parser = new DefaultParser();
             parser.setEscapeChars(new char[0]);
             LineReader reader = LineReaderBuilder.builder()

@@ -1,0 +1,49 @@
+package org.kdive.launcher.log;
+
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Sends java.util.logging (used by JLine and FileInstall) to kdive's sinks instead of raw stderr. */
+public final class JulBridge extends Handler {
+    private JulBridge() {
+    }
+
+    public static void install() {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        root.setLevel(Level.FINE);
+        root.addHandler(new JulBridge());
+    }
+
+    @Override
+    public void publish(LogRecord r) {
+        org.slf4j.event.Level level = r.getLevel().intValue() >= Level.SEVERE.intValue() ? org.slf4j.event.Level.ERROR
+                : r.getLevel().intValue() >= Level.WARNING.intValue() ? org.slf4j.event.Level.WARN
+                : r.getLevel().intValue() >= Level.INFO.intValue() ? org.slf4j.event.Level.INFO
+                : org.slf4j.event.Level.DEBUG;
+        // Library warnings are for the log file; kdive reports what matters to the user itself.
+        if (level == org.slf4j.event.Level.WARN || level == org.slf4j.event.Level.INFO) level = org.slf4j.event.Level.DEBUG;
+        String msg = r.getMessage();
+        if (msg != null && r.getParameters() != null && r.getParameters().length > 0) {
+            try {
+                msg = java.text.MessageFormat.format(msg, r.getParameters());
+            } catch (IllegalArgumentException e) {
+                // keep the raw message
+            }
+        }
+        LogSink.log(r.getLoggerName() == null ? "jul" : r.getLoggerName(), level, String.valueOf(msg), r.getThrown());
+    }
+
+    @Override
+    public void flush() {
+        LogSink.flush();
+    }
+
+    @Override
+    public void close() {
+        flush();
+    }
+}
