@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash ../shared/corpus/setup.sh >/dev/null
-exec mvn -B -ntp install "$@"
+exec mvn -B -ntp clean install "$@"

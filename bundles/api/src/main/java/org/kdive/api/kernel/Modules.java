@@ -12,7 +12,7 @@ import org.kdive.api.symbols.DebugInfo;
  * modules loaded here show up in `mod` like those loaded with `mod -s`.
  */
 public interface Modules {
-    /** The loaded modules, by load address. */
+    /** The loaded modules, by load address; their kallsyms symbols are added to the session's symbols (as `mod` does). */
     List<LoadedModule> modules(Session session);
 
     /** The module's GNU build-id as the dump records it, if the kernel kept the notes. */

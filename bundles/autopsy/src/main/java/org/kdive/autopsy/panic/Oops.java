@@ -47,11 +47,14 @@ public final class Oops {
                 break;
             }
         }
+        // the last oops/warning headline; the panic line itself only when nothing explains it
         int start = -1;
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            if (isHeadline(lines.get(i))) {
-                start = i;
-                break;
+        for (int pass = 0; pass < 2 && start < 0; pass++) {
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (isHeadline(lines.get(i)) && (pass == 1 || !lines.get(i).contains("Kernel panic - not syncing"))) {
+                    start = i;
+                    break;
+                }
             }
         }
         if (start < 0) return new Oops(lines, List.of(), null, panic);

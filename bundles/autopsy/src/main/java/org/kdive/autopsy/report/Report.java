@@ -10,10 +10,10 @@ public final class Report {
     private final StringBuilder text = new StringBuilder();
     private final Map<String, Object> data = new LinkedHashMap<>();
 
-    /** Starts a section: a blank line between sections, the heading in capitals. */
+    /** Starts a section: a blank line between sections, then the title as given. */
     public Report heading(String title) {
         if (text.length() > 0) text.append('\n');
-        text.append(title.toUpperCase()).append('\n');
+        text.append(title).append('\n');
         return this;
     }
 

@@ -26,7 +26,7 @@ import org.kdive.core.BasicCommandContext;
 import org.kdive.core.KdiveSessions;
 import org.kdive.fetch.deb.DebianFetcher;
 import org.kdive.fetch.testing.TestMirror;
-import org.kdive.fetch.testing.Tools;
+import org.kdive.fetch.testing.CorpusDeb;
 import org.kdive.format.diskdump.DiskdumpFormat;
 import org.kdive.symbols.dwarf.DwarfDebugInfoProvider;
 import org.kdive.test.Corpus;
@@ -38,7 +38,7 @@ import org.kdive.test.Corpus;
  */
 class FetchOnOpenCorpusTest {
     static final Path WORK = Paths.get("target/e2e").toAbsolutePath();
-    static final String PKG = "linux-image-6.1.0-50-cloud-amd64-dbg";
+    static final String PKG = CorpusDeb.PACKAGE;
     static TestMirror mirror;
     static KdiveSessions sessions;
     static Session session;
@@ -47,22 +47,8 @@ class FetchOnOpenCorpusTest {
     @BeforeAll
     static void fetchOnOpen() throws Exception {
         deleteTree(WORK);
-        Path root = WORK.resolve("pkg");
-        Files.createDirectories(root.resolve("DEBIAN"));
-        Files.createDirectories(root.resolve("usr/lib/debug/boot"));
-        Files.writeString(root.resolve("DEBIAN/control"), "Package: " + PKG + "\nVersion: 6.1.176-1\nArchitecture: amd64\n"
-                + "Maintainer: kdive tests <t@example.org>\nDescription: corpus debuginfo\n test\n");
-        Path inPkg = root.resolve("usr/lib/debug/boot/" + Corpus.VMLINUX);
-        try {
-            Files.createLink(inPkg, Corpus.vmlinux());
-        } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(Corpus.vmlinux(), inPkg);
-        }
         String poolPath = "pool/main/l/linux/" + PKG + "_6.1.176-1_amd64.deb";
-        Path deb = WORK.resolve("www/" + poolPath);
-        Files.createDirectories(deb.getParent());
-        Tools.run(null, "dpkg-deb", "--root-owner-group", "-Znone", "--build", root.toString(), deb.toString());
-        deleteTree(root);
+        Path deb = CorpusDeb.build(WORK, WORK.resolve("www/" + poolPath));
         Path idx = WORK.resolve("www/dists/bookworm/main/binary-amd64/Packages");
         Files.createDirectories(idx.getParent());
         Files.writeString(idx, "Package: " + PKG + "\nVersion: 6.1.176-1\nArchitecture: amd64\nFilename: " + poolPath

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -19,11 +20,12 @@ import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.api.session.Session;
 import java.util.stream.Collectors;
-import org.kdive.api.symbols.LoadSpec;
 import org.kdive.api.symbols.Symbol;
+import org.kdive.cmd.symbols.ModCommand;
 import org.kdive.cmd.symbols.modules.KernelModules;
 import org.kdive.dis.capstone.CapstoneDisassembler;
 import org.kdive.test.Corpus;
+import org.kdive.test.session.CorpusSession;
 
 /**
  * dis on the vqbug corpus against crash 8.0.2's output. Ordered: the checks that must work without
@@ -32,6 +34,12 @@ import org.kdive.test.Corpus;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DisCommandTest {
     private static final DisCommand DIS = new DisCommand(new CapstoneDisassembler());
+
+    /** Module addresses resolve to names from the dump's kallsyms, as in crash before `mod -s`. */
+    @BeforeAll
+    static void moduleKallsyms() {
+        KernelModules.ensureKallsyms(CorpusSession.get());
+    }
 
     private static Result dis(String line) {
         return DIS.execute(CorpusSession.context(), Arrays.asList(line.trim().split("\\s+")));
@@ -145,9 +153,7 @@ class DisCommandTest {
             + " 62 non-stmt, all 60s with discriminator 1: gdb shows 62 at vqb_virtqueue_add+67); it passed before"
             + " line() began preferring is_stmt rows, which 18-dis-l-vmlinux needs")
     void moduleWithLinesMatchesCrashAfterModS() throws Exception {
-        Session s = CorpusSession.get();
-        KernelModules.Module vqbug = KernelModules.list(s).stream().filter(m -> m.name().equals("vqbug")).findFirst().orElseThrow();
-        s.loadDebugInfo(Corpus.file("vqbug.ko.debug"), LoadSpec.module("vqbug", KernelModules.sections(s, vqbug)));
+        CorpusSession.loadVqbug(new ModCommand());
         assertMatchesCrash("08-dis-l");
     }
 

@@ -11,13 +11,15 @@ import org.junit.jupiter.api.Test;
 import org.kdive.api.command.CommandException;
 import org.kdive.cmd.kernel.commands.BtCommand;
 import org.kdive.cmd.kernel.commands.ForeachCommand;
+import org.kdive.cmd.symbols.ModCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.session.CorpusSession;
 
 /** References were made after `mod -s vqbug vqbug.ko.debug`; so are these. */
 class BtCommandTest {
     @BeforeAll
     static void modules() {
-        CorpusSession.withModules();
+        CorpusSession.loadVqbug(new ModCommand());
     }
 
     @Test
@@ -59,7 +61,7 @@ class BtCommandTest {
     /** swapper/1 is not active: it starts from its saved switch frame (crash's `foreach bt` shows it). */
     @Test
     void blockedTaskMatchesCrash() {
-        String ref = CorpusSession.ref("foreach_bt");
+        String ref = LocalRefs.crash("foreach_bt");
         int from = ref.indexOf("PID: 0        TASK: ff2283988125c180");
         String swapper1 = ref.substring(from, ref.indexOf("\nPID: 41", from));
         assertEquals(Corpus.normalize(swapper1), Corpus.normalize(CorpusSession.run(new BtCommand(), "ff2283988125c180")));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 import org.kdive.cmd.kernel.commands.KmemCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.session.CorpusSession;
 
 class KmemCommandTest {
     /**

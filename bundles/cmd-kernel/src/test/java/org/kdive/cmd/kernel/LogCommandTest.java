@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 import org.kdive.cmd.kernel.commands.LogCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.session.CorpusSession;
 
 class LogCommandTest {
     @Test
@@ -21,11 +22,11 @@ class LogCommandTest {
 
     @Test
     void humanTimesMatchCrash() {
-        assertEquals(Corpus.normalize(CorpusSession.ref("log_-T")), Corpus.normalize(CorpusSession.run(new LogCommand(), "-T")));
+        assertEquals(Corpus.normalize(LocalRefs.crash("log_-T")), Corpus.normalize(CorpusSession.run(new LogCommand(), "-T")));
     }
 
     @Test
     void levelsMatchCrash() {
-        assertEquals(Corpus.normalize(CorpusSession.ref("log_-m")), Corpus.normalize(CorpusSession.run(new LogCommand(), "-m")));
+        assertEquals(Corpus.normalize(LocalRefs.crash("log_-m")), Corpus.normalize(CorpusSession.run(new LogCommand(), "-m")));
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.kdive.api.command.CommandException;
 import org.kdive.cmd.kernel.commands.PsCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.session.CorpusSession;
 
 class PsCommandTest {
     /** crash's short state for drgn's letter. */

@@ -14,6 +14,7 @@ import org.kdive.cmd.kernel.commands.SetCommand;
 import org.kdive.cmd.kernel.commands.TaskCommand;
 import org.kdive.cmd.kernel.tasks.KernelTasksService;
 import org.kdive.test.Corpus;
+import org.kdive.test.session.CorpusSession;
 
 class TaskListCommandsTest {
     @Test

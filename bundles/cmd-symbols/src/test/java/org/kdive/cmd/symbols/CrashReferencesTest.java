@@ -15,6 +15,7 @@ import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.test.Corpus;
+import org.kdive.test.session.CorpusSession;
 
 /**
  * The crash references of the corpus, command by command, on vmcore.kdump-zlib. The *-nomods ones
@@ -31,7 +32,7 @@ class CrashReferencesTest {
         List<String> words = new ArrayList<>(List.of(line.trim().split("\\s+")));
         String name = words.remove(0);
         if (name.startsWith("p/")) words.add(0, name.substring(1));
-        CorpusSession.resetHistory();
+        SessionEnv.history(CorpusSession.get()).clear(); // "$1" as in the references' fresh crash sessions
         Result r = CorpusSession.result(command, words.toArray(new String[0]));
         assertEquals(Corpus.normalize(Corpus.crashRef(ref)), Corpus.normalize(r.text()), ref);
         assertNotNull(r.data(), ref + " data");
@@ -41,14 +42,14 @@ class CrashReferencesTest {
     @Test
     @Order(1)
     void modWithoutDebuginfo() {
-        if (CorpusSession.vqbugLoaded()) return;
+        if (CorpusSession.loaded("vqbug")) return;
         check("05-mod-nomods", new ModCommand());
     }
 
     @Test
     @Order(2)
     void symBeforeModS() {
-        if (CorpusSession.vqbugLoaded()) return;
+        if (CorpusSession.loaded("vqbug")) return;
         // kallsyms from the dump already name module text (crash does the same)
         String out = CorpusSession.run(new SymCommand(), "ffffffffc061907d");
         assertEquals("ffffffffc061907d (t) vqb_virtqueue_add+77 [vqbug]", out.strip());
@@ -57,18 +58,18 @@ class CrashReferencesTest {
     @Test
     @Order(3)
     void modSLoadsModuleDebuginfo() {
-        if (CorpusSession.vqbugLoaded()) return;
+        if (CorpusSession.loaded("vqbug")) return;
         String file = Corpus.file("vqbug.ko.debug").toString();
         Result r = CorpusSession.result(new ModCommand(), "-s", "vqbug", file);
         String text = r.text().replace(file, "vqbug.ko.debug");
         assertEquals(Corpus.normalize(Corpus.crashRef("06-mod-s-nomods")), Corpus.normalize(text));
-        CorpusSession.markVqbugLoaded();
+        CorpusSession.markLoaded("vqbug");
     }
 
     @Test
     @Order(10)
     void symWithLine() {
-        CorpusSession.loadVqbug();
+        CorpusSession.loadVqbug(new ModCommand());
         check("09-sym", new SymCommand());
         check("22-sym-l", new SymCommand());
     }
@@ -76,7 +77,7 @@ class CrashReferencesTest {
     @Test
     @Order(11)
     void structOffsets() {
-        CorpusSession.loadVqbug();
+        CorpusSession.loadVqbug(new ModCommand());
         check("10-struct-o-vvq", new StructCommand());
         check("19-struct-list_head", new StructCommand());
     }
@@ -84,7 +85,7 @@ class CrashReferencesTest {
     @Test
     @Order(12)
     void structContents() {
-        CorpusSession.loadVqbug();
+        CorpusSession.loadVqbug(new ModCommand());
         check("11-struct-vq", new StructCommand());
         check("12-struct-vvq", new StructCommand());
     }
@@ -92,7 +93,7 @@ class CrashReferencesTest {
     @Test
     @Order(13)
     void printExpressions() {
-        CorpusSession.loadVqbug();
+        CorpusSession.loadVqbug(new ModCommand());
         check("13-p-vring-num", new PrintCommand());
         check("14-p-x", new PrintCommand());
         check("20-p-jiffies", new PrintCommand());
@@ -101,21 +102,21 @@ class CrashReferencesTest {
     @Test
     @Order(14)
     void readMemory() {
-        CorpusSession.loadVqbug();
+        CorpusSession.loadVqbug(new ModCommand());
         check("15-rd", new RdCommand());
     }
 
     @Test
     @Order(15)
     void whatisFunction() {
-        CorpusSession.loadVqbug();
+        CorpusSession.loadVqbug(new ModCommand());
         check("25-whatis", new WhatisCommand());
     }
 
     @Test
     @Order(16)
     void unionThatDoesNotExist() {
-        CorpusSession.loadVqbug();
+        CorpusSession.loadVqbug(new ModCommand());
         CommandException e = assertThrows(CommandException.class,
                 () -> CorpusSession.run(new UnionCommand(), "-o", "thread_union"));
         assertEquals(Corpus.normalize(Corpus.crashRef("26-union")), "union: " + e.getMessage());
@@ -124,7 +125,7 @@ class CrashReferencesTest {
     @Test
     @Order(50)
     void modSFindsEveryModuleInATree() {
-        CorpusSession.loadVqbug();
+        CorpusSession.loadVqbug(new ModCommand());
         String dir = Corpus.file("modules").toString();
         Result r = CorpusSession.result(new ModCommand(), "-S", dir);
         String[] lines = r.text().strip().split("\n");

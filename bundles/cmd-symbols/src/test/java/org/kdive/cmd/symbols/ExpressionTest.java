@@ -9,17 +9,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
+import org.kdive.test.session.CorpusSession;
 
 /** `p`, `struct` and `whatis` on the corpus beyond the crash references, printed as gdb does. */
 @org.junit.jupiter.api.Order(2)
 class ExpressionTest {
     @BeforeAll
     static void load() {
-        CorpusSession.loadVqbug();
+        CorpusSession.loadVqbug(new ModCommand());
     }
 
     private static String p(String expr) {
-        CorpusSession.resetHistory();
+        SessionEnv.history(CorpusSession.get()).clear(); // "$1" as in the references' fresh crash sessions
         return CorpusSession.run(new PrintCommand(), expr.split(" ")).strip();
     }
 
@@ -68,7 +69,7 @@ class ExpressionTest {
         String fn = p("vqb_virtqueue_add");
         assertEquals("vqb_virtqueue_add = $1 = \n {int (struct vqb_virtqueue *, void *, unsigned int, unsigned int, unsigned int)} "
                 + "0xffffffffc0619030 <vqb_virtqueue_add>", fn);
-        CorpusSession.resetHistory();
+        SessionEnv.history(CorpusSession.get()).clear();
         CorpusSession.run(new PrintCommand(), "vqb_queue->num_free");
         CorpusSession.run(new PrintCommand(), "vqb_queue->index");
         assertEquals("$3 = 1", CorpusSession.run(new PrintCommand(), "$1").strip());
@@ -126,7 +127,7 @@ class ExpressionTest {
 
     @Test
     void everyResultHasData() {
-        CorpusSession.resetHistory();
+        SessionEnv.history(CorpusSession.get()).clear();
         Result r = CorpusSession.result(new PrintCommand(), "((struct vqb_vring_virtqueue *)0xff228398826f8000)->vring");
         @SuppressWarnings("unchecked")
         Map<String, Object> data = (Map<String, Object>) r.data();

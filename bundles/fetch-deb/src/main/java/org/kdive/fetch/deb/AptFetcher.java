@@ -9,15 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.kdive.api.fetch.CacheRoot;
-import org.kdive.api.fetch.DebuginfoFetcher;
 import org.kdive.api.fetch.FetchContext;
 import org.kdive.api.fetch.FetchException;
 import org.kdive.api.fetch.FetchPlan;
 import org.kdive.api.fetch.FetchResult;
 import org.kdive.api.fetch.KernelIdentity;
-import org.kdive.fetch.support.DebuginfoCache;
+import org.kdive.fetch.support.BaseFetcher;
 import org.kdive.fetch.support.Downloader;
-import org.kdive.fetch.support.FetchSettings;
 import org.kdive.fetch.support.PackageFetch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,31 +25,16 @@ import org.slf4j.LoggerFactory;
  * indexes (SHA256 and size to check), else try its pool path directly; then download, unpack,
  * verify and cache through {@link PackageFetch}.
  */
-abstract class AptFetcher implements DebuginfoFetcher {
+abstract class AptFetcher extends BaseFetcher {
     private static final Logger LOG = LoggerFactory.getLogger(AptFetcher.class);
 
-    protected volatile FetchSettings settings;
-    protected volatile Downloader downloader;
-
-    protected AptFetcher(Map<String, ?> config) {
-        configure(config);
+    protected AptFetcher(String pid, int defaultOrder, Map<String, ?> config) {
+        super(pid, defaultOrder, config);
     }
-
-    protected final void configure(Map<String, ?> config) {
-        this.settings = FetchSettings.of(pid(), config);
-        this.downloader = new Downloader(settings.downloadOptions());
-    }
-
-    abstract String pid();
 
     abstract List<String> defaultMirrors();
 
     abstract List<String> defaultSuites();
-
-    abstract int defaultOrder();
-
-    /** Whether the dump's kernel is this distribution's (from release and version string). */
-    abstract boolean applies(KernelIdentity k);
 
     /** Package names to look for, preferred first. */
     abstract List<String> packageNames(KernelIdentity k);
@@ -66,11 +49,6 @@ abstract class AptFetcher implements DebuginfoFetcher {
     abstract List<String> poolPaths(KernelIdentity k, String pkg, String version, String arch);
 
     abstract String packageSuffix();
-
-    @Override
-    public int order() {
-        return settings.integer("order", defaultOrder());
-    }
 
     List<String> mirrors() {
         return settings.list("mirrors", String.join(",", defaultMirrors()));
@@ -133,12 +111,6 @@ abstract class AptFetcher implements DebuginfoFetcher {
     }
 
     @Override
-    public Optional<FetchResult> cached(KernelIdentity k, FetchContext context) {
-        if (!applies(k)) return Optional.empty();
-        return new DebuginfoCache(context.cacheRoot(), name()).lookup(k);
-    }
-
-    @Override
     public FetchResult fetch(KernelIdentity k, FetchContext context) throws IOException {
         if (!applies(k)) {
             throw new FetchException(name() + ": the dump's kernel " + k.release() + " (" + k.version()
@@ -187,7 +159,7 @@ abstract class AptFetcher implements DebuginfoFetcher {
             // 2. no index lists it: the pool paths, verified by build-id alone
             if (version == null) {
                 throw new FetchException(name() + ": the dump's version string '" + k.version() + "' does not name the "
-                        + "package version and no Packages index lists " + packageNames(k) + problemText(problems) + "\n" + plan.note());
+                        + "package version and no Packages index lists " + packageNames(k) + also(problems) + "\n" + plan.note());
             }
             for (String pkg : packageNames(k)) {
                 for (String m : reachable) {
@@ -198,7 +170,7 @@ abstract class AptFetcher implements DebuginfoFetcher {
                 }
             }
             if (sources.isEmpty()) {
-                throw new FetchException(name() + ": no mirror reachable" + problemText(problems) + "\n" + plan.note());
+                throw new FetchException(name() + ": no mirror reachable" + also(problems) + "\n" + plan.note());
             }
             file = fileName(packageNames(k).get(0), version, arch);
         }
@@ -209,12 +181,7 @@ abstract class AptFetcher implements DebuginfoFetcher {
                     List.of(new PackageFetch.Package(file, sources, false)),
                     (pkgFile, n, raw, sink) -> unpacker.unpack(pkgFile, n, raw, sink), plan);
         } catch (FetchException e) {
-            if (e.getMessage() != null && e.getMessage().contains(plan.note())) throw e;
-            throw new FetchException(name() + ": " + e.getMessage() + problemText(problems) + "\n" + plan.note(), e);
+            throw failure(e, problems, plan);
         }
-    }
-
-    private static String problemText(List<String> problems) {
-        return problems.isEmpty() ? "" : "\n(also: " + String.join("; ", problems) + ")";
     }
 }

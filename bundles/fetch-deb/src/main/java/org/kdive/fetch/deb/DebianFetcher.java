@@ -50,12 +50,12 @@ public class DebianFetcher extends AptFetcher {
 
     /** For Declarative Services. */
     public DebianFetcher() {
-        super(Map.of());
+        this(Map.of());
     }
 
     /** For plain Java: settings as the OSGi configuration would give them (keys of {@link Config}). */
     public DebianFetcher(Map<String, ?> config) {
-        super(config);
+        super(PID, 30, config);
     }
 
     @Activate
@@ -68,19 +68,15 @@ public class DebianFetcher extends AptFetcher {
 
     @Override public String description() { return "Debian linux-image-RELEASE-dbg packages from APT mirrors"; }
 
-    @Override String pid() { return PID; }
-
     /** No mirror is hard-wired: a Debian machine's own APT sources say which mirror to use. */
     @Override List<String> defaultMirrors() { return AptSources.mirrors(java.nio.file.Paths.get("/etc/apt")); }
 
     @Override List<String> defaultSuites() { return List.of("{codename}", "{codename}-security", "{codename}-updates", "{codename}-backports"); }
 
-    @Override int defaultOrder() { return 30; }
-
     @Override String packageSuffix() { return ".deb"; }
 
     @Override
-    boolean applies(KernelIdentity k) {
+    protected boolean applies(KernelIdentity k) {
         return k.release() != null && k.version() != null && VERSION.matcher(k.version()).find()
                 && !k.version().contains("Ubuntu");
     }

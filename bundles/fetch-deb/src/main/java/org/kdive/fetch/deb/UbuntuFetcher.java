@@ -54,12 +54,12 @@ public class UbuntuFetcher extends AptFetcher {
 
     /** For Declarative Services. */
     public UbuntuFetcher() {
-        super(Map.of());
+        this(Map.of());
     }
 
     /** For plain Java: settings as the OSGi configuration would give them (keys of {@link Config}). */
     public UbuntuFetcher(Map<String, ?> config) {
-        super(config);
+        super(PID, 30, config);
     }
 
     @Activate
@@ -72,18 +72,14 @@ public class UbuntuFetcher extends AptFetcher {
 
     @Override public String description() { return "Ubuntu linux-image[-unsigned]-RELEASE-dbgsym ddebs"; }
 
-    @Override String pid() { return PID; }
-
     @Override List<String> defaultMirrors() { return List.of("http://ddebs.ubuntu.com"); }
 
     @Override List<String> defaultSuites() { return List.of("{codename}-updates", "{codename}-security", "{codename}", "{codename}-proposed"); }
 
-    @Override int defaultOrder() { return 30; }
-
     @Override String packageSuffix() { return ".ddeb"; }
 
     @Override
-    boolean applies(KernelIdentity k) {
+    protected boolean applies(KernelIdentity k) {
         return k.release() != null && k.version() != null && UPLOAD.matcher(k.version()).find()
                 && ABI.matcher(k.release()).find();
     }

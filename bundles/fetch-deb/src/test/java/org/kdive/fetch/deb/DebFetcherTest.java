@@ -15,10 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.kdive.api.fetch.FetchException;
 import org.kdive.api.fetch.FetchPlan;
 import org.kdive.api.fetch.FetchResult;
@@ -26,15 +23,14 @@ import org.kdive.api.fetch.KernelIdentity;
 import org.kdive.fetch.support.Downloader;
 import org.kdive.fetch.support.Elf;
 import org.kdive.fetch.testing.Archives;
-import org.kdive.fetch.testing.TestContext;
-import org.kdive.fetch.testing.TestMirror;
+import org.kdive.fetch.testing.MirrorTest;
 import org.kdive.fetch.testing.TinyElf;
 import org.kdive.fetch.testing.Tools;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZOutputStream;
 
 /** Debian and Ubuntu fetchers against a real HTTP mirror serving packages built with dpkg-deb. */
-class DebFetcherTest {
+class DebFetcherTest extends MirrorTest {
     static final String REL = "6.1.0-99-amd64";
     static final String VER = "6.1.999-1";
     static final String ID = "11112222333344445555666677778888aaaabbbb";
@@ -42,22 +38,6 @@ class DebFetcherTest {
     static final String DEB = "linux-image-" + REL + "-dbg_" + VER + "_amd64.deb";
     static final KernelIdentity DEBIAN = new KernelIdentity(REL, "#1 SMP PREEMPT_DYNAMIC Debian " + VER + " (2025-01-01)",
             "x86_64", Optional.of(ID), "Linux version " + REL, Map.of("virtio_ring", MOD_ID));
-
-    @TempDir Path tmp;
-    TestMirror mirror;
-    TestContext ctx;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        Files.createDirectories(tmp.resolve("www"));
-        mirror = new TestMirror(tmp.resolve("www"));
-        ctx = new TestContext(tmp.resolve("cache"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        mirror.close();
-    }
 
     Map<String, Object> config(String... more) {
         Map<String, Object> m = new HashMap<>();

@@ -20,9 +20,9 @@ import org.kdive.api.fetch.FetchResult;
 import org.kdive.api.fetch.KernelIdentity;
 import org.kdive.fetch.support.DebuginfoCache;
 import org.kdive.fetch.support.Elf;
+import org.kdive.fetch.testing.CorpusDeb;
 import org.kdive.fetch.testing.TestContext;
 import org.kdive.fetch.testing.TestMirror;
-import org.kdive.fetch.testing.Tools;
 import org.kdive.test.Corpus;
 
 /**
@@ -37,22 +37,9 @@ class DebianCorpusTest {
     @BeforeAll
     static void buildMirror() throws Exception {
         DebuginfoCache.deleteTree(WORK);
-        Path root = WORK.resolve("pkg");
-        Files.createDirectories(root.resolve("DEBIAN"));
-        Files.createDirectories(root.resolve("usr/lib/debug/boot"));
-        Files.writeString(root.resolve("DEBIAN/control"), "Package: linux-image-6.1.0-50-cloud-amd64-dbg\nVersion: 6.1.176-1\n"
-                + "Architecture: amd64\nMaintainer: kdive tests <t@example.org>\nDescription: corpus debuginfo\n test\n");
-        Path target = root.resolve("usr/lib/debug/boot/" + Corpus.VMLINUX);
-        try {
-            Files.createLink(target, Corpus.vmlinux());
-        } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(Corpus.vmlinux(), target);
-        }
-        Path deb = WORK.resolve("linux-image-6.1.0-50-cloud-amd64-dbg.deb");
-        Tools.run(null, "dpkg-deb", "--root-owner-group", "-Znone", "--build", root.toString(), deb.toString());
-        DebFetcherTest.publish(WORK.resolve("www"), deb, "linux-image-6.1.0-50-cloud-amd64-dbg", "6.1.176-1", null);
+        Path deb = CorpusDeb.build(WORK, WORK.resolve(CorpusDeb.PACKAGE + ".deb"));
+        DebFetcherTest.publish(WORK.resolve("www"), deb, CorpusDeb.PACKAGE, CorpusDeb.VERSION, null);
         Files.delete(deb);
-        DebuginfoCache.deleteTree(root);
         mirror = new TestMirror(WORK.resolve("www"));
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.kdive.api.fetch.CacheRoot;
 import org.kdive.api.fetch.DebuginfoFetcher;
+import org.kdive.fetch.support.BaseFetcher;
 import org.kdive.api.fetch.FetchContext;
 import org.kdive.api.fetch.FetchException;
 import org.kdive.api.fetch.FetchPlan;
@@ -19,7 +20,6 @@ import org.kdive.api.fetch.KernelIdentity;
 import org.kdive.fetch.support.DebuginfoCache;
 import org.kdive.fetch.support.Downloader;
 import org.kdive.fetch.support.Elf;
-import org.kdive.fetch.support.FetchSettings;
 import org.kdive.fetch.support.PackageFetch;
 import org.kdive.fetch.support.Verify;
 import org.osgi.service.component.annotations.Activate;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 @Component(service = DebuginfoFetcher.class, configurationPid = DebuginfodFetcher.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = DebuginfodFetcher.Config.class)
-public class DebuginfodFetcher implements DebuginfoFetcher {
+public class DebuginfodFetcher extends BaseFetcher {
     public static final String PID = "org.kdive.fetch.debuginfod";
     private static final Logger LOG = LoggerFactory.getLogger(DebuginfodFetcher.class);
 
@@ -60,8 +60,6 @@ public class DebuginfodFetcher implements DebuginfoFetcher {
         int retries() default 3;
     }
 
-    private volatile FetchSettings settings;
-    private volatile Downloader downloader;
     private final String environment;
 
     /** For Declarative Services. */
@@ -75,8 +73,8 @@ public class DebuginfodFetcher implements DebuginfoFetcher {
     }
 
     DebuginfodFetcher(Map<String, ?> config, String debuginfodUrls) {
+        super(PID, 20, config);
         this.environment = debuginfodUrls;
-        configure(config);
     }
 
     @Activate
@@ -85,16 +83,9 @@ public class DebuginfodFetcher implements DebuginfoFetcher {
         configure(config);
     }
 
-    private void configure(Map<String, ?> config) {
-        settings = FetchSettings.of(PID, config);
-        downloader = new Downloader(settings.downloadOptions());
-    }
-
     @Override public String name() { return "debuginfod"; }
 
     @Override public String description() { return "debuginfod servers (DEBUGINFOD_URLS and configured), by build-id"; }
-
-    @Override public int order() { return settings.integer("order", 20); }
 
     List<URI> servers() {
         LinkedHashSet<String> s = new LinkedHashSet<>();
@@ -122,10 +113,10 @@ public class DebuginfodFetcher implements DebuginfoFetcher {
         return new FetchPlan(name(), List.of("buildid/" + id + "/debuginfo"), urls, note);
     }
 
+    /** debuginfod needs the build-id. */
     @Override
-    public Optional<FetchResult> cached(KernelIdentity k, FetchContext context) {
-        if (k.buildId().isEmpty()) return Optional.empty();
-        return new DebuginfoCache(context.cacheRoot(), name()).lookup(k);
+    protected boolean applies(KernelIdentity k) {
+        return k.buildId().isPresent();
     }
 
     @Override
@@ -167,8 +158,7 @@ public class DebuginfodFetcher implements DebuginfoFetcher {
             }
             return cache.commit(k, staging, sources);
         } catch (FetchException e) {
-            if (e.getMessage() != null && e.getMessage().contains(plan.note())) throw e;
-            throw new FetchException(name() + ": " + e.getMessage() + "\n" + plan.note(), e);
+            throw failure(e, List.of(), plan);
         } finally {
             DebuginfoCache.deleteTree(staging);
         }

@@ -5,43 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.kdive.api.fetch.FetchException;
 import org.kdive.api.fetch.FetchResult;
 import org.kdive.api.fetch.KernelIdentity;
 import org.kdive.fetch.support.Elf;
-import org.kdive.fetch.testing.TestContext;
-import org.kdive.fetch.testing.TestMirror;
+import org.kdive.fetch.testing.MirrorTest;
 import org.kdive.fetch.testing.TinyElf;
 
-/** The debuginfod fetcher against a real HTTP server laid out as debuginfod answers. */
-class DebuginfodFetcherTest {
+/** The debuginfod fetcher against a real HTTP server (the mirror) laid out as debuginfod answers. */
+class DebuginfodFetcherTest extends MirrorTest {
     static final String ID = "aa".repeat(20);
     static final String MOD = "bb".repeat(20);
     static final KernelIdentity K = new KernelIdentity("6.8.0-1-generic", "#1 SMP", "x86_64", Optional.of(ID), "",
             Map.of("virtio_blk", MOD, "absent_mod", "cc".repeat(20)));
-
-    @TempDir Path tmp;
-    TestMirror server;
-    TestContext ctx;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        Files.createDirectories(tmp.resolve("www"));
-        server = new TestMirror(tmp.resolve("www"));
-        ctx = new TestContext(tmp.resolve("cache"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        server.close();
-    }
 
     DebuginfodFetcher fetcher(String env) {
         return new DebuginfodFetcher(Map.of("retryDelayMs", "10", "retries", "1"), env);
@@ -51,9 +30,9 @@ class DebuginfodFetcherTest {
     void vmlinuxAndModulesByBuildIdFromDebuginfodUrls() throws Exception {
         TinyElf.write(tmp.resolve("www/buildid/" + ID + "/debuginfo"), ID, "vmlinux");
         TinyElf.write(tmp.resolve("www/buildid/" + MOD + "/debuginfo"), MOD, "virtio_blk");
-        server.failNext("/buildid/" + ID + "/debuginfo", 1);
+        mirror.failNext("/buildid/" + ID + "/debuginfo", 1);
         // the first server is down: the second one has it
-        DebuginfodFetcher f = fetcher("http://127.0.0.1:1/ " + server.url());
+        DebuginfodFetcher f = fetcher("http://127.0.0.1:1/ " + mirror.url());
         assertTrue(f.plan(K).isPresent());
         FetchResult r = f.fetch(K, ctx);
         assertEquals(ID, Elf.buildId(r.vmlinux()).orElseThrow());
@@ -65,14 +44,14 @@ class DebuginfodFetcherTest {
     @Test
     void wrongFileIsRejectedAndMissingIsExplained() throws Exception {
         TinyElf.write(tmp.resolve("www/buildid/" + ID + "/debuginfo"), "dd".repeat(20), "other kernel");
-        DebuginfodFetcher f = fetcher(server.url());
+        DebuginfodFetcher f = fetcher(mirror.url());
         FetchException e = assertThrows(FetchException.class, () -> f.fetch(K, ctx));
         assertTrue(e.getMessage().contains("build-id mismatch"), e.getMessage());
         assertTrue(f.cached(K, ctx).isEmpty());
 
         Files.delete(tmp.resolve("www/buildid/" + ID + "/debuginfo"));
         e = assertThrows(FetchException.class, () -> f.fetch(K, ctx));
-        assertTrue(e.getMessage().contains(server.url() + "buildid/" + ID + "/debuginfo"), e.getMessage());
+        assertTrue(e.getMessage().contains(mirror.url() + "buildid/" + ID + "/debuginfo"), e.getMessage());
         assertTrue(e.getMessage().contains(tmp.resolve("cache/debuginfod/6.8.0-1-generic/" + ID + "/vmlinux").toString()), e.getMessage());
     }
 
@@ -80,6 +59,6 @@ class DebuginfodFetcherTest {
     void noBuildIdOrNoServerMeansNotApplicable() {
         assertTrue(fetcher(null).plan(K).isEmpty());
         KernelIdentity old = new KernelIdentity("3.10.0-1.el7.x86_64", "#1", "x86_64", Optional.empty(), "", Map.of());
-        assertTrue(fetcher(server.url()).plan(old).isEmpty());
+        assertTrue(fetcher(mirror.url()).plan(old).isEmpty());
     }
 }

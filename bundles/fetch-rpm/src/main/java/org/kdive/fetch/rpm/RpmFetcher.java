@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.kdive.api.fetch.CacheRoot;
 import org.kdive.api.fetch.DebuginfoFetcher;
+import org.kdive.fetch.support.BaseFetcher;
 import org.kdive.api.fetch.FetchContext;
 import org.kdive.api.fetch.FetchException;
 import org.kdive.api.fetch.FetchPlan;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
 @Component(service = DebuginfoFetcher.class, configurationPid = RpmFetcher.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = RpmFetcher.Config.class)
-public class RpmFetcher implements DebuginfoFetcher {
+public class RpmFetcher extends BaseFetcher {
     public static final String PID = "org.kdive.fetch.rpm";
     private static final Logger LOG = LoggerFactory.getLogger(RpmFetcher.class);
     private static final Pattern RELEASE = Pattern.compile("^(\\d[^-]*)-(.+\\.el(\\d+)[^.]*(?:\\.[^.]+)*?)\\.(x86_64|aarch64|ppc64le|s390x|i686)(\\+debug)?$");
@@ -78,9 +79,6 @@ public class RpmFetcher implements DebuginfoFetcher {
         boolean keepPackages() default false;
     }
 
-    private volatile FetchSettings settings;
-    private volatile Downloader downloader;
-
     /** For Declarative Services. */
     public RpmFetcher() {
         this(Map.of());
@@ -88,7 +86,7 @@ public class RpmFetcher implements DebuginfoFetcher {
 
     /** For plain Java: settings as the OSGi configuration would give them (keys of {@link Config}). */
     public RpmFetcher(Map<String, ?> config) {
-        configure(config);
+        super(PID, 30, config);
     }
 
     @Activate
@@ -97,16 +95,9 @@ public class RpmFetcher implements DebuginfoFetcher {
         configure(config);
     }
 
-    private void configure(Map<String, ?> config) {
-        settings = FetchSettings.of(PID, config);
-        downloader = new Downloader(settings.downloadOptions());
-    }
-
     @Override public String name() { return "rpm"; }
 
     @Override public String description() { return "CentOS/RHEL-family kernel-debuginfo rpms from debuginfo repositories"; }
-
-    @Override public int order() { return settings.integer("order", 30); }
 
     /** name, version, release, arch, el major of the kernel; null when it is not an el kernel. */
     record Nvra(String name, String version, String release, String arch, String major) {
@@ -156,10 +147,10 @@ public class RpmFetcher implements DebuginfoFetcher {
         return new FetchPlan(name(), files, new ArrayList<>(urls), note);
     }
 
+    /** An el kernel release (see {@link #parse}). */
     @Override
-    public Optional<FetchResult> cached(KernelIdentity k, FetchContext context) {
-        if (parse(k.release()) == null) return Optional.empty();
-        return new DebuginfoCache(context.cacheRoot(), name()).lookup(k);
+    protected boolean applies(KernelIdentity k) {
+        return parse(k.release()) != null;
     }
 
     @Override
@@ -193,9 +184,8 @@ public class RpmFetcher implements DebuginfoFetcher {
                 LOG.debug("{}: repository {} failed: {}", name(), repo, e.getMessage());
             }
         }
-        String also = problems.isEmpty() ? "" : "\n(also: " + String.join("; ", problems) + ")";
         if (debuginfo.isEmpty()) {
-            throw new FetchException(name() + ": no repository lists " + n.file(n.debuginfo()) + also + "\n" + plan.note());
+            throw new FetchException(name() + ": no repository lists " + n.file(n.debuginfo()) + also(problems) + "\n" + plan.note());
         }
         List<PackageFetch.Package> packages = new ArrayList<>();
         packages.add(new PackageFetch.Package(n.file(n.debuginfo()), debuginfo, false));
@@ -207,8 +197,7 @@ public class RpmFetcher implements DebuginfoFetcher {
             return PackageFetch.run(name(), k, context, downloader, settings, packages,
                     (file, what, raw, sink) -> RpmReader.unpack(raw, what, limits, sink), plan);
         } catch (FetchException e) {
-            if (e.getMessage() != null && e.getMessage().contains(plan.note())) throw e;
-            throw new FetchException(name() + ": " + e.getMessage() + also + "\n" + plan.note(), e);
+            throw failure(e, problems, plan);
         }
     }
 }

@@ -16,23 +16,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.kdive.api.fetch.FetchException;
 import org.kdive.api.fetch.FetchPlan;
 import org.kdive.api.fetch.FetchResult;
 import org.kdive.api.fetch.KernelIdentity;
 import org.kdive.fetch.support.Downloader;
 import org.kdive.fetch.support.Elf;
-import org.kdive.fetch.testing.TestContext;
-import org.kdive.fetch.testing.TestMirror;
+import org.kdive.fetch.testing.MirrorTest;
 import org.kdive.fetch.testing.TinyElf;
 import org.kdive.fetch.testing.Tools;
 
 /** The rpm fetcher against a real HTTP mirror serving rpms built with rpmbuild, in each layout. */
-class RpmFetcherTest {
+class RpmFetcherTest extends MirrorTest {
     static final String VER = "3.10.0";
     static final String REL = "862.14.4.el7";
     static final String RELEASE = VER + "-" + REL + ".x86_64";
@@ -40,22 +36,6 @@ class RpmFetcherTest {
     static final String MOD_ID = "fedcba9876543210fedcba9876543210aaaa0000";
     static final KernelIdentity EL7 = new KernelIdentity(RELEASE, "#1 SMP Tue Sep 25 14:30:00 UTC 2018", "x86_64",
             Optional.of(ID), "Linux version " + RELEASE, Map.of());
-
-    @TempDir Path tmp;
-    TestMirror mirror;
-    TestContext ctx;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        Files.createDirectories(tmp.resolve("www"));
-        mirror = new TestMirror(tmp.resolve("www"));
-        ctx = new TestContext(tmp.resolve("cache"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        mirror.close();
-    }
 
     /** Builds NAME-VER-REL.x86_64.rpm with rpmbuild, holding the given files. */
     static Path rpmbuild(Path work, String name, String release, String payload, Map<String, byte[]> files) throws Exception {

@@ -11,34 +11,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.kdive.api.command.Progress;
 import org.kdive.api.fetch.FetchException;
-import org.kdive.fetch.testing.TestMirror;
+import org.kdive.fetch.testing.MirrorTest;
 import org.kdive.fetch.testing.TinyElf;
 
-class DownloaderTest {
-    @TempDir Path tmp;
-    TestMirror mirror;
+class DownloaderTest extends MirrorTest {
     byte[] data;
     Downloader dl;
 
     @BeforeEach
     void setUp() throws Exception {
-        Files.createDirectories(tmp.resolve("www"));
         data = new byte[300_000];
         new Random(1).nextBytes(data);
         Files.write(tmp.resolve("www/pkg.bin"), data);
-        mirror = new TestMirror(tmp.resolve("www"));
         dl = new Downloader(new Downloader.Options(2, Duration.ofMillis(10), Duration.ofSeconds(5), Duration.ofSeconds(1), 1L << 30));
-    }
-
-    @AfterEach
-    void tearDown() {
-        mirror.close();
     }
 
     private boolean get(Downloader.Expect e) throws Exception {

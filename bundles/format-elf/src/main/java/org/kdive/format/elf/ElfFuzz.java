@@ -1,13 +1,6 @@
 package org.kdive.format.elf;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Paths;
-
-import org.kdive.api.dump.Dump;
-import org.kdive.api.dump.MemoryAccessException;
-import org.kdive.api.dump.PhysicalMemory;
-import org.kdive.format.support.ByteArraySource;
+import org.kdive.format.support.DumpFuzz;
 
 /**
  * Fuzz entry point (Jazzer/libFuzzer style) for the ELF vmcore parser: opens the bytes and
@@ -18,32 +11,6 @@ public final class ElfFuzz {
     }
 
     public static void fuzz(byte[] input) {
-        try (Dump d = ElfReader.open(new ByteArraySource(Paths.get("fuzz.elf"), input))) {
-            exercise(d);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Touches what a session touches first: info, notes, a few present and absent pages. */
-    public static void exercise(Dump d) {
-        d.info();
-        d.notes();
-        d.vmcoreinfo();
-        PhysicalMemory m = d.memory();
-        long p = m.nextPresent(0);
-        for (int i = 0; i < 8 && p >= 0; i++) {
-            try {
-                m.read(p, 64);
-            } catch (MemoryAccessException e) {
-                // a corrupt page is reported, not fatal
-            }
-            p = m.nextPresent(p + m.pageSize());
-        }
-        try {
-            m.read(m.limit() / 2, 16);
-        } catch (MemoryAccessException e) {
-            // fine: excluded or absent
-        }
+        DumpFuzz.open(input, "fuzz.elf", ElfReader::open);
     }
 }

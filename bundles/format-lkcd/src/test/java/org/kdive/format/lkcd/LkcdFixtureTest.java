@@ -3,7 +3,6 @@ package org.kdive.format.lkcd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
-import java.util.Random;
 import java.util.zip.Deflater;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +26,7 @@ import org.kdive.api.dump.MemoryAccessException;
 import org.kdive.api.dump.PhysicalMemory;
 import org.kdive.format.diskdump.DiskdumpFormat;
 import org.kdive.test.Corpus;
+import org.kdive.test.Fuzzing;
 
 /**
  * The corpus has no LKCD dump (LKCD predates kdump): fixtures are written from the v8 layout in
@@ -150,21 +149,16 @@ class LkcdFixtureTest {
     @Test
     void lkcdHeaderParserSurvivesMutations() throws Exception {
         byte[] seed = java.util.Arrays.copyOf(write(9, 1, false), 0x20000);
-        Random r = new Random(9);
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            for (int i = 0; i < 3000; i++) {
-                byte[] b = seed.clone();
-                for (int e = 1 + r.nextInt(6); e > 0; e--) {
-                    int at = r.nextInt(3) > 0 ? r.nextInt(0x2100) : r.nextInt(b.length);
-                    b[at] = r.nextBoolean() ? (byte) r.nextInt(256) : (byte) (b[at] ^ (1 << r.nextInt(8)));
-                }
-                if (r.nextInt(5) == 0) b = java.util.Arrays.copyOf(b, r.nextInt(b.length));
-                try {
-                    LkcdFuzz.fuzz(b);
-                } catch (DumpFormatException | MemoryAccessException expected) {
-                    // reported with file and offset
-                }
+        // 1 to 6 byte edits, two in three within the header and first page record, then maybe a cut
+        Fuzzing.Mutation edits = (b, r) -> {
+            for (int e = 1 + r.nextInt(6); e > 0; e--) {
+                int at = r.nextInt(3) > 0 ? r.nextInt(0x2100) : r.nextInt(b.length);
+                b[at] = r.nextBoolean() ? (byte) r.nextInt(256) : (byte) (b[at] ^ (1 << r.nextInt(8)));
             }
-        });
+            return r.nextInt(5) == 0 ? java.util.Arrays.copyOf(b, r.nextInt(b.length)) : b;
+        };
+        Fuzzing.of("lkcd", seed).mutation(edits).rounds(3000).randomSeed(9)
+                .allow(DumpFormatException.class, MemoryAccessException.class)
+                .within(Duration.ofSeconds(60)).run(LkcdFuzz::fuzz);
     }
 }

@@ -1,8 +1,5 @@
 package org.kdive.symbols.dwarf;
 
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -13,6 +10,7 @@ import org.kdive.api.KdiveException;
 import org.kdive.symbols.dwarf.elf.ElfFile;
 import org.kdive.symbols.dwarf.elf.ElfSection;
 import org.kdive.test.Corpus;
+import org.kdive.test.Fuzzing;
 import org.junit.jupiter.api.Test;
 
 /** Seeded random mutations of real inputs: only KdiveException may escape, nothing may hang. */
@@ -53,30 +51,20 @@ class FuzzTest {
     }
 
     private static void mutate(String what, byte[] original, Consumer<byte[]> target, long seed) {
-        Random rnd = new Random(seed);
-        for (int round = 0; round < ROUNDS; round++) {
-            byte[] m = original.clone();
-            int kind = rnd.nextInt(4);
-            if (kind == 3) {
-                m = java.util.Arrays.copyOf(m, rnd.nextInt(m.length)); // truncation
-            } else {
-                int flips = 1 + rnd.nextInt(kind == 0 ? 4 : 32);
-                for (int i = 0; i < flips; i++) {
-                    int at = rnd.nextInt(m.length);
-                    m[at] = kind == 2 ? (byte) 0xff : (byte) rnd.nextInt(256);
-                }
-            }
-            byte[] input = m;
-            int r = round;
-            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-                try {
-                    target.accept(input);
-                } catch (KdiveException expected) {
-                    // a clear format error is the right answer to bad input
-                } catch (Throwable t) {
-                    fail(what + " round " + r + ": " + t, t);
-                }
-            }, what + " round " + r + " hung");
+        Fuzzing.of(what, original).mutation(FuzzTest::scattered).rounds(ROUNDS).randomSeed(seed)
+                .allow(KdiveException.class) // a clear format error is the right answer to bad input
+                .eachWithin(Duration.ofSeconds(10)).run(target);
+    }
+
+    /** A truncation, or 1 to 4 random bytes, 1 to 32 random bytes, 1 to 32 0xff bytes anywhere. */
+    private static byte[] scattered(byte[] m, Random rnd) {
+        int kind = rnd.nextInt(4);
+        if (kind == 3) return java.util.Arrays.copyOf(m, rnd.nextInt(m.length)); // truncation
+        int flips = 1 + rnd.nextInt(kind == 0 ? 4 : 32);
+        for (int i = 0; i < flips; i++) {
+            int at = rnd.nextInt(m.length);
+            m[at] = kind == 2 ? (byte) 0xff : (byte) rnd.nextInt(256);
         }
+        return m;
     }
 }

@@ -104,13 +104,6 @@ public final class OrcTable {
     /** The entry for {@code ip}, or null when the table does not cover it. */
     public OrcEntry find(long ip) {
         if (!covers(ip)) return null;
-        int lo = 0;
-        int hi = ips.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (Long.compareUnsigned(ips[mid], ip) <= 0) lo = mid;
-            else hi = mid - 1;
-        }
-        return OrcEntry.decode(entries, lo * OrcEntry.SIZE, withHeader);
+        return OrcEntry.decode(entries, index(ip) * OrcEntry.SIZE, withHeader);
     }
 }

@@ -242,7 +242,8 @@ public final class OrcTables {
                 .orElse(null);
     }
 
-    private static long offset(Type t, String path) {
+    /** Offset of a dotted member path ("core_layout.base") in {@code t}, or -1 (also when t is null). */
+    public static long offset(Type t, String path) {
         if (t == null) return -1;
         Type cur = t;
         long off = 0;

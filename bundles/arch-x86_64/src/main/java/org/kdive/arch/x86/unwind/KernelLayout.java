@@ -3,9 +3,9 @@ package org.kdive.arch.x86.unwind;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.kdive.api.session.Session;
-import org.kdive.api.symbols.Member;
 import org.kdive.api.symbols.Symbol;
 import org.kdive.api.symbols.Type;
+import org.kdive.arch.x86.orc.OrcTables;
 
 /** Symbol addresses and struct member offsets of the crashed kernel, through the session's symbols. */
 final class KernelLayout {
@@ -27,17 +27,7 @@ final class KernelLayout {
     /** Offset of a dotted member path ("thread.sp") in a type ("struct task_struct"), or -1. */
     long offset(String type, String path) {
         try {
-            Optional<Type> t = session.symbols().type(type);
-            if (t.isEmpty()) return -1;
-            Type cur = t.get().resolve();
-            long off = 0;
-            for (String part : path.split("\\.")) {
-                Optional<Member> m = cur.member(part);
-                if (m.isEmpty()) return -1;
-                off += m.get().offset();
-                cur = m.get().type().resolve();
-            }
-            return off;
+            return OrcTables.offset(session.symbols().type(type).map(Type::resolve).orElse(null), path);
         } catch (RuntimeException e) {
             return -1;
         }

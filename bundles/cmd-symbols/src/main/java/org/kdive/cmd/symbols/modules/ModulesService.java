@@ -32,6 +32,8 @@ public class ModulesService implements Modules, org.kdive.api.session.SessionLis
 
     @Override
     public List<LoadedModule> modules(Session session) {
+        // as `mod` does: module addresses resolve to names once the list is read
+        KernelModules.ensureKallsyms(session);
         return KernelModules.list(session).stream()
                 .map(m -> new LoadedModule(m.name(), m.struct(), m.base(), m.size())).toList();
     }

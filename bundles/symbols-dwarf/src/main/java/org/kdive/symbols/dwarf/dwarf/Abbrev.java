@@ -15,6 +15,13 @@ public final class Abbrev {
     int siblingForm;
     /** Per attribute: fixed size, or -1 when variable. */
     int[] sizes;
+    /** Per attribute: byte offset from the attribute start when every attribute before it is fixed, else -1. */
+    int[] offsets;
+
+    // For the index scan (see NameScanner), set by layout: attribute indices, -1 when absent ...
+    int nameIdx = -1, specIdx = -1, declIdx = -1, sibIdx = -1;
+    // ... whether those four sit at fixed offsets, and which attributes the entry's priority depends on
+    boolean scanFixed, hasLocation, hasCode, hasInline, hasSize;
 
     Abbrev(int tag, boolean hasChildren, int[] attrs, int[] forms, long[] consts) {
         this.tag = tag;
@@ -33,8 +40,9 @@ public final class Abbrev {
     void layout(int offsetSize, int addrSize, int version) {
         int size = 0, sib = -1;
         boolean fixed = true;
-        int[] sz = new int[forms.length];
+        int[] sz = new int[forms.length], at = new int[forms.length];
         for (int i = 0; i < forms.length; i++) {
+            at[i] = fixed ? size : -1;
             if (attrs[i] == DW.AT_sibling) {
                 siblingForm = forms[i];
                 if (fixed) sib = size;
@@ -44,6 +52,24 @@ public final class Abbrev {
             if (s < 0) fixed = false;
             else size += s;
         }
+        boolean needFixed = true;
+        for (int i = 0; i < forms.length; i++) {
+            switch (attrs[i]) {
+                case DW.AT_name: nameIdx = i; break;
+                case DW.AT_specification: specIdx = i; break; // preferred over the origin, as DwarfDebugInfo does
+                case DW.AT_abstract_origin: if (specIdx < 0 || attrs[specIdx] != DW.AT_specification) specIdx = i; break;
+                case DW.AT_declaration: declIdx = i; break;
+                case DW.AT_sibling: sibIdx = i; break;
+                case DW.AT_location: hasLocation = true; continue;
+                case DW.AT_low_pc: case DW.AT_ranges: hasCode = true; continue;
+                case DW.AT_inline: hasInline = true; continue;
+                case DW.AT_byte_size: hasSize = true; continue;
+                default: continue;
+            }
+            if (at[i] < 0) needFixed = false;
+        }
+        scanFixed = needFixed;
+        offsets = at;
         sizes = sz;
         siblingAt = sib;
         fixedSize = fixed ? size : -1;

@@ -10,7 +10,7 @@ public final class AbbrevTable {
     private Map<Long, Abbrev> sparse;
 
     /** Parses the table at {@code offset}; throws IndexOutOfBoundsException on truncation. */
-    static AbbrevTable parse(Reader r) {
+    static AbbrevTable parse(ArrayReader r) {
         AbbrevTable t = new AbbrevTable();
         int[] attrs = new int[16], forms = new int[16];
         long[] consts = new long[16];

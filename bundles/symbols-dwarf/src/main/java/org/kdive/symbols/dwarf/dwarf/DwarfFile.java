@@ -21,6 +21,7 @@ public final class DwarfFile {
     private volatile Unit[] infoUnits, typeUnits;
     private final Map<Long, AbbrevTable> abbrevCache = new ConcurrentHashMap<>();
     private volatile Map<Long, Long> signatures;
+    private volatile byte[] abbrevBytes, strBytes;
 
     public DwarfFile(Path path, DwarfSections sections) {
         this.path = path;
@@ -139,18 +140,52 @@ public final class DwarfFile {
     }
 
     AbbrevTable abbrevTable(Unit u) {
-        AbbrevTable t = abbrevCache.computeIfAbsent(u.abbrevOffset, off -> {
-            if (off < 0 || off >= sections.abbrev.limit()) {
-                throw error(u.toString(), u.offset, "abbreviation offset inside .debug_abbrev", "0x" + Long.toHexString(off));
-            }
-            try {
-                return AbbrevTable.parse(new Reader(sections.abbrev, (int) (long) off));
-            } catch (IndexOutOfBoundsException e) {
-                throw error(u.toString(), off, "complete abbreviation table in .debug_abbrev", "truncated");
-            }
+        return abbrevCache.computeIfAbsent(u.abbrevOffset, off -> {
+            AbbrevTable parsed = parseAbbrevs(u);
+            // laid out here so that the map publishes it complete to other threads
+            parsed.layout(u.offsetSize, u.addrSize, u.version);
+            return parsed;
         });
-        t.layout(u.offsetSize, u.addrSize, u.version);
-        return t;
+    }
+
+    /**
+     * A unit's abbreviations, parsed but neither laid out nor cached: the index scan reads each unit
+     * once, and keeping every unit's table would only give the garbage collector 100 MiB to copy.
+     */
+    AbbrevTable parseAbbrevs(Unit u) {
+        long off = u.abbrevOffset;
+        if (off < 0 || off >= sections.abbrev.limit()) {
+            throw error(u.toString(), u.offset, "abbreviation offset inside .debug_abbrev", "0x" + Long.toHexString(off));
+        }
+        try {
+            return AbbrevTable.parse(new ArrayReader(abbrevBytes(), (int) off));
+        } catch (IndexOutOfBoundsException e) {
+            throw error(u.toString(), off, "complete abbreviation table in .debug_abbrev", "truncated");
+        }
+    }
+
+    /** Heap copy of .debug_abbrev: thousands of tables are parsed on a cold start, byte by byte. */
+    private byte[] abbrevBytes() {
+        byte[] b = abbrevBytes;
+        if (b == null) {
+            synchronized (this) {
+                if (abbrevBytes == null) abbrevBytes = ArrayReader.copy(sections.abbrev);
+                b = abbrevBytes;
+            }
+        }
+        return b;
+    }
+
+    /** Heap copy of .debug_str (a few MiB): every indexed name is hashed from it. */
+    byte[] strBytes() {
+        byte[] b = strBytes;
+        if (b == null) {
+            synchronized (this) {
+                if (strBytes == null) strBytes = ArrayReader.copy(sections.str);
+                b = strBytes;
+            }
+        }
+        return b;
     }
 
     // ---- DIEs ----
@@ -305,6 +340,40 @@ public final class DwarfFile {
         return r.pos;
     }
 
+    /** {@link #skip(Reader, Unit, int)} over a heap copy (the index scan). */
+    static void skip(ArrayReader r, Unit u, int form) {
+        int s = Forms.fixedSize(form, u.offsetSize, u.addrSize, u.version);
+        if (s >= 0) {
+            r.pos += s;
+            return;
+        }
+        switch (form) {
+            case DW.FORM_sdata: case DW.FORM_udata: case DW.FORM_ref_udata: case DW.FORM_strx: case DW.FORM_addrx:
+            case DW.FORM_loclistx: case DW.FORM_rnglistx: case DW.FORM_GNU_addr_index: case DW.FORM_GNU_str_index:
+                r.skipUleb(); return;
+            case DW.FORM_string: r.skipCString(); return;
+            case DW.FORM_block1: { int n = r.u8(); r.pos += n; return; }
+            case DW.FORM_block2: { int n = r.u16(); r.pos += n; return; }
+            case DW.FORM_block4: { int n = checkedLen(r.u32()); r.pos += n; return; }
+            case DW.FORM_block: case DW.FORM_exprloc: { int n = checkedLen(r.uleb()); r.pos += n; return; }
+            case DW.FORM_indirect: skip(r, u, (int) r.uleb()); return;
+            default: throw u.file.error(u.toString(), r.pos, "a known attribute form", "0x" + Integer.toHexString(form));
+        }
+    }
+
+    static void skipAttributes(ArrayReader r, Unit u, Abbrev a) {
+        if (a.fixedSize >= 0) {
+            r.pos += a.fixedSize;
+            return;
+        }
+        int[] forms = a.forms, sizes = a.sizes;
+        for (int i = 0; i < forms.length; i++) {
+            int s = sizes[i];
+            if (s >= 0) r.pos += s;
+            else skip(r, u, forms[i]);
+        }
+    }
+
     static void skipAttributes(Reader r, Unit u, Abbrev a) {
         if (a.fixedSize >= 0) {
             r.pos += a.fixedSize;
@@ -340,11 +409,17 @@ public final class DwarfFile {
         try {
             switch (form) {
                 case DW.FORM_string: return Reader.hashCString(u.section(), (int) v);
-                case DW.FORM_strp: return Reader.hashCString(sections.str, checkOff(sections.str, v));
+                case DW.FORM_strp: {
+                    byte[] str = strBytes();
+                    return ArrayReader.hashCString(str, checkOff(sections.str, v), str.length);
+                }
                 case DW.FORM_line_strp: return Reader.hashCString(sections.lineStr, checkOff(sections.lineStr, v));
                 case DW.FORM_strx: case DW.FORM_strx1: case DW.FORM_strx2: case DW.FORM_strx3: case DW.FORM_strx4:
                 case DW.FORM_GNU_str_index:
-                    return Reader.hashCString(sections.str, checkOff(sections.str, strOffset(u, v)));
+                {
+                    byte[] str = strBytes();
+                    return ArrayReader.hashCString(str, checkOff(sections.str, strOffset(u, v)), str.length);
+                }
                 default: return 0;
             }
         } catch (IndexOutOfBoundsException e) {

@@ -13,13 +13,18 @@ public final class NameScanner {
     private NameScanner() {
     }
 
-    /** Per-thread buffers: a heap copy of the unit (faster to read than the mapping) and a string-hash cache. */
+    /**
+     * Per-thread buffers: a heap copy of the unit (faster to read than the mapping), a string-hash
+     * cache and the names already reported. Sized for vmlinux's ~120k distinct names, so that few
+     * .debug_str strings are hashed twice.
+     */
     public static final class Scratch {
         byte[] unit = new byte[1 << 20];
-        final long[] strOff = new long[1 << 16];
-        final long[] strHash = new long[1 << 16];
-        final long[] seenKey = new long[1 << 16];
-        final byte[] seenPrio = new byte[1 << 16];
+        final long[] strOff = new long[1 << 18];
+        final long[] strHash = new long[1 << 18];
+        final long[] seenKey = new long[1 << 18];
+        final byte[] seenPrio = new byte[1 << 18];
+        int[] pos = new int[64], forms = new int[64];
 
         public Scratch() {
             java.util.Arrays.fill(strOff, -1);
@@ -29,14 +34,16 @@ public final class NameScanner {
     /** Scans a unit; a malformed unit raises a format error naming it. */
     public static void scan(Unit u, Sink sink, java.util.function.IntPredicate wanted, Scratch scratch) {
         if (u.unitType == DW.UT_skeleton || u.unitType == DW.UT_partial) return;
-        AbbrevTable abbrevs = u.abbrevs();
+        AbbrevTable abbrevs = u.cachedAbbrevs();
+        if (abbrevs == null) abbrevs = u.file.parseAbbrevs(u); // thread-local: laid out lazily below
         int base = (int) u.offset;
         int end = (int) (u.end - u.offset);
         if (scratch.unit.length < end) scratch.unit = new byte[Math.max(end, scratch.unit.length * 2)];
         u.section().get(base, scratch.unit, 0, end);
-        // positions below are relative to the unit start, as unit-relative references are
-        java.nio.ByteBuffer copy = java.nio.ByteBuffer.wrap(scratch.unit, 0, end).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        Reader r = new Reader(copy, u.dieStart - base);
+        // positions below are relative to the unit start, as unit-relative references are; the
+        // scratch array may be longer than the unit: reads past its end are caught after each DIE
+        byte[] b = scratch.unit;
+        ArrayReader r = new ArrayReader(b, u.dieStart - base);
         int depth = 0;
         DwarfFile f = u.file;
         try {
@@ -49,29 +56,26 @@ public final class NameScanner {
                 }
                 Abbrev a = abbrevs.get(code);
                 if (a == null) throw f.error(u.toString(), base + diePos, "a defined abbreviation code", String.valueOf(code));
+                if (a.fixedSize == -2) a.layout(u.offsetSize, u.addrSize, u.version); // only the abbreviations met
                 if (depth == 1 && wanted.test(a.tag)) {
-                    named(u, a, r, diePos, sink, scratch);
-                    continue;
-                }
-                if (a.hasChildren && depth >= 1) {
+                    if (named(u, abbrevs, a, r, diePos, end, sink, scratch)) depth++;
+                } else if (a.hasChildren && depth >= 1) {
                     int sib = a.siblingAt;
+                    long target = -1;
                     if (sib >= 0 && a.siblingForm == DW.FORM_ref4) {
-                        long target = Integer.toUnsignedLong(copy.getInt(r.pos + sib));
-                        if (target > diePos && target <= end) {
-                            r.pos = (int) target;
-                            continue;
-                        }
+                        target = Integer.toUnsignedLong(ArrayReader.int32(b, r.pos + sib));
                     }
-                    long target = skipCapturingSibling(r, u, a);
+                    if (!(target > diePos && target <= end)) target = skipCapturingSibling(r, u, a);
                     if (target > diePos && target <= end) {
                         r.pos = (int) target;
                     } else {
                         depth++;
                     }
-                    continue;
+                } else {
+                    DwarfFile.skipAttributes(r, u, a);
+                    if (a.hasChildren) depth++;
                 }
-                DwarfFile.skipAttributes(r, u, a);
-                if (a.hasChildren) depth++;
+                if (r.pos < 0 || r.pos > end) throw new IndexOutOfBoundsException("DIE beyond unit");
             }
         } catch (IndexOutOfBoundsException e) {
             throw f.error(u.toString(), base + r.pos, "complete DIEs", "truncated data");
@@ -82,7 +86,7 @@ public final class NameScanner {
         scan(u, sink, wanted, new Scratch());
     }
 
-    private static long skipCapturingSibling(Reader r, Unit u, Abbrev a) {
+    private static long skipCapturingSibling(ArrayReader r, Unit u, Abbrev a) {
         long sib = -1;
         int[] forms = a.forms, attrs = a.attrs;
         for (int i = 0; i < forms.length; i++) {
@@ -103,44 +107,45 @@ public final class NameScanner {
         return sib;
     }
 
-    private static void named(Unit u, Abbrev a, Reader r, int diePos, Sink sink, Scratch scratch) {
+    /** Reports a top-level DIE and moves past it; true when it has children without a usable sibling (descend). */
+    private static boolean named(Unit u, AbbrevTable abbrevs, Abbrev a, ArrayReader r, int diePos, int end, Sink sink,
+                                 Scratch scratch) {
         DwarfFile f = u.file;
-        int[] forms = a.forms, attrs = a.attrs;
+        int start = r.pos;
+        // where the attributes that matter are: precomputed offsets when they are at fixed ones
+        // (the common case), else found by walking this DIE once; kept small so the JIT compiles it fast
+        int[] offs = a.offsets, forms = a.forms;
+        int after = a.fixedSize >= 0 ? start + a.fixedSize : -1;
+        if (!a.scanFixed || after < 0 && !(a.hasChildren && a.sibIdx >= 0)) {
+            walk(r, u, a, scratch);
+            offs = scratch.pos;
+            forms = scratch.forms;
+            after = r.pos;
+        }
         int nameForm = 0, specForm = 0;
         long nameVal = 0, specVal = 0, sib = -1;
-        boolean decl = false, location = false, code = false, inline = false, size = false;
-        for (int i = 0; i < forms.length; i++) {
-            int at = attrs[i];
-            int form = forms[i];
-            if (form == DW.FORM_indirect) form = (int) r.uleb();
-            switch (at) {
-                case DW.AT_name:
-                    nameForm = form;
-                    nameVal = value(r, u, form);
-                    break;
-                case DW.AT_specification: case DW.AT_abstract_origin:
-                    specForm = form;
-                    specVal = value(r, u, form);
-                    break;
-                case DW.AT_declaration:
-                    decl = form == DW.FORM_flag_present || (form == DW.FORM_implicit_const ? a.consts[i] != 0 : value(r, u, form) != 0);
-                    break;
-                case DW.AT_sibling:
-                    if (form != DW.FORM_ref_addr && form != DW.FORM_ref_sig8) sib = value(r, u, form);
-                    else DwarfFile.skip(r, u, form);
-                    break;
-                case DW.AT_location: location = true; DwarfFile.skip(r, u, form); break;
-                case DW.AT_low_pc: case DW.AT_ranges: code = true; DwarfFile.skip(r, u, form); break;
-                case DW.AT_inline: inline = true; DwarfFile.skip(r, u, form); break;
-                case DW.AT_byte_size: size = true; DwarfFile.skip(r, u, form); break;
-                default: {
-                    int sz = a.sizes[i];
-                    if (sz >= 0 && form == forms[i]) r.pos += sz;
-                    else DwarfFile.skip(r, u, form);
-                }
-            }
+        boolean decl = false;
+        int i = a.nameIdx;
+        if (i >= 0) {
+            nameForm = forms[i];
+            nameVal = valueAt(r, start + offs[i], u, nameForm);
         }
-        int after = r.pos;
+        i = a.specIdx;
+        if (i >= 0) {
+            specForm = forms[i];
+            specVal = valueAt(r, start + offs[i], u, specForm);
+        }
+        i = a.declIdx;
+        if (i >= 0) {
+            int form = forms[i];
+            decl = form == DW.FORM_flag_present || (form == DW.FORM_implicit_const ? a.consts != null && a.consts[i] != 0
+                    : valueAt(r, start + offs[i], u, form) != 0);
+        }
+        i = a.sibIdx;
+        if (i >= 0 && forms[i] != DW.FORM_ref_addr && forms[i] != DW.FORM_ref_sig8) {
+            sib = valueAt(r, start + offs[i], u, forms[i]);
+        }
+        boolean location = a.hasLocation, code = a.hasCode, inline = a.hasInline, size = a.hasSize;
         int prio;
         switch (a.tag) {
             case DW.TAG_variable: prio = location ? 3 : decl ? 1 : 2; break;
@@ -160,23 +165,10 @@ public final class NameScanner {
             repeat = scratch.seenKey[seenSlot] == seenKey && scratch.seenPrio[seenSlot] >= prio;
         }
         long hash = 0;
-        if (repeat) {
-            hash = 0;
-        } else if (nameForm == DW.FORM_string) {
-            hash = Reader.hashCString(r.buf, (int) nameVal);
-        } else if (nameForm == DW.FORM_strp) {
-            int slot = (int) (nameVal ^ (nameVal >>> 16)) & (scratch.strOff.length - 1);
-            if (scratch.strOff[slot] == nameVal) {
-                hash = scratch.strHash[slot];
-            } else {
-                hash = f.stringHash(u, nameForm, nameVal);
-                scratch.strOff[slot] = nameVal;
-                scratch.strHash[slot] = hash;
-            }
-        } else if (nameForm != 0) {
-            hash = f.stringHash(u, nameForm, nameVal);
-        } else if (specForm != 0) {
-            hash = nameThrough(f, f.resolveRef(u, specForm, specVal), 3);
+        if (!repeat && nameForm != 0) {
+            hash = hash(u, r.b, end, nameForm, nameVal, scratch);
+        } else if (!repeat && specForm != 0) {
+            hash = specHash(u, abbrevs, r.b, end, specForm, specVal, 3, scratch); // reuses scratch.pos/forms
         }
         if (hash != 0) {
             if (nameForm == DW.FORM_strp) {
@@ -185,14 +177,94 @@ public final class NameScanner {
             }
             sink.name(a.tag, hash, DwarfFile.ref(u.inTypes, u.offset + diePos), prio);
         }
-        if (a.hasChildren) {
-            if (sib > diePos && sib <= r.buf.limit()) {
-                r.pos = (int) sib;
-            } else {
-                Die d = f.die(u, (int) u.offset + diePos);
-                r.pos = d == null ? after : f.next(d) - (int) u.offset;
-            }
+        if (a.hasChildren && sib > diePos && sib <= end) {
+            r.pos = (int) sib;
+            return false;
         }
+        if (after < 0) { // attributes of variable size and no usable sibling: walk them
+            r.pos = start;
+            DwarfFile.skipAttributes(r, u, a);
+            after = r.pos;
+        }
+        r.pos = after;
+        return a.hasChildren;
+    }
+
+    /** FNV-1a hash of a string attribute value (strp through the per-thread cache); 0 for unsupported forms. */
+    private static long hash(Unit u, byte[] unit, int end, int form, long v, Scratch scratch) {
+        if (form == DW.FORM_string) return ArrayReader.hashCString(unit, (int) v, end);
+        if (form != DW.FORM_strp) return u.file.stringHash(u, form, v);
+        int slot = (int) (v ^ (v >>> 16)) & (scratch.strOff.length - 1);
+        if (scratch.strOff[slot] == v) return scratch.strHash[slot];
+        long h = u.file.stringHash(u, form, v);
+        scratch.strOff[slot] = v;
+        scratch.strHash[slot] = h;
+        return h;
+    }
+
+    /**
+     * The name hash of the DIE a DW_AT_specification / abstract_origin points to, following up to
+     * {@code hops} more. A reference into this unit is read from the unit copy with the unit's
+     * abbreviations (building DIE objects would cache every unit's table for the whole session).
+     */
+    private static long specHash(Unit u, AbbrevTable abbrevs, byte[] unit, int end, int form, long v, int hops,
+                                 Scratch scratch) {
+        if (hops == 0) return 0;
+        boolean local = form == DW.FORM_ref1 || form == DW.FORM_ref2 || form == DW.FORM_ref4 || form == DW.FORM_ref8
+                || form == DW.FORM_ref_udata;
+        if (!local || v < u.dieStart - u.offset || v >= end) return nameThrough(u.file, u.file.resolveRef(u, form, v), hops);
+        ArrayReader r = new ArrayReader(unit, (int) v);
+        long code = r.uleb();
+        if (code == 0) return 0;
+        Abbrev a = abbrevs.get(code);
+        if (a == null) throw u.file.error(u.toString(), u.offset + v, "a defined abbreviation code", String.valueOf(code));
+        if (a.fixedSize == -2) a.layout(u.offsetSize, u.addrSize, u.version);
+        int start = r.pos;
+        int[] offs = a.offsets, forms = a.forms;
+        if (!a.scanFixed) {
+            walk(r, u, a, scratch);
+            offs = scratch.pos;
+            forms = scratch.forms;
+        }
+        int i = a.nameIdx;
+        if (i >= 0) {
+            long h = hash(u, unit, end, forms[i], valueAt(r, start + offs[i], u, forms[i]), scratch);
+            if (h != 0) return h;
+        }
+        i = a.specIdx;
+        if (i < 0) return 0;
+        return specHash(u, abbrevs, unit, end, forms[i], valueAt(r, start + offs[i], u, forms[i]), hops - 1, scratch);
+    }
+
+    /** Walks a DIE's attributes, noting each one's offset from the start and its form (after DW_FORM_indirect). */
+    private static void walk(ArrayReader r, Unit u, Abbrev a, Scratch scratch) {
+        int n = a.forms.length;
+        if (scratch.pos.length < n) {
+            scratch.pos = new int[n];
+            scratch.forms = new int[n];
+        }
+        int start = r.pos;
+        int[] forms = a.forms, sizes = a.sizes;
+        for (int i = 0; i < n; i++) {
+            int form = forms[i];
+            int guard = 0;
+            while (form == DW.FORM_indirect) {
+                form = (int) r.uleb();
+                if (++guard > 4) throw new IndexOutOfBoundsException("DW_FORM_indirect chain");
+            }
+            scratch.pos[i] = r.pos - start;
+            scratch.forms[i] = form;
+            if (form == forms[i] && sizes[i] >= 0) r.pos += sizes[i];
+            else DwarfFile.skip(r, u, form);
+        }
+    }
+
+    private static long valueAt(ArrayReader r, int p, Unit u, int form) {
+        int save = r.pos;
+        r.pos = p;
+        long v = value(r, u, form);
+        r.pos = save;
+        return v;
     }
 
     /** The name hash of a DIE reached through DW_AT_specification / abstract_origin (following up to {@code hops}). */
@@ -206,7 +278,7 @@ public final class NameScanner {
         return nameThrough(f, next, hops - 1);
     }
 
-    private static long value(Reader r, Unit u, int form) {
+    private static long value(ArrayReader r, Unit u, int form) {
         switch (form) {
             case DW.FORM_data1: case DW.FORM_ref1: case DW.FORM_flag: case DW.FORM_strx1: return r.u8();
             case DW.FORM_data2: case DW.FORM_ref2: case DW.FORM_strx2: return r.u16();
@@ -217,15 +289,9 @@ public final class NameScanner {
             case DW.FORM_sdata: return r.sleb();
             case DW.FORM_strp: case DW.FORM_line_strp: case DW.FORM_sec_offset: return r.uN(u.offsetSize);
             case DW.FORM_ref_addr: return r.uN(u.version <= 2 ? u.addrSize : u.offsetSize);
-            case DW.FORM_string: {
-                int p = r.pos;
-                r.skipCString();
-                return p;
-            }
+            case DW.FORM_string: return r.pos; // the string's position (callers only hash it)
             case DW.FORM_flag_present: return 1;
-            default:
-                DwarfFile.skip(r, u, form);
-                return 0;
+            default: return 0;
         }
     }
 }

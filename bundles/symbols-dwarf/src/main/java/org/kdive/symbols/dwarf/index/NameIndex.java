@@ -85,7 +85,7 @@ public final class NameIndex {
         List<String> problems = new ArrayList<>();
         NameTable merged;
         if (parts.size() <= 1) {
-            merged = scan(all, problems);
+            merged = scan(all, problems, new NameScanner.Scratch());
         } else {
             ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
                 Thread t = new Thread(r, "kdive-dwarf-index");
@@ -93,11 +93,14 @@ public final class NameIndex {
                 return t;
             });
             try {
+                // one scratch per thread, not per chunk: its caches carry over between chunks. Safe for
+                // the result because the pool's queue is FIFO, so each thread meets its chunks in unit order
+                ThreadLocal<NameScanner.Scratch> scratch = ThreadLocal.withInitial(NameScanner.Scratch::new);
                 List<Future<Object[]>> fs = new ArrayList<>();
                 for (List<Unit> p : parts) {
                     fs.add(pool.submit(() -> {
                         List<String> probs = new ArrayList<>();
-                        return new Object[] {scan(p, probs), probs};
+                        return new Object[] {scan(p, probs, scratch.get()), probs};
                     }));
                 }
                 merged = null;
@@ -123,9 +126,8 @@ public final class NameIndex {
         return new NameIndex(merged, null, merged.keys.length, problems);
     }
 
-    private static NameTable scan(List<Unit> units, List<String> problems) {
+    private static NameTable scan(List<Unit> units, List<String> problems, NameScanner.Scratch scratch) {
         NameTable t = new NameTable(1 << 16);
-        NameScanner.Scratch scratch = new NameScanner.Scratch();
         NameScanner.Sink sink = (tag, hash, ref, prio) -> {
             Category c = Category.ofTag(tag);
             if (c != null) t.put(c.key(hash), ref, prio);
