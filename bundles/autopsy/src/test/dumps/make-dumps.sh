@@ -9,7 +9,7 @@
 #
 # Needs: apt-get install -y linux-image-6.1.0-50-cloud-amd64 linux-headers-6.1.0-50-cloud-amd64 \
 #        qemu-system-x86 busybox-static gcc make cpio python3
-# Writes OUTDIR/vmcore-KIND.kdump-zlib, OUTDIR/console-KIND.log and OUTDIR/crashme.ko (with DWARF).
+# Writes OUTDIR/vmcore-KIND.flat (kdump-zlib in makedumpfile flattened form, as QEMU 7.2 writes it), OUTDIR/console-KIND.log and OUTDIR/crashme.ko (with DWARF).
 set -euo pipefail
 KREL=6.1.0-50-cloud-amd64
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,10 +38,13 @@ mkdir -p "$root"/{bin,proc,sys,dev}
 cp /bin/busybox "$root/bin/busybox"
 for a in sh mount echo insmod sleep cat; do ln -s busybox "$root/bin/$a"; done
 cp "$work/mod/crashme.ko" "$root/crashme.ko"
+# qemu_fw_cfg hands the guest's VMCOREINFO to QEMU's vmcoreinfo device (it lands in the dump)
+cp /lib/modules/$KREL/kernel/drivers/firmware/qemu_fw_cfg.ko "$root/qemu_fw_cfg.ko"
 cat > "$root/init" <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+insmod /qemu_fw_cfg.ko
 kind=$(cat /proc/cmdline | sed -n 's/.*crashkind=\([a-z]*\).*/\1/p')
 echo "crashme: triggering $kind"
 case "$kind" in
@@ -61,7 +64,7 @@ cpu=max
 [ "$accel" = kvm ] && cpu=host
 for kind in $kinds; do
   start=$(date +%s)
-  dump="$out/vmcore-$kind.kdump-zlib"
+  dump="$out/vmcore-$kind.flat"  # QEMU 7.2 writes kdump-zlib as a makedumpfile flattened stream
   log="$out/console-$kind.log"
   rm -f "$dump" "$log"
   # panic=0: the guest stays in panic() (no reboot) so its memory can be saved
@@ -84,6 +87,7 @@ for kind in $kinds; do
   python3 - "$work/mon-$kind.sock" "$dump" <<'PY'
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
+s.settimeout(180)  # a stuck monitor fails the script instead of hanging it
 s.connect(sys.argv[1])
 def until(marker):
     buf = b""

@@ -26,8 +26,11 @@ class AutopsyExtraDumpsTest {
 
     @SuppressWarnings("unchecked")
     private static Result autopsy(String kind) {
-        Path dump = extra("vmcore-" + kind + ".kdump-zlib");
-        assumeTrue(Files.isRegularFile(dump), dump + " not made (run bundles/autopsy/src/test/dumps/make-dumps.sh)");
+        Path dump = extra("vmcore-" + kind + ".flat");
+        String missing = dump + " not made (run bundles/autopsy/src/test/dumps/make-dumps.sh)";
+        // CI builds these dumps (.ci/run installs QEMU and the kernel): there a missing dump is a failure
+        if (System.getenv("CI") != null) org.junit.jupiter.api.Assertions.assertTrue(Files.isRegularFile(dump), missing);
+        assumeTrue(Files.isRegularFile(dump), missing);
         CorpusSession.open(dump);
         Result r = CorpusSession.autopsy().execute(CorpusSession.context(false), List.of("--debuginfo", extra("").toString()));
         System.out.println(r.text());

@@ -34,7 +34,7 @@ final class CorpusSession {
     /** The session on {@code dump} (opened on first use, or when another dump was open). */
     static synchronized Session open(Path dump) {
         if (sessions == null) {
-            sessions = new KdiveSessions(List.of(new DiskdumpFormat()), List.of(new X86Architecture()),
+            sessions = new KdiveSessions(List.of(new DiskdumpFormat(), new org.kdive.format.flattened.FlattenedFormat()), List.of(new X86Architecture()),
                     List.of(new DwarfDebugInfoProvider()), List.of());
         }
         if (!dump.equals(openDump)) {

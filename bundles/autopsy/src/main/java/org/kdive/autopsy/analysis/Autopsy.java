@@ -64,7 +64,8 @@ public final class Autopsy {
         int cpu = svc.tasks().panicCpu(s);
         Optional<StackFrame> frame = task.isPresent() ? safe(() -> svc.tasks().panicExceptionFrame(s), Optional.<StackFrame>empty())
                 : Optional.empty();
-        Registers regs = frame.map(StackFrame::exceptionRegs).orElse(null);
+        // a frame from user space (the syscall entry of the panicking task) is not the fault
+        Registers regs = frame.map(StackFrame::exceptionRegs).filter(x -> x.pc() < 0).orElse(null);
         Oops oops = Oops.of(svc.log() == null ? List.of() : safe(() -> svc.log().messages(s), List.of()));
         PanicKind kind = oops.kind();
 

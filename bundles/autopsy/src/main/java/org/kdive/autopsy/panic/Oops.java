@@ -44,6 +44,7 @@ public final class Oops {
             int at = lines.get(i).indexOf("Kernel panic - not syncing:");
             if (at >= 0) {
                 panic = lines.get(i).substring(at + "Kernel panic - not syncing:".length()).strip();
+                if (panic.endsWith("]---")) panic = panic.substring(0, panic.length() - 4).strip(); // "---[ end Kernel panic … ]---"
                 break;
             }
         }
@@ -58,6 +59,10 @@ public final class Oops {
             }
         }
         if (start < 0) return new Oops(lines, List.of(), null, panic);
+        // "Oops: …" follows the line that says what happened ("BUG: kernel NULL pointer dereference …")
+        for (int i = start - 1; i >= Math.max(0, start - 4) && lines.get(start).strip().startsWith("Oops:"); i--) {
+            if (isHeadline(lines.get(i))) start = i;
+        }
         List<String> block = new ArrayList<>();
         for (int i = start; i < lines.size() && block.size() < MAX_BLOCK; i++) {
             block.add(lines.get(i));
