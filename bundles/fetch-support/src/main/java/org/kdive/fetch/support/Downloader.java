@@ -52,16 +52,29 @@ public final class Downloader {
         public static final Expect NOTHING = new Expect(null, -1);
     }
 
-    private final HttpClient client;
+    private volatile HttpClient client;
     private final Options options;
 
     public Downloader(Options options) {
         this.options = options;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(options.connectTimeout())
-                .build();
+    }
+
+    /** Made on first download: building an HttpClient loads the TLS trust store, which costs start-up time. */
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .followRedirects(HttpClient.Redirect.NORMAL)
+                            .connectTimeout(options.connectTimeout())
+                            .build();
+                }
+                c = client;
+            }
+        }
+        return c;
     }
 
     public Options options() { return options; }
@@ -98,7 +111,7 @@ public final class Downloader {
             }
             HttpResponse<InputStream> resp;
             try {
-                resp = client.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+                resp = client().send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("download of " + uri + " interrupted");
@@ -235,7 +248,7 @@ public final class Downloader {
         for (int attempt = 0; attempt <= options.retries(); attempt++) {
             if (attempt > 0) sleep(attempt);
             try {
-                HttpResponse<InputStream> resp = client.send(HttpRequest.newBuilder(uri).GET()
+                HttpResponse<InputStream> resp = client().send(HttpRequest.newBuilder(uri).GET()
                         .timeout(options.idleTimeout().plus(options.connectTimeout())).build(),
                         HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream in = resp.body()) {
