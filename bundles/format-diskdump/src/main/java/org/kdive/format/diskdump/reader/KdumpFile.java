@@ -30,6 +30,7 @@ final class KdumpFile {
     /** Descriptors [0, dataComplete) have their page data inside the file. */
     final long dataComplete;
     private final PageCache descBlocks = new PageCache(64);
+    private volatile DescBlock lastDesc;
 
     KdumpFile(Source src) throws IOException {
         this.src = src;
@@ -96,8 +97,13 @@ final class KdumpFile {
 
     /** The descriptor block containing {@code idx}: DESC_BLOCK entries, fewer at the end. */
     private byte[] descBlock(long block) {
+        DescBlock last = lastDesc; // pages are mostly read in order: 512 in a row share a block
+        if (last != null && last.block == block) return last.bytes;
         byte[] b = descBlocks.get(block);
-        if (b != null) return b;
+        if (b != null) {
+            lastDesc = new DescBlock(block, b);
+            return b;
+        }
         long first = block * DESC_BLOCK;
         int n = (int) Math.min(DESC_BLOCK, descInFile - first);
         b = new byte[n * DESC_SIZE];
@@ -107,7 +113,11 @@ final class KdumpFile {
             throw new UncheckedIOException(e);
         }
         descBlocks.put(block, b);
+        lastDesc = new DescBlock(block, b);
         return b;
+    }
+
+    private record DescBlock(long block, byte[] bytes) {
     }
 
     /** Decodes page {@code pfn} (which the 2nd bitmap says is dumped) into {@code out}. */

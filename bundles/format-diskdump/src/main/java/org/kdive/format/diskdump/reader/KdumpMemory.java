@@ -35,28 +35,26 @@ final class KdumpMemory extends PagedMemory {
 
     @Override
     protected void readInPage(long paddr, byte[] dst, int off, int len) {
-        byte[] page = page(paddr);
-        System.arraycopy(page, (int) (paddr & (pageSize - 1)), dst, off, len);
-    }
-
-    /** The decoded page holding {@code paddr} (shared with the cache: do not modify). */
-    byte[] page(long paddr) {
         long pfn = paddr >>> pageShift;
         if (paddr < 0 || pfn >= maxMapnr) {
             throw MemoryAccessException.physical(paddr, Reason.NOT_IN_DUMP, "beyond the dump's last page");
         }
-        byte[] page = cache.get(pfn);
-        if (page != null) return page;
+        int from = (int) (paddr & (pageSize - 1));
+        if (cache.copy(pfn, from, dst, off, len)) return;
         KdumpFile f = fileFor(pfn);
         if (f == null) throw MemoryAccessException.physical(paddr, Reason.NOT_IN_DUMP, "no split file covers it");
         if (!f.dumped.get(pfn)) {
             if (f.present.get(pfn)) throw MemoryAccessException.physical(paddr, Reason.EXCLUDED, excludedDetail);
             throw MemoryAccessException.physical(paddr, Reason.NOT_IN_DUMP, "not RAM");
         }
-        page = new byte[pageSize];
+        // decode into the array of a page the cache evicted earlier (per thread): no allocation per page
+        PageDecoder dec = PageDecoder.forThread();
+        byte[] page = dec.spare;
+        dec.spare = null;
+        if (page == null || page.length != pageSize) page = new byte[pageSize];
         f.readPage(pfn, page);
-        cache.put(pfn, page);
-        return page;
+        System.arraycopy(page, from, dst, off, len);
+        dec.spare = cache.putRecycling(pfn, page);
     }
 
     @Override

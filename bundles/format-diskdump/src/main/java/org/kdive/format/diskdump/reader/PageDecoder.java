@@ -17,6 +17,8 @@ final class PageDecoder {
     private SnappyDecompressor snappy;
     private ZstdDecompressor zstd;
     byte[] buffer = new byte[8192];
+    /** A page array free for decoding into (one the page cache evicted), or null. */
+    byte[] spare;
 
     static PageDecoder forThread() { return PER_THREAD.get(); }
 

@@ -22,6 +22,8 @@ public final class Abbrev {
     int nameIdx = -1, specIdx = -1, declIdx = -1, sibIdx = -1;
     // ... whether those four sit at fixed offsets, and which attributes the entry's priority depends on
     boolean scanFixed, hasLocation, hasCode, hasInline, hasSize;
+    /** Whether the index scan reports DIEs of this shape (set with the layout by the scan's thread). */
+    boolean wanted;
 
     Abbrev(int tag, boolean hasChildren, int[] attrs, int[] forms, long[] consts) {
         this.tag = tag;

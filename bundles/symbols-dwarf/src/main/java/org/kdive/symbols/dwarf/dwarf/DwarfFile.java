@@ -80,7 +80,11 @@ public final class DwarfFile {
     }
 
     private Unit readHeader(ByteBuffer b, boolean types, int off) {
-        Reader r = new Reader(b, off);
+        // one bulk copy of the header (at most 40 bytes) instead of a dozen mapped-buffer reads:
+        // thousands of units are listed on every start, before the JIT has compiled anything
+        byte[] h = new byte[(int) Math.min(40, b.limit() - off)];
+        b.get(off, h);
+        ArrayReader r = new ArrayReader(h, 0);
         long len = r.u32();
         int offsetSize = 4;
         if (len == 0xffffffffL) {
@@ -89,7 +93,7 @@ public final class DwarfFile {
         } else if (len >= 0xfffffff0L) {
             throw error("unit header", off, "unit length", "reserved value 0x" + Long.toHexString(len));
         }
-        long end = r.pos + len;
+        long end = off + r.pos + len;
         if (len < 7 || end > b.limit()) {
             throw error("unit header", off, "unit length within the section", "0x" + Long.toHexString(len));
         }
@@ -120,8 +124,8 @@ public final class DwarfFile {
         if (addrSize != 4 && addrSize != 8 && addrSize != 2) {
             throw error("unit header", off, "address size 2, 4 or 8", String.valueOf(addrSize));
         }
-        if (r.pos > end) throw error("unit header", off, "header inside the unit", null);
-        return new Unit(this, types, off, end, version, unitType, addrSize, offsetSize, abbrevOff, r.pos, sig,
+        if (off + r.pos > end) throw error("unit header", off, "header inside the unit", null);
+        return new Unit(this, types, off, end, version, unitType, addrSize, offsetSize, abbrevOff, off + r.pos, sig,
                 typeOff == 0 ? 0 : off + typeOff);
     }
 
@@ -141,7 +145,7 @@ public final class DwarfFile {
 
     AbbrevTable abbrevTable(Unit u) {
         return abbrevCache.computeIfAbsent(u.abbrevOffset, off -> {
-            AbbrevTable parsed = parseAbbrevs(u);
+            AbbrevTable parsed = parseAbbrevs(u, false);
             // laid out here so that the map publishes it complete to other threads
             parsed.layout(u.offsetSize, u.addrSize, u.version);
             return parsed;
@@ -151,14 +155,27 @@ public final class DwarfFile {
     /**
      * A unit's abbreviations, parsed but neither laid out nor cached: the index scan reads each unit
      * once, and keeping every unit's table would only give the garbage collector 100 MiB to copy.
+     * A lazy table decodes declarations on first use and is for one thread only.
      */
-    AbbrevTable parseAbbrevs(Unit u) {
+    AbbrevTable parseAbbrevs(Unit u, boolean lazy) {
         long off = u.abbrevOffset;
         if (off < 0 || off >= sections.abbrev.limit()) {
             throw error(u.toString(), u.offset, "abbreviation offset inside .debug_abbrev", "0x" + Long.toHexString(off));
         }
         try {
-            return AbbrevTable.parse(new ArrayReader(abbrevBytes(), (int) off));
+            if (lazy || abbrevBytes != null) return AbbrevTable.parse(new ArrayReader(abbrevBytes(), (int) off), lazy);
+            // one table for a lookup: copy a window from its start (growing it if the table is longer)
+            // rather than all of .debug_abbrev (megabytes) for a few kilobytes
+            int rest = sections.abbrev.limit() - (int) off;
+            for (int window = Math.min(rest, 1 << 14); ; window = (int) Math.min(rest, window * 4L)) {
+                byte[] w = new byte[window];
+                sections.abbrev.get((int) off, w);
+                try {
+                    return AbbrevTable.parse(new ArrayReader(w, 0), false);
+                } catch (IndexOutOfBoundsException e) {
+                    if (window == rest) throw e;
+                }
+            }
         } catch (IndexOutOfBoundsException e) {
             throw error(u.toString(), off, "complete abbreviation table in .debug_abbrev", "truncated");
         }

@@ -34,16 +34,16 @@ public final class NameScanner {
     /** Scans a unit; a malformed unit raises a format error naming it. */
     public static void scan(Unit u, Sink sink, java.util.function.IntPredicate wanted, Scratch scratch) {
         if (u.unitType == DW.UT_skeleton || u.unitType == DW.UT_partial) return;
-        AbbrevTable abbrevs = u.cachedAbbrevs();
-        if (abbrevs == null) abbrevs = u.file.parseAbbrevs(u); // thread-local: laid out lazily below
+        // this thread's own table, even when the unit has one cached: declarations are decoded, laid
+        // out and marked wanted or not on first use
+        AbbrevTable abbrevs = u.file.parseAbbrevs(u, true);
         int base = (int) u.offset;
         int end = (int) (u.end - u.offset);
         if (scratch.unit.length < end) scratch.unit = new byte[Math.max(end, scratch.unit.length * 2)];
         u.section().get(base, scratch.unit, 0, end);
         // positions below are relative to the unit start, as unit-relative references are; the
         // scratch array may be longer than the unit: reads past its end are caught after each DIE
-        byte[] b = scratch.unit;
-        ArrayReader r = new ArrayReader(b, u.dieStart - base);
+        ArrayReader r = new ArrayReader(scratch.unit, u.dieStart - base);
         int depth = 0;
         DwarfFile f = u.file;
         try {
@@ -56,25 +56,14 @@ public final class NameScanner {
                 }
                 Abbrev a = abbrevs.get(code);
                 if (a == null) throw f.error(u.toString(), base + diePos, "a defined abbreviation code", String.valueOf(code));
-                if (a.fixedSize == -2) a.layout(u.offsetSize, u.addrSize, u.version); // only the abbreviations met
-                if (depth == 1 && wanted.test(a.tag)) {
-                    if (named(u, abbrevs, a, r, diePos, end, sink, scratch)) depth++;
-                } else if (a.hasChildren && depth >= 1) {
-                    int sib = a.siblingAt;
-                    long target = -1;
-                    if (sib >= 0 && a.siblingForm == DW.FORM_ref4) {
-                        target = Integer.toUnsignedLong(ArrayReader.int32(b, r.pos + sib));
-                    }
-                    if (!(target > diePos && target <= end)) target = skipCapturingSibling(r, u, a);
-                    if (target > diePos && target <= end) {
-                        r.pos = (int) target;
-                    } else {
-                        depth++;
-                    }
-                } else {
-                    DwarfFile.skipAttributes(r, u, a);
-                    if (a.hasChildren) depth++;
+                if (a.fixedSize == -2) { // only the abbreviations met are laid out
+                    a.layout(u.offsetSize, u.addrSize, u.version);
+                    a.wanted = wanted.test(a.tag);
                 }
+                // the loop stays small (a long-running loop is compiled twice by the JIT: on-stack, then whole)
+                boolean descend = depth == 1 && a.wanted ? named(u, abbrevs, a, r, diePos, end, sink, scratch)
+                        : skip(u, a, r, diePos, end, depth);
+                if (descend) depth++;
                 if (r.pos < 0 || r.pos > end) throw new IndexOutOfBoundsException("DIE beyond unit");
             }
         } catch (IndexOutOfBoundsException e) {
@@ -84,6 +73,24 @@ public final class NameScanner {
 
     public static void scan(Unit u, Sink sink, java.util.function.IntPredicate wanted) {
         scan(u, sink, wanted, new Scratch());
+    }
+
+    /** Moves past a DIE that is not reported (and its children, through DW_AT_sibling); true to descend instead. */
+    private static boolean skip(Unit u, Abbrev a, ArrayReader r, int diePos, int end, int depth) {
+        if (!a.hasChildren || depth < 1) {
+            DwarfFile.skipAttributes(r, u, a);
+            return a.hasChildren;
+        }
+        long target = -1;
+        if (a.siblingAt >= 0 && a.siblingForm == DW.FORM_ref4) {
+            target = Integer.toUnsignedLong(ArrayReader.int32(r.b, r.pos + a.siblingAt));
+        }
+        if (!(target > diePos && target <= end)) target = skipCapturingSibling(r, u, a);
+        if (target > diePos && target <= end) {
+            r.pos = (int) target;
+            return false;
+        }
+        return true;
     }
 
     private static long skipCapturingSibling(ArrayReader r, Unit u, Abbrev a) {
@@ -110,7 +117,6 @@ public final class NameScanner {
     /** Reports a top-level DIE and moves past it; true when it has children without a usable sibling (descend). */
     private static boolean named(Unit u, AbbrevTable abbrevs, Abbrev a, ArrayReader r, int diePos, int end, Sink sink,
                                  Scratch scratch) {
-        DwarfFile f = u.file;
         int start = r.pos;
         // where the attributes that matter are: precomputed offsets when they are at fixed ones
         // (the common case), else found by walking this DIE once; kept small so the JIT compiles it fast
@@ -145,37 +151,21 @@ public final class NameScanner {
         if (i >= 0 && forms[i] != DW.FORM_ref_addr && forms[i] != DW.FORM_ref_sig8) {
             sib = valueAt(r, start + offs[i], u, forms[i]);
         }
-        boolean location = a.hasLocation, code = a.hasCode, inline = a.hasInline, size = a.hasSize;
-        int prio;
-        switch (a.tag) {
-            case DW.TAG_variable: prio = location ? 3 : decl ? 1 : 2; break;
-            case DW.TAG_subprogram: prio = code ? 3 : (inline || !decl) ? 2 : 1; break;
-            case DW.TAG_structure_type: case DW.TAG_union_type: case DW.TAG_enumeration_type: case DW.TAG_class_type:
-                prio = decl ? 1 : size || a.hasChildren ? 3 : 2;
-                break;
-            default: prio = decl ? 1 : 2;
-        }
+        int prio = priority(a, decl);
         // the same header type appears in thousands of units: once seen at this priority, skip it cheaply
-        boolean repeat = false;
-        int seenSlot = 0;
-        long seenKey = 0;
         if (nameForm == DW.FORM_strp) {
-            seenKey = (nameVal << 8) | (a.tag & 0xff);
-            seenSlot = (int) (seenKey ^ (seenKey >>> 17) ^ (seenKey >>> 31)) & (scratch.seenKey.length - 1);
-            repeat = scratch.seenKey[seenSlot] == seenKey && scratch.seenPrio[seenSlot] >= prio;
-        }
-        long hash = 0;
-        if (!repeat && nameForm != 0) {
-            hash = hash(u, r.b, end, nameForm, nameVal, scratch);
-        } else if (!repeat && specForm != 0) {
-            hash = specHash(u, abbrevs, r.b, end, specForm, specVal, 3, scratch); // reuses scratch.pos/forms
-        }
-        if (hash != 0) {
-            if (nameForm == DW.FORM_strp) {
-                scratch.seenKey[seenSlot] = seenKey;
-                scratch.seenPrio[seenSlot] = (byte) prio;
+            long seenKey = (nameVal << 8) | (a.tag & 0xff);
+            int seenSlot = (int) (seenKey ^ (seenKey >>> 17) ^ (seenKey >>> 31)) & (scratch.seenKey.length - 1);
+            if (scratch.seenKey[seenSlot] != seenKey || scratch.seenPrio[seenSlot] < prio) {
+                if (report(u, a.tag, hash(u, r.b, end, nameForm, nameVal, scratch), diePos, prio, sink)) {
+                    scratch.seenKey[seenSlot] = seenKey;
+                    scratch.seenPrio[seenSlot] = (byte) prio;
+                }
             }
-            sink.name(a.tag, hash, DwarfFile.ref(u.inTypes, u.offset + diePos), prio);
+        } else if (nameForm != 0) {
+            report(u, a.tag, hash(u, r.b, end, nameForm, nameVal, scratch), diePos, prio, sink);
+        } else if (specForm != 0) {
+            report(u, a.tag, specHash(u, abbrevs, r.b, end, specForm, specVal, 3, scratch), diePos, prio, sink);
         }
         if (a.hasChildren && sib > diePos && sib <= end) {
             r.pos = (int) sib;
@@ -188,6 +178,23 @@ public final class NameScanner {
         }
         r.pos = after;
         return a.hasChildren;
+    }
+
+    /** How complete a DIE is as the definition of its name (higher wins in the index). */
+    private static int priority(Abbrev a, boolean decl) {
+        switch (a.tag) {
+            case DW.TAG_variable: return a.hasLocation ? 3 : decl ? 1 : 2;
+            case DW.TAG_subprogram: return a.hasCode ? 3 : (a.hasInline || !decl) ? 2 : 1;
+            case DW.TAG_structure_type: case DW.TAG_union_type: case DW.TAG_enumeration_type: case DW.TAG_class_type:
+                return decl ? 1 : a.hasSize || a.hasChildren ? 3 : 2;
+            default: return decl ? 1 : 2;
+        }
+    }
+
+    private static boolean report(Unit u, int tag, long hash, int diePos, int prio, Sink sink) {
+        if (hash == 0) return false;
+        sink.name(tag, hash, DwarfFile.ref(u.inTypes, u.offset + diePos), prio);
+        return true;
     }
 
     /** FNV-1a hash of a string attribute value (strp through the per-thread cache); 0 for unsupported forms. */
@@ -278,19 +285,22 @@ public final class NameScanner {
         return nameThrough(f, next, hops - 1);
     }
 
+    /** A constant, reference or string offset (a position for inline strings); 0 for other forms. */
     private static long value(ArrayReader r, Unit u, int form) {
+        switch (Forms.fixedSize(form, u.offsetSize, u.addrSize, u.version)) {
+            case 0: return form == DW.FORM_flag_present ? 1 : 0;
+            case 1: return r.u8();
+            case 2: return r.u16();
+            case 3: return r.u24();
+            case 4: return r.u32();
+            case 8: return r.u64();
+            case -1: break;
+            default: return 0;
+        }
         switch (form) {
-            case DW.FORM_data1: case DW.FORM_ref1: case DW.FORM_flag: case DW.FORM_strx1: return r.u8();
-            case DW.FORM_data2: case DW.FORM_ref2: case DW.FORM_strx2: return r.u16();
-            case DW.FORM_strx3: return r.u24();
-            case DW.FORM_data4: case DW.FORM_ref4: case DW.FORM_strx4: return r.u32();
-            case DW.FORM_data8: case DW.FORM_ref8: case DW.FORM_ref_sig8: return r.u64();
-            case DW.FORM_udata: case DW.FORM_ref_udata: case DW.FORM_strx: case DW.FORM_GNU_str_index: return r.uleb();
-            case DW.FORM_sdata: return r.sleb();
-            case DW.FORM_strp: case DW.FORM_line_strp: case DW.FORM_sec_offset: return r.uN(u.offsetSize);
-            case DW.FORM_ref_addr: return r.uN(u.version <= 2 ? u.addrSize : u.offsetSize);
             case DW.FORM_string: return r.pos; // the string's position (callers only hash it)
-            case DW.FORM_flag_present: return 1;
+            case DW.FORM_sdata: return r.sleb();
+            case DW.FORM_udata: case DW.FORM_ref_udata: case DW.FORM_strx: case DW.FORM_GNU_str_index: return r.uleb();
             default: return 0;
         }
     }

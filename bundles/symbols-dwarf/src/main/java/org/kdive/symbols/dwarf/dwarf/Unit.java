@@ -40,9 +40,6 @@ public final class Unit {
 
     public boolean isTypeUnit() { return unitType == DW.UT_type || unitType == DW.UT_split_type; }
 
-    /** The abbreviations when already read by {@link #abbrevs()}, else null. */
-    AbbrevTable cachedAbbrevs() { return abbrevs; }
-
     public AbbrevTable abbrevs() {
         AbbrevTable t = abbrevs;
         if (t == null) {

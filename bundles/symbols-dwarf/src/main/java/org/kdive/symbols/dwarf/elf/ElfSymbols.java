@@ -127,17 +127,21 @@ public final class ElfSymbols implements SymbolTable {
     public static java.util.OptionalLong findAddress(ElfFile elf, String name, SectionAddressing relocate) {
         Optional<ElfSection> tab = elf.section(".symtab");
         if (tab.isEmpty() || tab.get().isNoBits()) return java.util.OptionalLong.empty();
-        ByteBuffer strs = elf.data(elf.section(tab.get().link()));
+        ByteBuffer strBuf = elf.data(elf.section(tab.get().link()));
         ByteBuffer b = elf.data(tab.get());
+        // the name test runs on a heap copy of the string table: one bulk copy is far cheaper than
+        // 100k+ mapped-buffer reads in code the JIT has not compiled yet
+        byte[] strs = new byte[strBuf.limit()];
+        strBuf.get(0, strs);
         byte[] want = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         int n = b.limit() / 24;
         outer:
         for (int i = 1; i < n; i++) {
             int p = i * 24;
             int nameOff = b.getInt(p);
-            if (nameOff <= 0 || nameOff + want.length >= strs.limit()) continue;
-            if (strs.get(nameOff + want.length) != 0) continue;
-            for (int k = 0; k < want.length; k++) if (strs.get(nameOff + k) != want[k]) continue outer;
+            if (nameOff <= 0 || nameOff + want.length >= strs.length) continue;
+            if (strs[nameOff + want.length] != 0) continue;
+            for (int k = 0; k < want.length; k++) if (strs[nameOff + k] != want[k]) continue outer;
             int shndx = Short.toUnsignedInt(b.getShort(p + 6));
             int type = b.get(p + 4) & 0xf;
             if (shndx == SHN_UNDEF || type == STT_SECTION || type == STT_FILE) continue;

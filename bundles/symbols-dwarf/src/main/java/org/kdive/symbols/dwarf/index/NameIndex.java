@@ -85,7 +85,9 @@ public final class NameIndex {
         List<String> problems = new ArrayList<>();
         NameTable merged;
         if (parts.size() <= 1) {
-            merged = scan(all, problems, new NameScanner.Scratch());
+            Worker w = new Worker();
+            scan(all, problems, w);
+            merged = w.table;
         } else {
             ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
                 Thread t = new Thread(r, "kdive-dwarf-index");
@@ -93,25 +95,28 @@ public final class NameIndex {
                 return t;
             });
             try {
-                // one scratch per thread, not per chunk: its caches carry over between chunks. Safe for
-                // the result because the pool's queue is FIFO, so each thread meets its chunks in unit order
-                ThreadLocal<NameScanner.Scratch> scratch = ThreadLocal.withInitial(NameScanner.Scratch::new);
-                List<Future<Object[]>> fs = new ArrayList<>();
+                // one table and scratch per thread, not per chunk: the scratch's caches carry over, and
+                // only the threads' tables need merging. Results do not depend on which thread got which
+                // chunk (NameTable keeps the lowest reference among equal priorities), and the "already
+                // reported" cache is sound because the pool's queue is FIFO: each thread meets its chunks
+                // in unit order
+                List<Worker> workers = java.util.Collections.synchronizedList(new ArrayList<>());
+                ThreadLocal<Worker> worker = ThreadLocal.withInitial(() -> {
+                    Worker w = new Worker();
+                    workers.add(w);
+                    return w;
+                });
+                List<Future<List<String>>> fs = new ArrayList<>();
                 for (List<Unit> p : parts) {
                     fs.add(pool.submit(() -> {
                         List<String> probs = new ArrayList<>();
-                        return new Object[] {scan(p, probs, scratch.get()), probs};
+                        scan(p, probs, worker.get());
+                        return probs;
                     }));
                 }
-                merged = null;
-                for (Future<Object[]> f : fs) {
-                    Object[] res = f.get();
-                    NameTable t = (NameTable) res[0];
-                    @SuppressWarnings("unchecked") List<String> probs = (List<String>) res[1];
-                    problems.addAll(probs);
-                    if (merged == null) merged = t;
-                    else merged.putAll(t);
-                }
+                for (Future<List<String>> f : fs) problems.addAll(f.get());
+                merged = workers.get(0).table;
+                for (Worker w : workers.subList(1, workers.size())) merged.putAll(w.table);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new KdiveException("interrupted while indexing " + dwarf.path);
@@ -126,21 +131,30 @@ public final class NameIndex {
         return new NameIndex(merged, null, merged.keys.length, problems);
     }
 
-    private static NameTable scan(List<Unit> units, List<String> problems, NameScanner.Scratch scratch) {
-        NameTable t = new NameTable(1 << 16);
+    /** One indexing thread's state: its part of the table and its scan buffers. */
+    private static final class Worker {
+        final NameTable table;
+        final NameScanner.Scratch scratch = new NameScanner.Scratch();
+
+        Worker() {
+            table = new NameTable(1 << 18); // vmlinux: ~120k names, so no rehashing while scanning
+        }
+    }
+
+    private static void scan(List<Unit> units, List<String> problems, Worker w) {
+        NameTable t = w.table;
         NameScanner.Sink sink = (tag, hash, ref, prio) -> {
             Category c = Category.ofTag(tag);
             if (c != null) t.put(c.key(hash), ref, prio);
         };
         for (Unit u : units) {
             try {
-                NameScanner.scan(u, sink, tag -> Category.ofTag(tag) != null, scratch);
+                NameScanner.scan(u, sink, tag -> Category.ofTag(tag) != null, w.scratch);
             } catch (KdiveException e) {
                 problems.add(e.getMessage());
                 LOG.warn("not indexed: {}", e.getMessage());
             }
         }
-        return t;
     }
 
     // ---- on-disk cache ----

@@ -6,7 +6,8 @@ import java.nio.ByteOrder;
 /**
  * Open-addressing hash table key → (DIE reference, priority), in plain arrays while building and
  * read directly from the mapped index file afterwards. For each key the highest priority wins;
- * among equal priorities the first one added (lowest unit) stays, so results do not depend on threads.
+ * among equal priorities the lowest DIE reference (the first unit) stays, so results do not depend on
+ * threads or on the order tables are merged in.
  */
 final class NameTable {
     long[] keys;
@@ -35,7 +36,7 @@ final class NameTable {
                 return;
             }
             if (k == key) {
-                if (prio > prios[i]) {
+                if (prio > prios[i] || prio == prios[i] && val < vals[i]) {
                     vals[i] = val;
                     prios[i] = (byte) prio;
                 }
