@@ -10,6 +10,7 @@ corpus=$(bash ../shared/corpus/setup.sh)/vqbug-6.1
 dump=$corpus/vmcore.kdump-zlib
 vmlinux=$corpus/vmlinux-6.1.0-50-cloud-amd64
 kdive=$PWD/distro/default/target/kdive/bin/kdive
+# drgn is Debian's python3-drgn: run it with Debian's python3, whatever else is first on PATH
 for tool in crash drgn hyperfine; do
   command -v $tool >/dev/null || { echo "bench: $tool missing (apt-get install crash python3-drgn hyperfine)" >&2; exit 1; }
 done
@@ -21,7 +22,7 @@ export KDIVE_INDEX_DIR=$work/index
 "$kdive" --info "$dump" >/dev/null 2>&1 || true
 
 drgn_script() { # $1 = case
-  cat > "$work/$1.py" <<PY
+  cat > "$work/drgn_$1.py" <<PY  # not types.py: it would shadow the stdlib module
 import drgn, sys
 from drgn.helpers.linux.pid import for_each_task
 from drgn.helpers.linux.printk import get_dmesg
@@ -32,7 +33,7 @@ if "$1" != "info":
 if "$1" == "info":
     print(p.platform)
 elif "$1" == "types":
-    print(p["jiffies"])
+    print(p["jiffies_64"])  # drgn 0.0.22 cannot resolve jiffies (a linker-script alias)
     print(p.type("struct task_struct"))
 else:
     print(p["init_uts_ns"].name.release)
@@ -52,23 +53,24 @@ crash_input state.crash sys bt ps log
 
 results=$work/results
 mkdir -p "$results"
-bench() { # name command...
+bench() { # name [hyperfine options] command
   local name=$1; shift
-  hyperfine -N --style none --runs "$runs" --export-json "$results/$name.json" "$@" >/dev/null 2>&1 \
-    || hyperfine --style none --runs "$runs" --export-json "$results/$name.json" "$@" >/dev/null
+  echo "  $name" >&2
+  hyperfine --style none --runs "$runs" --export-json "$results/$name.json" "$@" >/dev/null \
+    || { echo "bench: $name failed; its output:" >&2; sh -c "${@: -1}" >&2; exit 1; }
 }
 echo "bench: $runs runs per case on $(basename "$dump") ($(nproc) cores)" >&2
 bench info.kdive "$kdive --info $dump"
 bench info.crash "crash --osrelease $dump"
-bench info.drgn "python3 $work/info.py"
+bench info.drgn "/usr/bin/python3 $work/drgn_info.py"
 bench types.kdive-cold --prepare "rm -rf $KDIVE_INDEX_DIR" "$kdive $dump $vmlinux -c 'p jiffies; struct -o task_struct'"
 bench types.kdive-warm "$kdive $dump $vmlinux -c 'p jiffies; struct -o task_struct'"
 bench types.crash "sh -c 'crash -s $vmlinux $dump < $work/types.crash'"
-bench types.drgn "python3 $work/types.py"
+bench types.drgn "/usr/bin/python3 $work/drgn_types.py"
 bench state.kdive-warm "$kdive $dump $vmlinux -c 'sys; bt; ps; log'"
 bench state.kdive-cold --prepare "rm -rf $KDIVE_INDEX_DIR" "$kdive $dump $vmlinux -c 'sys; bt; ps; log'"
 bench state.crash "sh -c 'crash -s $vmlinux $dump < $work/state.crash'"
-bench state.drgn "python3 $work/state.py"
+bench state.drgn "/usr/bin/python3 $work/drgn_state.py"
 
 python3 - "$results" <<'PY'
 import json, os, sys
