@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -148,10 +147,6 @@ class DisCommandTest {
 
     @Test
     @Order(10)
-    @Disabled("waits for symbols-dwarf line(): gdb does not record a row whose line equals the previous row's in the"
-            + " same file once that line had a non-zero discriminator (vqbug.c rows at .text+0x73: 60 stmt, 60 stmt,"
-            + " 62 non-stmt, all 60s with discriminator 1: gdb shows 62 at vqb_virtqueue_add+67); it passed before"
-            + " line() began preferring is_stmt rows, which 18-dis-l-vmlinux needs")
     void moduleWithLinesMatchesCrashAfterModS() throws Exception {
         CorpusSession.loadVqbug(new ModCommand());
         assertMatchesCrash("08-dis-l");
