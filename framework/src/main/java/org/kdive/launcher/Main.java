@@ -97,6 +97,8 @@ public final class Main {
         config.put("felix.fileinstall.log.level", "1");
         config.put("felix.fileinstall.tmpdir", storage.resolve("fileinstall-tmp").toString());
         config.put("ds.loglevel", "warn");
+        // SCR keeps parsed component descriptions in the framework cache: no XML parsing on later starts
+        config.put("ds.cache.metadata", "true");
         config.put("kdive.home", home.toString());
         config.put("kdive.cache", cache.toString());
         config.put("kdive.plugins.dirs", String.join(File.pathSeparator, options.pluginDirs));
@@ -114,6 +116,13 @@ public final class Main {
         Felix felix = new Felix(config);
         felix.init();
         log.debug("framework initialised at {} ms", (System.nanoTime() - t0) / 1_000_000);
+        if (log.isDebugEnabled()) {
+            felix.getBundleContext().addBundleListener(e -> {
+                if (e.getType() == org.osgi.framework.BundleEvent.STARTED) {
+                    log.debug("started {} at {} ms", e.getBundle().getSymbolicName(), (System.nanoTime() - t0) / 1_000_000);
+                }
+            });
+        }
         BundleSync sync = new BundleSync(felix.getBundleContext(), home.resolve("bundles"), log);
         List<Path> dropIns = new java.util.ArrayList<>();
         dropIns.add(plugins);
