@@ -9,6 +9,7 @@
 #
 # Needs: apt-get install -y linux-image-6.1.0-50-cloud-amd64 linux-headers-6.1.0-50-cloud-amd64 \
 #        qemu-system-x86 busybox-static gcc make cpio python3
+# Also OUTDIR/vmcore-sysrq.qemu.elf (QEMU's ELF format, ~200 MiB, for format-elf's test).
 # Writes OUTDIR/vmcore-KIND.flat (kdump-zlib in makedumpfile flattened form, as QEMU 7.2 writes it), OUTDIR/console-KIND.log and OUTDIR/crashme.ko (with DWARF).
 set -euo pipefail
 KREL=6.1.0-50-cloud-amd64
@@ -84,7 +85,10 @@ for kind in $kinds; do
     wait $qemu 2>/dev/null || true
     continue
   fi
-  python3 - "$work/mon-$kind.sock" "$dump" <<'PY'
+  # the sysrq guest is also saved as QEMU's plain ELF (dump-guest-memory without -z): format-elf's test
+  elf=""
+  [ "$kind" = sysrq ] && elf="$out/vmcore-$kind.qemu.elf" && rm -f "$elf"
+  python3 - "$work/mon-$kind.sock" "$dump" "$elf" <<'PY'
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.settimeout(180)  # a stuck monitor fails the script instead of hanging it
@@ -97,6 +101,9 @@ def until(marker):
 until(b"(qemu)")
 s.sendall(("dump-guest-memory -z " + sys.argv[2] + "\n").encode())
 until(b"(qemu)")
+if sys.argv[3]:
+    s.sendall(("dump-guest-memory " + sys.argv[3] + "\n").encode())
+    until(b"(qemu)")
 s.sendall(b"quit\n")
 time.sleep(0.5)
 PY
