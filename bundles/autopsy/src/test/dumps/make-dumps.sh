@@ -27,18 +27,22 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # the test module, built against the installed headers (same kernel as the corpus vmlinux)
-mkdir "$work/mod"
-cp "$here/crashme.c" "$work/mod/"
-echo 'obj-m := crashme.o' > "$work/mod/Makefile"
-make -s -C "$headers" M="$work/mod" modules >/dev/null
-cp "$work/mod/crashme.ko" "$here/crashme.c" "$out/"
+# Built in a fixed folder: the path is in the DWARF and so in the build-id, which must stay the
+# same when only some kinds are remade (dumps of other kinds hold the module's build-id).
+mod="$out/.crashme-build"
+rm -rf "$mod"
+mkdir -p "$mod"
+cp "$here/crashme.c" "$mod/"
+echo 'obj-m := crashme.o' > "$mod/Makefile"
+make -s -C "$headers" M="$mod" modules >/dev/null
+cp "$mod/crashme.ko" "$here/crashme.c" "$out/"
 
 # a busybox initramfs whose init triggers the panic named on the kernel command line
 root="$work/root"
 mkdir -p "$root"/{bin,proc,sys,dev}
 cp /bin/busybox "$root/bin/busybox"
 for a in sh mount echo insmod sleep cat; do ln -s busybox "$root/bin/$a"; done
-cp "$work/mod/crashme.ko" "$root/crashme.ko"
+cp "$mod/crashme.ko" "$root/crashme.ko"
 # qemu_fw_cfg hands the guest's VMCOREINFO to QEMU's vmcoreinfo device (it lands in the dump)
 cp /lib/modules/$KREL/kernel/drivers/firmware/qemu_fw_cfg.ko "$root/qemu_fw_cfg.ko"
 cat > "$root/init" <<'INIT'
