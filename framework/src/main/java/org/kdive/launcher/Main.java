@@ -200,8 +200,4 @@ public final class Main {
         String v = Main.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
     }
-
-    static void ensureDir(Path p) throws IOException {
-        Files.createDirectories(p);
-    }
 }

@@ -81,7 +81,7 @@ public class KdiveSessions implements SessionService {
     void removeFetcher(DebuginfoFetcher f) { fetchers.remove(f); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    public void addListener(SessionListener l) { listeners.add(l); }
+    void addListener(SessionListener l) { listeners.add(l); }
 
     void removeListener(SessionListener l) { listeners.remove(l); }
 

@@ -25,12 +25,7 @@ final class VirtualMemory implements Memory {
         while (done < len) {
             int inPage = (int) (page - Long.remainderUnsigned(addr, page));
             int n = Math.min(inPage, len - done);
-            long paddr;
-            try {
-                paddr = a.toPhysical(addr);
-            } catch (MemoryAccessException e) {
-                throw e;
-            }
+            long paddr = a.toPhysical(addr);
             try {
                 physical.read(paddr, dst, off + done, n);
             } catch (MemoryAccessException e) {

@@ -2,8 +2,6 @@ package org.kdive.shell;
 
 import java.io.IOException;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
 import org.jline.reader.Candidate;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -67,9 +65,5 @@ final class Repl {
         } catch (IOException e) {
             System.err.println("kdive: cannot open the terminal: " + e.getMessage());
         }
-    }
-
-    static List<String> names(CommandRegistry registry) {
-        return new ArrayList<>(registry.all().keySet());
     }
 }

@@ -6,7 +6,6 @@ import java.util.Map;
 import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.Result;
-import org.kdive.api.session.Session;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -29,9 +28,5 @@ public class HelloCommand implements Command {
         data.put("greeting", "hello from " + who);
         data.put("release", release);
         return Result.of("hello from " + who + ": kernel " + release + "\n", data);
-    }
-
-    static String release(Session s) {
-        return s.vmcoreinfo().osRelease().orElse("?");
     }
 }

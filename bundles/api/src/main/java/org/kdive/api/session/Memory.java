@@ -28,16 +28,28 @@ public interface Memory {
     /** Unsigned little-endian value of {@code size} (1,2,4,8) bytes. */
     default long unsigned(long vaddr, int size) { return le(read(vaddr, size), size); }
 
-    /** A NUL-terminated string of at most {@code max} bytes; stops early at unreadable memory. */
+    /**
+     * A NUL-terminated string of at most {@code max} bytes. Read a 4 KiB page piece at a time (one
+     * translation each, not one per byte); an unreadable page before the NUL throws.
+     */
     default String cString(long vaddr, int max) {
-        StringBuilder sb = new StringBuilder();
-        byte[] one = new byte[1];
-        for (int i = 0; i < max; i++) {
-            read(vaddr + i, one, 0, 1);
-            if (one[0] == 0) break;
-            sb.append((char) (one[0] & 0xff));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long at = vaddr;
+        int left = max;
+        while (left > 0) {
+            int n = (int) Math.min(left, 4096 - (at & 4095));
+            byte[] chunk = read(at, n);
+            for (int i = 0; i < n; i++) {
+                if (chunk[i] == 0) {
+                    out.write(chunk, 0, i);
+                    return out.toString(StandardCharsets.UTF_8);
+                }
+            }
+            out.write(chunk, 0, n);
+            at += n;
+            left -= n;
         }
-        return new String(sb.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /** Whether {@code vaddr} can be read. */
