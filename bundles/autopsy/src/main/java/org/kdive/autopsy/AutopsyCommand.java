@@ -18,12 +18,13 @@ import org.kdive.api.session.Session;
 import org.kdive.autopsy.analysis.Autopsy;
 import org.kdive.autopsy.report.Report;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** `autopsy`: the whole panic analysis in one report. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class AutopsyCommand implements Command {
     @Reference
     private volatile Disassembler disassembler;

@@ -24,6 +24,7 @@ import org.kdive.api.session.SessionListener;
 import org.kdive.api.session.SessionService;
 import org.kdive.api.symbols.DebugInfoProvider;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * debuginfo (given, cached or fetched). Services come and go at run time (drop-in bundles), so the
  * lists are live.
  */
-@Component(service = SessionService.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = SessionService.class)
 public class KdiveSessions implements SessionService {
     private static final Logger LOG = LoggerFactory.getLogger(KdiveSessions.class);
 

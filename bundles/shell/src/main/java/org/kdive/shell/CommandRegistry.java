@@ -17,6 +17,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -26,7 +27,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * Every {@link Command} service becomes a Gogo function in scope "kdive" while its bundle is
  * active: drop a command bundle in and it is there, remove it and it is gone.
  */
-@Component(service = CommandRegistry.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = CommandRegistry.class)
 public class CommandRegistry {
     private final Map<Command, ServiceRegistration<Function>> functions = new ConcurrentHashMap<>();
     private final Map<String, Command> byName = new ConcurrentHashMap<>();

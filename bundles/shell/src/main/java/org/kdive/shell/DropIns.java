@@ -23,6 +23,7 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * (--plugins, $KDIVE_PLUGINS) and etc/ for configuration, watched by FileInstall instances that
  * this component configures. Reports a bundle that fails once, and keeps going.
  */
-@Component(service = DropIns.class, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = DropIns.class, immediate = true)
 public class DropIns implements FrameworkListener, BundleListener {
     private static final Logger LOG = LoggerFactory.getLogger(DropIns.class);
     private static final String FILEINSTALL = "org.apache.felix.fileinstall";

@@ -24,6 +24,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * The front end: once the framework is up, opens the dump named on the command line and runs
  * the batch commands or the interactive loop, then stops the framework with an exit status.
  */
-@Component(immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, immediate = true)
 public class KdiveShell {
     private static final Logger LOG = LoggerFactory.getLogger(KdiveShell.class);
     static final String SCOPE_PATH = "kdive:gogo:*";

@@ -19,10 +19,11 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 
 /** `plugins`: every discovered format, architecture, debuginfo reader, fetcher, disassembler and command. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class PluginsCommand implements Command {
     private static final Map<String, Class<? extends Plugin>> KINDS = new LinkedHashMap<>();
 

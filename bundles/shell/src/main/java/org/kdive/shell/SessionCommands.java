@@ -16,13 +16,14 @@ import org.kdive.api.command.Result;
 import org.kdive.api.session.OpenRequest;
 import org.kdive.api.session.Session;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** `open` and `close`: switch dumps without leaving the shell. */
 public final class SessionCommands {
     private SessionCommands() {
     }
 
-    @Component(service = Command.class)
+    @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
     public static class Open implements Command {
         @Override public String name() { return "open"; }
 
@@ -67,7 +68,7 @@ public final class SessionCommands {
         }
     }
 
-    @Component(service = Command.class)
+    @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
     public static class Close implements Command {
         @Override public String name() { return "close"; }
 

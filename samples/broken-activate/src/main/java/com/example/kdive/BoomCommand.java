@@ -6,9 +6,10 @@ import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.Result;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** Throws while activating, as a buggy vendor component would. */
-@Component(service = Command.class, immediate = true)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, immediate = true)
 public class BoomCommand implements Command {
     @Activate
     void activate() {

@@ -7,12 +7,13 @@ import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.Result;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * A vendor's command: a DS component implementing the kdive Command SPI. Drop the jar into
  * plugins/ and `hello` appears in the running shell.
  */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class HelloCommand implements Command {
     @Override public String name() { return "hello"; }
 

@@ -5,9 +5,10 @@ import org.kdive.api.arch.KernelArch;
 import org.kdive.api.dump.Dump;
 import org.kdive.api.dump.VmcoreInfo;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** The x86_64 architecture: page tables, PRSTATUS registers and ORC unwinding. */
-@Component(service = Architecture.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Architecture.class)
 public final class X86Architecture implements Architecture {
     @Override
     public String name() {

@@ -29,6 +29,7 @@ import org.kdive.api.session.Session;
 import org.kdive.api.symbols.DebugInfo;
 import org.kdive.api.symbols.LoadSpec;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -37,7 +38,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code debuginfo}: what the dump's kernel is, which debuginfo is loaded, what each fetcher's cache
  * has and would download; {@code debuginfo fetch [--distro NAME]} downloads, verifies and loads it.
  */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class DebuginfoCommand implements Command {
     private final List<DebuginfoFetcher> fetchers = new CopyOnWriteArrayList<>();
     private final Path cacheRoot;

@@ -22,12 +22,13 @@ import org.kdive.api.session.Symbols;
 import org.kdive.api.symbols.SourceLine;
 import org.kdive.api.symbols.Symbol;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** crash's {@code dis}: disassembly with symbols, source lines and, with -a, BUG()/exception-RIP marks. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class DisCommand implements Command {
     /** Longest routine or count we disassemble in one go (bounded output, bounded reads). */
     static final int MAX_INSTRUCTIONS = 100_000;

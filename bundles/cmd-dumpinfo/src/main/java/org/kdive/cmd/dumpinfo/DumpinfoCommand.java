@@ -21,9 +21,10 @@ import org.kdive.api.fetch.KernelIdentities;
 import org.kdive.api.fetch.KernelIdentity;
 import org.kdive.api.session.Session;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** What the dump file itself says: works without any debuginfo (`kdive --info DUMP`). */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public final class DumpinfoCommand implements Command {
     private static final DateTimeFormatter CRASH_DATE =
             DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss 'UTC' yyyy", Locale.ROOT).withZone(ZoneOffset.UTC);

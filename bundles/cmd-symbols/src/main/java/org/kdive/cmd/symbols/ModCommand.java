@@ -24,9 +24,10 @@ import org.kdive.cmd.symbols.modules.BuildIds;
 import org.kdive.cmd.symbols.modules.KernelModules;
 import org.kdive.cmd.symbols.modules.KernelModules.Module;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's {@code mod}: the loaded modules, and loading their debuginfo (-s one, -S all from a tree). */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public final class ModCommand implements Command {
     private static final int MAX_TREE_FILES = 500_000;
     private static final int MAX_DEPTH = 12;

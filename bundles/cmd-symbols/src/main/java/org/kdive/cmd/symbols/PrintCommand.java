@@ -13,9 +13,10 @@ import org.kdive.cmd.symbols.expr.Evaluator;
 import org.kdive.cmd.symbols.expr.Value;
 import org.kdive.cmd.symbols.format.ValueFormatter;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's {@code p}: evaluates a C expression and prints it as gdb does, numbering values $1, $2 … */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public final class PrintCommand implements Command {
     @Override public String name() { return "p"; }
 

@@ -20,9 +20,10 @@ import org.kdive.api.symbols.Symbol;
 import org.kdive.api.util.Hex;
 import org.kdive.cmd.symbols.modules.KernelModules;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's {@code sym}: symbol ↔ address, with source line for text, module symbols included. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public final class SymCommand implements Command {
     private static final int MAX_LIST = 2_000_000;
 

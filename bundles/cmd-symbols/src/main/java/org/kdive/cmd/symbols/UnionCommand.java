@@ -6,9 +6,10 @@ import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.Result;
 import org.kdive.api.symbols.Type.Kind;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's {@code union}. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public final class UnionCommand extends DataTypeCommand implements Command {
     public UnionCommand() {
         super("union", Kind.UNION);

@@ -20,9 +20,10 @@ import org.kdive.cmd.symbols.expr.Value;
 import org.kdive.cmd.symbols.types.CDecl;
 import org.kdive.cmd.symbols.types.OffsetLayout;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's {@code whatis}: the declaration of a symbol, a type's definition, or an expression's type. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public final class WhatisCommand implements Command {
     @Override public String name() { return "whatis"; }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import org.kdive.api.dis.Disassembler;
 import org.kdive.api.dis.Instruction;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * the service registers even when libcapstone is missing; disassembling then throws
  * {@link EngineUnavailableException} with install advice.
  */
-@Component(service = Disassembler.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Disassembler.class)
 public class CapstoneDisassembler implements Disassembler {
     private static final Logger LOG = LoggerFactory.getLogger(CapstoneDisassembler.class);
     private CapstoneEngine engine;

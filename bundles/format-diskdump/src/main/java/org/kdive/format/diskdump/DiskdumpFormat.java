@@ -12,9 +12,10 @@ import org.kdive.format.diskdump.reader.KdumpReader;
 import org.kdive.format.support.BasicDump;
 import org.kdive.format.support.FileSource;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** makedumpfile's kdump-compressed format ("KDUMP   " signature), single or split files. */
-@Component(service = DumpFormat.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = DumpFormat.class)
 public final class DiskdumpFormat implements DumpFormat {
     public static final String NAME = "kdump-compressed";
 

@@ -9,9 +9,10 @@ import org.kdive.api.dump.DumpFormat;
 import org.kdive.api.dump.DumpFormatException;
 import org.kdive.format.support.FileSource;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** ELF vmcores: kdump's /proc/vmcore, makedumpfile -E, QEMU dump-guest-memory. */
-@Component(service = DumpFormat.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = DumpFormat.class)
 public final class ElfFormat implements DumpFormat {
     @Override public String name() { return ElfReader.FORMAT; }
 

@@ -10,9 +10,10 @@ import org.kdive.api.dump.DumpFormatException;
 import org.kdive.format.diskdump.reader.KdumpReader;
 import org.kdive.format.support.FileSource;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** makedumpfile -F streams: read directly, no `makedumpfile -R` needed. */
-@Component(service = DumpFormat.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = DumpFormat.class)
 public final class FlattenedFormat implements DumpFormat {
     public static final String NAME = "flattened";
 

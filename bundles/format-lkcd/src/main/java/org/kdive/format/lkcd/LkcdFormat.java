@@ -10,9 +10,10 @@ import org.kdive.api.dump.DumpFormat;
 import org.kdive.api.dump.DumpFormatException;
 import org.kdive.format.support.FileSource;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** Classic LKCD crash dumps (versions 7-9). */
-@Component(service = DumpFormat.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = DumpFormat.class)
 public final class LkcdFormat implements DumpFormat {
     @Override public String name() { return LkcdReader.FORMAT; }
 

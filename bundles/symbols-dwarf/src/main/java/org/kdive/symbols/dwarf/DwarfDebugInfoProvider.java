@@ -8,9 +8,10 @@ import org.kdive.api.symbols.DebugInfoProvider;
 import org.kdive.api.symbols.LoadSpec;
 import org.kdive.symbols.dwarf.elf.ElfFile;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** ELF64 files with DWARF 2–5: vmlinux (KASLR via LoadSpec.bias) and relocatable modules. */
-@Component(service = DebugInfoProvider.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = DebugInfoProvider.class)
 public final class DwarfDebugInfoProvider implements DebugInfoProvider {
     @Override
     public String name() { return "elf-dwarf"; }

@@ -14,9 +14,10 @@ import org.kdive.api.kernel.TaskInfo;
 import org.kdive.api.session.Session;
 import org.kdive.cmd.kernel.tasks.TaskTable;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's `bt`: backtrace of the context task, of given tasks, or of every active task. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class BtCommand implements Command {
     @Override public String name() { return "bt"; }
 

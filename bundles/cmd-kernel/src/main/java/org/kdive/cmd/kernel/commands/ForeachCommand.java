@@ -16,12 +16,13 @@ import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.tasks.MemUsage;
 import org.kdive.cmd.kernel.tasks.TaskTable;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * crash's `foreach`: runs bt, task or ps for each selected task. Selectors: pids, task
  * addresses, command names, 'regex', and the keywords kernel, user, active.
  */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class ForeachCommand implements Command {
     private static final Set<String> COMMANDS = Set.of("bt", "task", "ps", "set");
 

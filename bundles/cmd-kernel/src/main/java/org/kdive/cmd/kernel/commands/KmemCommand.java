@@ -15,9 +15,10 @@ import org.kdive.api.symbols.Enumerator;
 import org.kdive.api.symbols.Type;
 import org.kdive.cmd.kernel.access.Kernel;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's `kmem -i`: general memory usage from the kernel's counters (and a mem_map pass for SHARED). */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class KmemCommand implements Command {
     private static final String HEADER = "                 PAGES        TOTAL      PERCENTAGE\n";
 

@@ -18,13 +18,14 @@ import org.kdive.api.util.Hex;
 import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.access.ValuePrinter;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * crash's `list`: walks a linked list. The link's offset comes from {@code -o offset},
  * {@code -o struct.member} or a leading {@code struct.member} argument; {@code -h start} starts
  * at a structure, {@code -H start} at a list_head that is not itself an entry.
  */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class ListCommand implements Command {
     /** Stops walks over garbage or huge lists. */
     private static final int MAX_ENTRIES = 1_000_000;

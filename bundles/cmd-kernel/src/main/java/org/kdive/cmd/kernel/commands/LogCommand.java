@@ -14,9 +14,10 @@ import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.printk.LogFormatter;
 import org.kdive.cmd.kernel.printk.PrintkReader;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's `log`: the kernel message buffer. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class LogCommand implements Command {
     @Override public String name() { return "log"; }
 

@@ -16,9 +16,10 @@ import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.tasks.MemUsage;
 import org.kdive.cmd.kernel.tasks.TaskTable;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's `ps`: every task, including the per-CPU idle tasks; `>` marks the active ones. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class PsCommand implements Command {
     static final String HEADER = "      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM";
 

@@ -14,9 +14,10 @@ import org.kdive.api.session.Session;
 import org.kdive.cmd.kernel.tasks.TaskStates;
 import org.kdive.cmd.kernel.tasks.TaskTable;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's `set`: shows or changes the context task that bt, task … use by default. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class SetCommand implements Command {
     @Override public String name() { return "set"; }
 

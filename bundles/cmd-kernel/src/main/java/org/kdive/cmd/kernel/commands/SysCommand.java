@@ -22,13 +22,14 @@ import org.kdive.cmd.kernel.printk.LogFormatter;
 import org.kdive.cmd.kernel.printk.PrintkReader;
 import org.kdive.cmd.kernel.tasks.TaskTable;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * crash's `sys`: the system data. TASKS counts every task including the per-CPU idle tasks
  * (what crash prints when it can walk the task list; crash 8.0.2 cannot on 6.x PID tables and
  * prints only the active tasks there).
  */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class SysCommand implements Command {
     /** crash's panic strings, most severe first: the first one found in the log is the panic message. */
     private static final String[] PANIC_MESSAGES = {

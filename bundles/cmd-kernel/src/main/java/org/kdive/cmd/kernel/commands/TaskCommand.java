@@ -19,9 +19,10 @@ import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.access.ValuePrinter;
 import org.kdive.cmd.kernel.tasks.TaskTable;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's `task`: the task_struct (and thread_info) of the context task or of given tasks. */
-@Component(service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
 public class TaskCommand implements Command {
     @Override public String name() { return "task"; }
 

@@ -8,9 +8,10 @@ import org.kdive.api.kernel.LogMessage;
 import org.kdive.api.session.Session;
 import org.kdive.cmd.kernel.access.Kernel;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** The printk reader behind `log`, as a service for other bundles (autopsy …); read once per session. */
-@Component(service = KernelLog.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = KernelLog.class)
 public class KernelLogService implements KernelLog {
     @Override
     public List<LogMessage> messages(Session session) {

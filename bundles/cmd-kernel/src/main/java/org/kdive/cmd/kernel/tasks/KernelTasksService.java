@@ -7,9 +7,10 @@ import org.kdive.api.kernel.KernelTasks;
 import org.kdive.api.kernel.TaskInfo;
 import org.kdive.api.session.Session;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** The task table as a service for other bundles (autopsy …); same cached data the commands use. */
-@Component(service = KernelTasks.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = KernelTasks.class)
 public class KernelTasksService implements KernelTasks {
     @Override
     public List<TaskInfo> tasks(Session session) { return TaskTable.of(session).tasks(); }

@@ -14,9 +14,10 @@ import org.kdive.api.session.Session;
 import org.kdive.api.symbols.DebugInfo;
 import org.kdive.api.symbols.LoadSpec;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** The module list and `mod -s` loading as a service for other bundles (autopsy …). */
-@Component(service = {Modules.class, org.kdive.api.session.SessionListener.class})
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = {Modules.class, org.kdive.api.session.SessionListener.class})
 public class ModulesService implements Modules, org.kdive.api.session.SessionListener {
     private static final org.slf4j.Logger LISTENER_LOG = org.slf4j.LoggerFactory.getLogger(ModulesService.class);
 
