@@ -93,6 +93,9 @@ public final class Main {
         config.put("felix.fileinstall.dir", plugins.toString());
         config.put("felix.fileinstall.poll", "1000");
         config.put("felix.fileinstall.noInitialDelay", "true");
+        // plain polling: an inotify thread sits in native code, and the JVM waits 300 ms for such
+        // threads when it exits
+        config.put("felix.fileinstall.disableNio2", "true");
         config.put("felix.fileinstall.bundles.new.start", "true");
         config.put("felix.fileinstall.log.level", "1");
         config.put("felix.fileinstall.tmpdir", storage.resolve("fileinstall-tmp").toString());
@@ -112,8 +115,11 @@ public final class Main {
         config.put("kdive.interactive", Boolean.toString(options.interactive()));
         config.put("kdive.launch.nanos", Long.toString(t0));
         System.setProperty("kdive.cache", cache.toString());
+        System.setProperty("kdive.launcher", "true"); // the shell may end the JVM when it is done
 
+        log.debug("launcher configured at {} ms", (System.nanoTime() - t0) / 1_000_000);
         Felix felix = new Felix(config);
+        log.debug("framework created at {} ms", (System.nanoTime() - t0) / 1_000_000);
         felix.init();
         log.debug("framework initialised at {} ms", (System.nanoTime() - t0) / 1_000_000);
         if (log.isDebugEnabled()) {
@@ -151,13 +157,15 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                if (felix.getState() == org.osgi.framework.Bundle.ACTIVE) {
+                // the shell ends the JVM itself once it has closed its session: nothing left to stop
+                if (!Boolean.getBoolean("kdive.shell.done") && felix.getState() == org.osgi.framework.Bundle.ACTIVE) {
                     felix.stop();
                     felix.waitForStop(5000);
                 }
             } catch (BundleException | InterruptedException e) {
                 // exiting anyway
             }
+            LogSink.flush();
         }, "kdive-shutdown"));
         FrameworkEvent stopped = felix.waitForStop(0);
         if (stopped.getType() == FrameworkEvent.ERROR) {

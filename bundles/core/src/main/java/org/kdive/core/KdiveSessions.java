@@ -122,7 +122,9 @@ public class KdiveSessions implements SessionService {
         if (session.vmlinux().isPresent()) {
             for (SessionListener l : listeners) {
                 try {
+                    long t1 = System.nanoTime();
                     l.opened(session);
+                    LOG.debug("{} took {} ms on the new session", l.getClass().getSimpleName(), (System.nanoTime() - t1) / 1_000_000);
                 } catch (RuntimeException e) {
                     LOG.warn("{} failed on the new session: {}", l.getClass().getSimpleName(), e.getMessage());
                 }

@@ -108,22 +108,31 @@ public class DropIns implements FrameworkListener, BundleListener {
             if (existing != null) {
                 for (Configuration c : existing) {
                     Object dir = c.getProperties().get("felix.fileinstall.dir");
-                    if (dir == null || !wanted.remove(dir.toString())) c.delete();
+                    if (dir == null || !wanted.remove(dir.toString())) {
+                        c.delete();
+                    } else if (!"true".equals(c.getProperties().get("felix.fileinstall.disableNio2"))) {
+                        c.update(watcherProperties(dir.toString())); // kept by an older kdive
+                    }
                 }
             }
             for (String dir : wanted) {
                 Configuration c = configAdmin.getFactoryConfiguration(FILEINSTALL, "kdive-" + Integer.toHexString(dir.hashCode()), "?");
-                Dictionary<String, Object> p = new Hashtable<>();
-                p.put("felix.fileinstall.dir", dir);
-                p.put("felix.fileinstall.poll", "1000");
-                p.put("felix.fileinstall.noInitialDelay", "true");
-                p.put("felix.fileinstall.bundles.new.start", "true");
-                p.put("kdive.managed", "true");
-                c.update(p);
+                c.update(watcherProperties(dir));
             }
         } catch (IOException | org.osgi.framework.InvalidSyntaxException e) {
             LOG.warn("cannot watch the drop-in directories: {}", e.getMessage());
         }
+    }
+
+    private static Dictionary<String, Object> watcherProperties(String dir) {
+        Dictionary<String, Object> p = new Hashtable<>();
+        p.put("felix.fileinstall.dir", dir);
+        p.put("felix.fileinstall.poll", "1000");
+        p.put("felix.fileinstall.noInitialDelay", "true");
+        p.put("felix.fileinstall.disableNio2", "true"); // see the launcher
+        p.put("felix.fileinstall.bundles.new.start", "true");
+        p.put("kdive.managed", "true");
+        return p;
     }
 
     /**

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.kdive.api.symbols.Symbol;
 import org.kdive.api.symbols.SymbolTable;
@@ -22,39 +21,83 @@ public final class ElfSymbols implements SymbolTable {
     private static final int SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2;
 
     private final Symbol[] symbols;        // in symtab order
-    private final int[] byAddress;         // indices sorted by address (defined, non-absolute)
-    private final long[] sortedAddresses;
-    private final Map<String, Object> byName = new HashMap<>(); // String → Integer or int[]
+    private volatile AddressOrder byAddress; // made on first address lookup: name lookups don't need it
+    private final Map<String, Object> byName; // String → Integer or int[]
     private final long[][] ranges;          // run-time ranges of alloc sections: "near" means inside one
 
     private ElfSymbols(Symbol[] symbols, long[][] ranges) {
         this.symbols = symbols;
         this.ranges = ranges;
+        this.byName = new HashMap<>(symbols.length * 4 / 3 + 16);
         for (int i = 0; i < symbols.length; i++) {
-            byName.merge(symbols[i].name(), i, (a, b) -> {
-                int[] old = a instanceof Integer x ? new int[] {x} : (int[]) a;
+            Object had = byName.putIfAbsent(symbols[i].name(), i);
+            if (had != null) {
+                int[] old = had instanceof Integer x ? new int[] {x} : (int[]) had;
                 int[] n = Arrays.copyOf(old, old.length + 1);
-                n[old.length] = (Integer) b;
-                return n;
-            });
+                n[old.length] = i;
+                byName.put(symbols[i].name(), n);
+            }
         }
-        int[] idx = IntStream.range(0, symbols.length)
-                .filter(i -> symbols[i].type() != 'U' && symbols[i].type() != 'u' && symbols[i].type() != 'w'
-                        && symbols[i].type() != 'v' && symbols[i].type() != 'A' && symbols[i].type() != 'a')
-                .boxed().sorted((a, b) -> {
-                    int c = Long.compareUnsigned(symbols[a].address(), symbols[b].address());
-                    if (c != 0) return c;
-                    return Integer.compare(preference(symbols[b]), preference(symbols[a]));
-                }).mapToInt(Integer::intValue).toArray();
-        this.byAddress = idx;
-        this.sortedAddresses = Arrays.stream(idx).mapToLong(i -> symbols[i].address()).toArray();
+    }
+
+    /** Defined, non-absolute symbols in address order, and their addresses. */
+    private record AddressOrder(int[] indices, long[] addresses) { }
+
+    private AddressOrder addressOrder() {
+        AddressOrder o = byAddress;
+        if (o == null) {
+            int[] defined = new int[symbols.length];
+            int n = 0;
+            for (int i = 0; i < symbols.length; i++) {
+                switch (symbols[i].type()) {
+                    case 'U', 'u', 'w', 'v', 'A', 'a' -> { }
+                    default -> defined[n++] = i;
+                }
+            }
+            int[] idx = sortByAddress(symbols, Arrays.copyOf(defined, n));
+            long[] addresses = new long[idx.length];
+            for (int i = 0; i < idx.length; i++) addresses[i] = symbols[idx[i]].address();
+            o = byAddress = new AddressOrder(idx, addresses);
+        }
+        return o;
+    }
+
+    /**
+     * Indices ordered by address, the preferred symbol first among equal addresses, symtab order
+     * last. A vmlinux has 100k+ symbols, and a boxed comparator sort of them costs ~0.3 s before the
+     * JIT warms up: instead each symbol becomes one long (address rank, preference, index) and a
+     * primitive sort orders them. Ranks, not addresses, because per-CPU symbols near 0 and kernel
+     * text near 2^64 leave no spare bits in an address.
+     */
+    private static int[] sortByAddress(Symbol[] symbols, int[] idx) {
+        long[] flipped = new long[idx.length]; // unsigned order as signed order
+        for (int k = 0; k < idx.length; k++) flipped[k] = symbols[idx[k]].address() ^ Long.MIN_VALUE;
+        long[] sorted = flipped.clone();
+        Arrays.sort(sorted);
+        int distinct = 0;
+        for (int k = 0; k < sorted.length; k++) {
+            if (k == 0 || sorted[k] != sorted[distinct - 1]) sorted[distinct++] = sorted[k];
+        }
+        int idxBits = 32 - Integer.numberOfLeadingZeros(Math.max(symbols.length, 1));
+        long[] keys = new long[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            int i = idx[k];
+            long rank = Arrays.binarySearch(sorted, 0, distinct, flipped[k]);
+            keys[k] = (rank << (3 + idxBits)) | ((long) (7 - preference(symbols[i])) << idxBits) | i;
+        }
+        Arrays.sort(keys);
+        int[] out = new int[idx.length];
+        long mask = (1L << idxBits) - 1;
+        for (int k = 0; k < keys.length; k++) out[k] = (int) (keys[k] & mask);
+        return out;
     }
 
     /** Among symbols at one address: sized before unsized, global before local, functions/objects before labels. */
     private static int preference(Symbol s) {
         int p = 0;
         if (s.size() > 0) p += 4;
-        if (Character.isUpperCase(s.type())) p += 2;
+        char t = s.type();
+        if (t >= 'A' && t <= 'Z') p += 2;
         return p;
     }
 
@@ -75,7 +118,11 @@ public final class ElfSymbols implements SymbolTable {
         }
         if (tab.isEmpty() || tab.get().isNoBits()) return new ElfSymbols(new Symbol[0], ranges.toArray(long[][]::new));
         ElfSection st = tab.get();
-        ByteBuffer strs = elf.data(elf.section(st.link()));
+        // names are cut from a heap copy of the string table: one bulk copy beats 2M+ single-byte
+        // reads of a mapped buffer in code the JIT has not compiled yet
+        ByteBuffer strBuf = elf.data(elf.section(st.link()));
+        byte[] strs = new byte[strBuf.limit()];
+        strBuf.get(0, strs);
         ByteBuffer b = elf.data(st);
         int n = b.limit() / 24;
         List<Symbol> out = new ArrayList<>(n);
@@ -88,8 +135,10 @@ public final class ElfSymbols implements SymbolTable {
             long value = b.getLong(p + 8), size = b.getLong(p + 16);
             int bind = info >> 4, type = info & 0xf;
             if (type == STT_SECTION || type == STT_FILE || nameOff == 0) continue;
-            String name = ElfFile.cString(strs, nameOff);
-            if (name.isEmpty()) continue;
+            if (nameOff < 0 || nameOff >= strs.length || strs[nameOff] == 0) continue;
+            int end = nameOff;
+            while (end < strs.length && strs[end] != 0) end++;
+            String name = new String(strs, nameOff, end - nameOff, java.nio.charset.StandardCharsets.UTF_8);
             char letter;
             long address = value;
             if (shndx == SHN_UNDEF) {
@@ -183,6 +232,8 @@ public final class ElfSymbols implements SymbolTable {
 
     @Override
     public Optional<Symbol> containing(long address) {
+        AddressOrder order = addressOrder();
+        long[] sortedAddresses = order.addresses();
         int lo = 0, hi = sortedAddresses.length - 1, found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
@@ -197,7 +248,7 @@ public final class ElfSymbols implements SymbolTable {
         // the first (preferred) symbol of the run at that address
         long a = sortedAddresses[found];
         while (found > 0 && sortedAddresses[found - 1] == a) found--;
-        Symbol s = symbols[byAddress[found]];
+        Symbol s = symbols[order.indices()[found]];
         if (s.size() > 0 && address - s.address() < s.size()) return Optional.of(s);
         // beyond the symbol's size: still "near" while in the same loaded section
         for (long[] r : ranges) {
@@ -215,7 +266,7 @@ public final class ElfSymbols implements SymbolTable {
 
     /** Symbols in address order (what `nm -n` lists, minus undefined and absolute ones). */
     public Stream<Symbol> sorted() {
-        return Arrays.stream(byAddress).mapToObj(i -> symbols[i]);
+        return Arrays.stream(addressOrder().indices()).mapToObj(i -> symbols[i]);
     }
 
     public int size() { return symbols.length; }
