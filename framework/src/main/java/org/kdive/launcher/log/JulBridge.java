@@ -2,20 +2,30 @@ package org.kdive.launcher.log;
 
 import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /** Sends java.util.logging (used by JLine and FileInstall) to kdive's sinks instead of raw stderr. */
 public final class JulBridge extends Handler {
+    /**
+     * Called by java.util.logging when something first uses it (named by the system property
+     * {@code java.util.logging.config.class}): most runs never touch it and skip its ~40 ms set-up.
+     */
+    public static final class Config {
+        public Config() {
+            Logger root = Logger.getLogger("");
+            for (Handler h : root.getHandlers()) root.removeHandler(h);
+            root.setLevel(Level.FINE);
+            root.addHandler(new JulBridge());
+        }
+    }
+
     private JulBridge() {
     }
 
+    /** Makes java.util.logging end in kdive's sinks once anything uses it. */
     public static void install() {
-        LogManager.getLogManager().reset();
-        Logger root = Logger.getLogger("");
-        root.setLevel(Level.FINE);
-        root.addHandler(new JulBridge());
+        System.setProperty("java.util.logging.config.class", Config.class.getName());
     }
 
     @Override

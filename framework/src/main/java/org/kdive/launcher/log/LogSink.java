@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import org.slf4j.event.Level;
 
 /**
@@ -18,7 +16,6 @@ import org.slf4j.event.Level;
  * level and above to the log file. Configured once by the launcher before the framework starts.
  */
 public final class LogSink {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     private static volatile Level consoleLevel = Level.WARN;
     private static volatile Level fileLevel = Level.DEBUG;
     private static volatile BufferedWriter file;
@@ -60,7 +57,8 @@ public final class LogSink {
         BufferedWriter w = file;
         if (w != null && level.toInt() >= fileLevel.toInt()) {
             StringBuilder sb = new StringBuilder();
-            sb.append(LocalDateTime.now().format(TIME)).append(' ').append(level).append(' ')
+            appendTime(sb, System.currentTimeMillis());
+            sb.append(' ').append(level).append(' ')
                     .append('[').append(Thread.currentThread().getName()).append("] ")
                     .append(shortName(logger)).append(": ").append(message).append('\n');
             if (t != null) {
@@ -77,6 +75,39 @@ public final class LogSink {
                 }
             }
         }
+    }
+
+    /**
+     * yyyy-MM-dd HH:mm:ss.SSS in UTC, by arithmetic: java.time's formatter and zone rules take tens of
+     * milliseconds to load, a noticeable part of kdive's start.
+     */
+    static void appendTime(StringBuilder sb, long millis) {
+        long days = Math.floorDiv(millis, 86_400_000L);
+        long ms = Math.floorMod(millis, 86_400_000L);
+        // civil date from days since 1970-01-01 (proleptic Gregorian, eras of 400 years)
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        long doe = z - era * 146_097;
+        long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        long day = doy - (153 * mp + 2) / 5 + 1;
+        long month = mp < 10 ? mp + 3 : mp - 9;
+        long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+        sb.append(year).append('-');
+        two(sb, month).append('-');
+        two(sb, day).append(' ');
+        two(sb, ms / 3_600_000).append(':');
+        two(sb, ms / 60_000 % 60).append(':');
+        two(sb, ms / 1000 % 60).append('.');
+        long frac = ms % 1000;
+        if (frac < 100) sb.append('0');
+        two(sb, frac);
+    }
+
+    private static StringBuilder two(StringBuilder sb, long v) {
+        if (v < 10) sb.append('0');
+        return sb.append(v);
     }
 
     public static synchronized void flush() {
