@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 corpus=$(bash ../shared/corpus/setup.sh)
 extra=$corpus/extra
-if [ ! -f "$extra/vmcore-warn.flat" ] || [ ! -f "$extra/vmcore-sysrq.qemu.elf" ]; then
+if [ ! -f "$extra/vmcore-warn.flat" ] || [ ! -f "$extra/vmcore-sysrq.qemu.elf" ] \
+   || [ ! -f "$extra/vmcore-kdump.proc" ] || [ ! -f "$extra/crash-kdump.txt" ]; then
   if command -v qemu-system-x86_64 >/dev/null && [ -e /boot/vmlinuz-6.1.0-50-cloud-amd64 ]; then
     bash bundles/autopsy/src/test/dumps/make-dumps.sh "$extra"
   else

@@ -20,7 +20,44 @@ public final class ElfReader {
     public static final String FORMAT = "elf";
     private static final long MAX_NOTES = 64L << 20;
 
+    /** DumpInfo detail: which program wrote the file, when the layout tells. */
+    public static final String DETAIL_WRITER = "writer";
+    public static final String WRITER_QEMU = "QEMU dump-guest-memory";
+    public static final String WRITER_PROC_VMCORE = "kdump (/proc/vmcore as the capture kernel exports it)";
+    /** DumpInfo detail: the x86_64 kernel text PT_LOAD (it repeats RAM that another PT_LOAD holds). */
+    public static final String DETAIL_KERNEL_TEXT = "segment.kernel_text";
+    /** x86_64 __START_KERNEL_map: kernel text is mapped at and above it. */
+    private static final long X86_64_KERNEL_MAP = 0xffffffff80000000L;
+
     private ElfReader() {
+    }
+
+    /**
+     * The layout the kernel gives /proc/vmcore (fs/proc/vmcore.c): notes start on a page, and each
+     * PT_LOAD's data lies at a file offset congruent to its physical address modulo the page size
+     * (so the capture kernel can mmap it). QEMU and makedumpfile -E pack their data unaligned.
+     */
+    private static boolean procVmcoreLayout(ElfCoreHeader h, int pageSize) {
+        boolean anyNote = false;
+        for (ElfCoreHeader.Segment s : h.segments) {
+            if (s.type() == ElfCoreHeader.PT_NOTE) {
+                anyNote = true;
+                if (s.offset() % pageSize != 0) return false;
+            } else if (s.type() == ElfCoreHeader.PT_LOAD && s.filesz() > 0
+                    && Math.floorMod(s.offset(), pageSize) != Math.floorMod(s.paddr(), pageSize)) {
+                return false;
+            }
+        }
+        return anyNote;
+    }
+
+    /** The x86_64 PT_LOAD whose virtual addresses are kernel text (kexec-tools adds it to the ELF header). */
+    static Optional<ElfCoreHeader.Segment> kernelText(ElfCoreHeader h) {
+        if (h.machine != 62 || !h.is64) return Optional.empty();
+        return h.segments.stream()
+                .filter(s -> s.type() == ElfCoreHeader.PT_LOAD && s.filesz() > 0
+                        && Long.compareUnsigned(s.vaddr(), X86_64_KERNEL_MAP) >= 0)
+                .findFirst();
     }
 
     public static Dump open(Source src) throws IOException {
@@ -89,7 +126,13 @@ public final class ElfReader {
         d.put("segments", Long.toString(loads.size()));
         d.put("filtered", filtered ? "yes (p_filesz < p_memsz: excluded pages)" : "no");
         boolean qemu = notes.stream().anyMatch(n -> n.name().equals("QEMU"));
-        if (qemu) d.put("writer", "QEMU dump-guest-memory");
+        if (qemu) {
+            d.put(DETAIL_WRITER, WRITER_QEMU);
+        } else if (vmcoreinfo.isPresent() && !filtered && procVmcoreLayout(h, pageSize)) {
+            d.put(DETAIL_WRITER, WRITER_PROC_VMCORE);
+        }
+        kernelText(h).ifPresent(t -> d.put(DETAIL_KERNEL_TEXT, String.format(
+                "virtual 0x%x = physical 0x%x, %d bytes", t.vaddr(), t.paddr(), t.memsz())));
         int cpus = ElfNotes.countPrstatus(notes);
         DumpInfo info = new DumpInfo(FORMAT, h.is64 ? "ELF64" : "ELF32", "none", -1, pageSize,
                 cpus > 0 ? cpus : -1, h.machineName(), -1, d);

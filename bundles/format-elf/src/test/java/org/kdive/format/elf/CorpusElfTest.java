@@ -36,6 +36,10 @@ class CorpusElfTest {
             assertEquals("x86_64", info.machine());
             assertEquals(4096, info.pageSize());
             assertTrue(dump.warnings().isEmpty(), dump.warnings().toString());
+            // makedumpfile -E packs segment data unaligned: not mistaken for a /proc/vmcore
+            assertEquals(null, info.details().get(ElfReader.DETAIL_WRITER));
+            assertEquals("virtual 0xffffffffbca00000 = physical 0x26200000, 39858176 bytes",
+                    info.details().get(ElfReader.DETAIL_KERNEL_TEXT));
             VmcoreInfo vi = dump.vmcoreinfo().orElseThrow();
             assertEquals("6.1.0-50-cloud-amd64", vi.osRelease().orElseThrow());
             assertEquals("bb603a9147d3efe4744bf83c83eee397c591cc20", vi.buildId().orElseThrow());

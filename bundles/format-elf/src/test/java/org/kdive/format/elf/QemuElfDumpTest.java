@@ -32,6 +32,8 @@ class QemuElfDumpTest {
         assertTrue(format.probe(file, java.nio.ByteBuffer.wrap(head)) > 0);
         try (Dump dump = format.open(List.of(file))) {
             assertEquals("x86_64", dump.info().machine());
+            assertEquals(ElfReader.WRITER_QEMU, dump.info().details().get(ElfReader.DETAIL_WRITER));
+            assertEquals(null, dump.info().details().get(ElfReader.DETAIL_KERNEL_TEXT), "QEMU maps physical only");
             List<DumpNote> notes = dump.notes();
             assertEquals(2, notes.stream().filter(n -> n.type() == DumpNote.NT_PRSTATUS && n.name().equals("CORE")).count(),
                     "one PRSTATUS per vCPU");

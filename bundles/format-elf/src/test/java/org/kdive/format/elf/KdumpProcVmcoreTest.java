@@ -1,0 +1,343 @@
+package org.kdive.format.elf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.kdive.api.dump.Dump;
+import org.kdive.api.dump.DumpNote;
+import org.kdive.api.dump.MemoryAccessException;
+import org.kdive.api.dump.PhysicalMemory;
+import org.kdive.api.dump.VmcoreInfo;
+import org.kdive.api.fetch.KernelIdentities;
+import org.kdive.format.diskdump.DiskdumpFormat;
+import org.kdive.format.support.FileSource;
+import org.kdive.format.support.Source;
+import org.kdive.test.Corpus;
+
+/**
+ * A real, full /proc/vmcore: the corpus kernel booted under QEMU with crashkernel=, a capture kernel
+ * loaded with kexec -p, sysrq-c, and the capture kernel's /proc/vmcore copied byte for byte
+ * (bundles/autopsy/src/test/dumps/make-dumps.sh, kind kdump). Beside it: makedumpfile -c -d 31 of the
+ * same file, and crash 8.0.2's output on it (crash-kdump.txt; a capture is not reproducible, so that
+ * reference is made from each capture).
+ */
+class KdumpProcVmcoreTest {
+    private static final long START_KERNEL_MAP = 0xffffffff80000000L;
+    private static final int PAGE = 4096;
+    // struct elf_prstatus on x86_64: pr_pid at 32, pr_reg at 112 (rip is its 17th register)
+    private static final int PR_PID = 32;
+    private static final int PR_RIP = 112 + 16 * 8;
+
+    static Path extra(String name) {
+        Path file = Corpus.dir().getParent().resolve("extra/" + name);
+        String missing = file + " not made (bundles/autopsy/src/test/dumps/make-dumps.sh with kind kdump)";
+        if (System.getenv("CI") != null) assertTrue(Files.isRegularFile(file), missing);
+        assumeTrue(Files.isRegularFile(file), missing);
+        return file;
+    }
+
+    private static ElfCoreHeader header(Path file) throws Exception {
+        try (FileSource src = new FileSource(file)) {
+            return new ElfCoreHeader(src);
+        }
+    }
+
+    private static List<ElfCoreHeader.Segment> loads(ElfCoreHeader h) {
+        return h.segments.stream().filter(s -> s.type() == ElfCoreHeader.PT_LOAD).toList();
+    }
+
+    @Test
+    void isAKdumpProcVmcoreWithNotesOfEveryCpu() throws Exception {
+        Path file = extra("vmcore-kdump.proc");
+        byte[] head = new byte[4096];
+        try (var in = Files.newInputStream(file)) {
+            in.readNBytes(head, 0, head.length);
+        }
+        ElfFormat format = new ElfFormat();
+        assertEquals(90, format.probe(file, ByteBuffer.wrap(head)));
+        ElfCoreHeader h = header(file);
+        ElfCoreHeader.Segment text = ElfReader.kernelText(h).orElseThrow();
+        try (Dump dump = format.open(List.of(file))) {
+            var info = dump.info();
+            assertEquals("elf", info.format());
+            assertEquals("x86_64", info.machine());
+            assertEquals(PAGE, info.pageSize());
+            assertTrue(dump.warnings().isEmpty(), dump.warnings().toString());
+            assertEquals(ElfReader.WRITER_PROC_VMCORE, info.details().get(ElfReader.DETAIL_WRITER));
+            assertFalse(dump.notes().stream().anyMatch(n -> n.name().equals("QEMU")));
+            assertEquals("no", info.details().get("filtered"));
+            assertEquals(String.format("virtual 0x%x = physical 0x%x, %d bytes", text.vaddr(), text.paddr(), text.memsz()),
+                    info.details().get(ElfReader.DETAIL_KERNEL_TEXT));
+
+            // one PRSTATUS per CPU of the crashed guest (-smp 2): init (pid 1) wrote to sysrq-trigger
+            List<DumpNote> prstatus = dump.notes().stream().filter(n -> n.type() == DumpNote.NT_PRSTATUS).toList();
+            assertEquals(2, prstatus.size());
+            assertEquals(2, info.cpus());
+            assertEquals(1, prstatus.stream().filter(n -> le32(n.desc(), PR_PID) == 1).count(), "the panicking task is init");
+            for (DumpNote n : prstatus) {
+                assertEquals(336, n.desc().length);
+                long rip = le64(n.desc(), PR_RIP);
+                assertTrue(Long.compareUnsigned(rip, text.vaddr()) >= 0 && Long.compareUnsigned(rip, text.vaddr() + text.memsz()) < 0,
+                        "saved rip in kernel text: " + Long.toHexString(rip));
+            }
+
+            VmcoreInfo vi = dump.vmcoreinfo().orElseThrow();
+            assertEquals("6.1.0-50-cloud-amd64", vi.osRelease().orElseThrow());
+            assertEquals("bb603a9147d3efe4744bf83c83eee397c591cc20", vi.buildId().orElseThrow(), "the corpus kernel");
+            assertEquals(PAGE, vi.pageSize().orElseThrow());
+            assertTrue(vi.crashTime().isPresent());
+            // the text segment is where KASLR put the kernel: _stext = 0xffffffff81000000 + KERNELOFFSET,
+            // and its physical address follows from phys_base
+            long stext = vi.symbol("_stext").orElseThrow();
+            assertEquals(0xffffffff81000000L + vi.kernelOffset().orElseThrow(), stext);
+            assertEquals(stext, text.vaddr());
+            assertEquals(text.vaddr() - START_KERNEL_MAP + vi.number("phys_base").orElseThrow(), text.paddr());
+            // and the kernel finds its own version string through it (init_uts_ns, via phys_base)
+            assertEquals(KernelIdentitiesTest.VERSION, KernelIdentities.of(dump).version());
+        }
+    }
+
+    @Test
+    void kernelTextSegmentRepeatsTheDirectMapPages() throws Exception {
+        Path file = extra("vmcore-kdump.proc");
+        ElfCoreHeader h = header(file);
+        ElfCoreHeader.Segment text = ElfReader.kernelText(h).orElseThrow();
+        List<ElfCoreHeader.Segment> ram = loads(h).stream().filter(s -> s != text).toList();
+        ElfCoreHeader.Segment holder = ram.stream()
+                .filter(s -> s.paddr() <= text.paddr() && text.paddr() + text.filesz() <= s.paddr() + s.filesz())
+                .findFirst().orElseThrow(() -> new AssertionError("no RAM segment holds the kernel text"));
+        assertTrue(text.filesz() > 16 << 20, "the whole kernel image, _text to _end");
+        long ramPages = 0;
+        for (ElfCoreHeader.Segment s : ram) ramPages += (s.paddr() + s.filesz() + PAGE - 1) / PAGE - s.paddr() / PAGE;
+        try (Dump dump = new ElfFormat().open(List.of(file)); FileSource src = new FileSource(file)) {
+            PhysicalMemory mem = dump.memory();
+            // overlapping segments count once
+            assertEquals(Long.toString(ramPages), dump.info().details().get("pages.present"));
+            assertEquals(Integer.toString(loads(h).size()), dump.info().details().get("segments"));
+            byte[] viaText = new byte[PAGE];
+            byte[] viaRam = new byte[PAGE];
+            long nonZero = 0;
+            for (long off = 0; off < text.filesz(); off += PAGE) {
+                long paddr = text.paddr() + off;
+                src.readFully(text.offset() + off, viaText, 0, PAGE);
+                src.readFully(holder.offset() + (paddr - holder.paddr()), viaRam, 0, PAGE);
+                assertArrayEquals(viaRam, viaText, "physical 0x" + Long.toHexString(paddr));
+                assertArrayEquals(viaText, mem.read(paddr, PAGE), "physical 0x" + Long.toHexString(paddr));
+                if (!java.util.Arrays.equals(viaText, new byte[PAGE])) nonZero++;
+            }
+            assertTrue(nonZero > text.filesz() / PAGE / 2, nonZero + " non-zero pages of kernel image");
+            // the crash kernel's own area is not in its /proc/vmcore
+            long hole = ram.get(ram.size() - 1).paddr() - PAGE;
+            var e = assertThrows(MemoryAccessException.class, () -> mem.read(hole, 8));
+            assertEquals(MemoryAccessException.Reason.NOT_IN_DUMP, e.reason());
+        }
+    }
+
+    @Test
+    void aCopyCutShortKeepsTheKernelTextAndSaysWhatIsMissing() throws Exception {
+        Path file = extra("vmcore-kdump.proc");
+        ElfCoreHeader h = header(file);
+        ElfCoreHeader.Segment text = ElfReader.kernelText(h).orElseThrow();
+        ElfCoreHeader.Segment last = loads(h).get(loads(h).size() - 1);
+        // the capture kernel's copy ends 1 MiB before the kernel image's pages in the last RAM segment
+        long cutPaddr = text.paddr() - (1 << 20);
+        assertTrue(cutPaddr > last.paddr() && text.paddr() + text.filesz() < last.paddr() + last.filesz());
+        long cut = last.offset() + (cutPaddr - last.paddr());
+        FileSource whole = new FileSource(file);
+        Source shortCopy = new Source() {
+            @Override public Path path() { return whole.path(); }
+            @Override public long size() { return cut; }
+            @Override public int read(long pos, byte[] dst, int off, int len) throws java.io.IOException {
+                return pos >= cut ? 0 : whole.read(pos, dst, off, (int) Math.min(len, cut - pos));
+            }
+            @Override public void close() { whole.close(); }
+        };
+        try (Dump dump = ElfReader.open(shortCopy)) {
+            assertEquals(1, dump.warnings().size(), dump.warnings().toString());
+            assertTrue(dump.warnings().get(0).contains(String.format("physical 0x%x", cutPaddr)), dump.warnings().get(0));
+            long end = last.paddr() + last.filesz();
+            long textEnd = text.paddr() + text.filesz();
+            long missing = (end + PAGE - 1) / PAGE - cutPaddr / PAGE - text.filesz() / PAGE;
+            assertEquals(Long.toString(missing), dump.info().details().get("pages.missing"));
+            PhysicalMemory mem = dump.memory();
+            // the kernel text segment lies early in the file: its pages are still there
+            try (FileSource src = new FileSource(file)) {
+                assertArrayEquals(src.readFully(text.offset(), PAGE), mem.read(text.paddr(), PAGE));
+                assertArrayEquals(src.readFully(text.offset() + text.filesz() - PAGE, PAGE), mem.read(textEnd - PAGE, PAGE));
+            }
+            for (long p : new long[] {cutPaddr, text.paddr() - PAGE, textEnd, end - PAGE}) {
+                var e = assertThrows(MemoryAccessException.class, () -> mem.read(p, 8), Long.toHexString(p));
+                assertEquals(MemoryAccessException.Reason.TRUNCATED, e.reason());
+                assertFalse(mem.isPresent(p));
+            }
+            assertEquals(text.paddr(), mem.nextPresent(cutPaddr));
+            assertEquals(-1, mem.nextPresent(textEnd));
+        }
+    }
+
+    @Test
+    void everyPageMakedumpfileKeptReadsTheSame() throws Exception {
+        Path proc = extra("vmcore-kdump.proc");
+        Path kdump = extra("vmcore-kdump.kdump");
+        try (Dump elf = new ElfFormat().open(List.of(proc)); Dump kd = new DiskdumpFormat().open(List.of(kdump))) {
+            assertEquals(elf.vmcoreinfo().orElseThrow().osRelease(), kd.vmcoreinfo().orElseThrow().osRelease());
+            assertEquals(elf.vmcoreinfo().orElseThrow().kernelOffset(), kd.vmcoreinfo().orElseThrow().kernelOffset());
+            PhysicalMemory a = elf.memory();
+            PhysicalMemory b = kd.memory();
+            long pages = 0;
+            for (long p = b.nextPresent(0); p >= 0; p = b.nextPresent(p + PAGE)) {
+                assertTrue(a.isPresent(p), "kdump page 0x" + Long.toHexString(p) + " missing from the ELF");
+                byte[] fromKdump = b.read(p, PAGE);
+                int n = readable(a, p);
+                byte[] fromElf = a.read(p, n);
+                assertArrayEquals(fromElf, java.util.Arrays.copyOf(fromKdump, n), "physical 0x" + Long.toHexString(p));
+                pages++;
+            }
+            long elfPages = Long.parseLong(elf.info().details().get("pages.present"));
+            assertTrue(pages > 1000 && pages < elfPages, pages + " of " + elfPages + " pages kept at dump level 31");
+        }
+    }
+
+    /** Bytes of the page at p the ELF holds (a segment may end inside a page, as 0x9fc00 does). */
+    private static int readable(PhysicalMemory m, long p) {
+        int n = PAGE;
+        while (n > 0) {
+            try {
+                m.read(p + n - 1, 1);
+                return n;
+            } catch (MemoryAccessException e) {
+                n -= 0x100;
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void agreesWithCrash() throws Exception {
+        Path file = extra("vmcore-kdump.proc");
+        Map<String, String> crash = crashOutputs(extra("crash-kdump.txt"));
+        ElfCoreHeader h = header(file);
+        try (Dump dump = new ElfFormat().open(List.of(file)); FileSource src = new FileSource(file)) {
+            VmcoreInfo vi = dump.vmcoreinfo().orElseThrow();
+            Map<String, String> sys = fields(crash.get("sys"));
+            assertEquals(Integer.toString(dump.info().cpus()), sys.get("CPUS"));
+            assertEquals(vi.osRelease().orElseThrow(), sys.get("RELEASE"));
+            assertEquals(KernelIdentities.of(dump).version(), sys.get("VERSION"));
+            // crash prints CRASHTIME from VMCOREINFO as the date
+            ZonedDateTime date = ZonedDateTime.parse(sys.get("DATE").replaceAll("\\s+", " "),
+                    DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss zzz yyyy", Locale.ROOT));
+            assertEquals(vi.crashTime().orElseThrow(), date.toEpochSecond());
+            assertEquals("$1 = 0x" + Long.toHexString(vi.number("phys_base").orElseThrow()), crash.get("p/x phys_base").strip());
+
+            // crash's view of the ELF header: the same segments, notes and VMCOREINFO size
+            String n = crash.get("help -n");
+            assertEquals(loads(h).size(), Integer.parseInt(field(n, "num_pt_load_segments")));
+            assertEquals(Integer.parseInt(field(n, "num_prstatus_notes")), dump.info().cpus());
+            int vmcoreinfoSize = dump.notes().stream().filter(x -> x.name().equals("VMCOREINFO")).findFirst().orElseThrow().desc().length;
+            assertEquals(Integer.parseInt(field(n, "size_vmcoreinfo")), vmcoreinfoSize);
+            Matcher seg = Pattern.compile("file_offset: (\\p{XDigit}+)\\s+phys_start: (\\p{XDigit}+)\\s+phys_end: (\\p{XDigit}+)").matcher(n);
+            int segments = 0;
+            while (seg.find()) {
+                long off = Long.parseUnsignedLong(seg.group(1), 16);
+                long start = Long.parseUnsignedLong(seg.group(2), 16);
+                long end = Long.parseUnsignedLong(seg.group(3), 16);
+                assertArrayEquals(src.readFully(off, 64), dump.memory().read(start, 64));
+                assertArrayEquals(src.readFully(off + end - start - 64, 64), dump.memory().read(end - 64, 64));
+                segments++;
+            }
+            assertEquals(loads(h).size(), segments);
+
+            // every rd: physical as is, virtual through the PT_LOAD that maps it (kernel text or direct map)
+            int rds = 0;
+            int failed = 0;
+            for (Map.Entry<String, String> c : crash.entrySet()) {
+                if (!c.getKey().startsWith("rd ")) continue;
+                boolean physical = c.getKey().startsWith("rd -p ");
+                if (c.getValue().startsWith("rd: ")) { // crash could not read it: neither can kdive
+                    long paddr = Long.parseUnsignedLong(c.getKey().split(" ")[3].substring(2), 16);
+                    var e = assertThrows(MemoryAccessException.class, () -> dump.memory().read(paddr, 8), c.getKey());
+                    assertEquals(MemoryAccessException.Reason.NOT_IN_DUMP, e.reason());
+                    failed++;
+                    continue;
+                }
+                for (String line : c.getValue().split("\n")) {
+                    String[] w = line.strip().split("\\s+");
+                    long addr = Long.parseUnsignedLong(w[0].substring(0, w[0].length() - 1), 16);
+                    long paddr = physical ? addr : virtualToPhysical(h, addr);
+                    for (int i = 0; i < 2; i++) {
+                        assertEquals(Long.parseUnsignedLong(w[1 + i], 16), dump.memory().readLong(paddr + 8L * i), c.getKey() + ": " + line);
+                    }
+                }
+                rds++;
+            }
+            assertEquals(6, rds);
+            assertEquals(1, failed);
+        }
+    }
+
+    private static long virtualToPhysical(ElfCoreHeader h, long vaddr) {
+        for (ElfCoreHeader.Segment s : loads(h)) {
+            if (Long.compareUnsigned(vaddr, s.vaddr()) >= 0 && Long.compareUnsigned(vaddr - s.vaddr(), s.filesz()) < 0) {
+                return s.paddr() + (vaddr - s.vaddr());
+            }
+        }
+        throw new AssertionError("no PT_LOAD maps 0x" + Long.toHexString(vaddr));
+    }
+
+    /** crash-kdump.txt: "crash> CMD" lines, each followed by the command's output. */
+    private static Map<String, String> crashOutputs(Path ref) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String cmd = null;
+        List<String> lines = new ArrayList<>();
+        for (String line : (Corpus.read(ref) + "crash> \n").split("\n")) {
+            if (line.startsWith("crash> ")) {
+                if (cmd != null) out.put(cmd, String.join("\n", lines));
+                cmd = line.substring(7).strip();
+                lines.clear();
+            } else {
+                lines.add(line);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> fields(String text) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(": ");
+            if (colon > 0) m.put(line.substring(0, colon).strip(), line.substring(colon + 2).strip());
+        }
+        return m;
+    }
+
+    private static String field(String text, String name) {
+        Matcher m = Pattern.compile("^\\s*" + name + ": (\\S+)", Pattern.MULTILINE).matcher(text);
+        assertTrue(m.find(), name);
+        return m.group(1);
+    }
+
+    private static int le32(byte[] b, int o) {
+        return (b[o] & 0xff) | (b[o + 1] & 0xff) << 8 | (b[o + 2] & 0xff) << 16 | (b[o + 3] & 0xff) << 24;
+    }
+
+    private static long le64(byte[] b, int o) {
+        return (le32(b, o) & 0xffffffffL) | (long) le32(b, o + 4) << 32;
+    }
+}
