@@ -70,6 +70,16 @@ final class DefaultSession implements Session {
         }
         vmlinux = di;
         symbols.setVmlinux(di);
+        symbols.removeTable(KALLSYMS);
+    }
+
+    private static final String KALLSYMS = "kernel kallsyms";
+
+    /** Without a vmlinux, the kernel's own kallsyms (when VMCOREINFO locates it) names addresses. */
+    void useKallsyms() {
+        if (vmlinux == null && architecture != null) {
+            KernelKallsyms.of(vmcoreinfo, memory).ifPresent(k -> symbols.addTable(KALLSYMS, k));
+        }
     }
 
     private DebugInfo open(Path file, LoadSpec spec) throws IOException {

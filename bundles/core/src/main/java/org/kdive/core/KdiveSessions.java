@@ -115,6 +115,7 @@ public class KdiveSessions implements SessionService {
                 }
             }
             if (vmlinux != null) session.loadVmlinux(vmlinux);
+            else session.useKallsyms();
         } catch (IOException | RuntimeException e) {
             dump.close();
             throw e;

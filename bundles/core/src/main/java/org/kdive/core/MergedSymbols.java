@@ -36,6 +36,8 @@ final class MergedSymbols implements Symbols {
 
     synchronized void addTable(String source, SymbolTable table) { tables.put(source, table); }
 
+    synchronized void removeTable(String source) { tables.remove(source); }
+
     private synchronized List<SymbolTable> tables() { return new ArrayList<>(tables.values()); }
 
     /** Debuginfo first (vmlinux, then modules), then tables from the dump. */

@@ -111,11 +111,13 @@ public final class DumpinfoCommand implements Command {
         return Result.of(sb.toString(), data);
     }
 
-    /** The crashed CPU from the kernel's panic_cpu, when symbols are loaded; -1 otherwise. */
+    /**
+     * The crashed CPU from the kernel's panic_cpu, found by the vmlinux's symbols or, before there is
+     * one, by the kernel's own kallsyms; -1 when neither knows it.
+     */
     static int panicCpu(Session session) {
         if (session.dump().info().panicCpu() >= 0) return session.dump().info().panicCpu();
         try {
-            if (session.vmlinux().isEmpty()) return -1;
             long v = session.memory().u32(session.symbols().address("panic_cpu"));
             return v == 0xffffffffL ? -1 : (int) v;
         } catch (RuntimeException e) {

@@ -1,0 +1,69 @@
+package org.kdive.cmd.dumpinfo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.kdive.api.command.Result;
+import org.kdive.api.session.Session;
+import org.kdive.api.symbols.Symbol;
+import org.kdive.arch.x86.X86Architecture;
+import org.kdive.core.BasicCommandContext;
+import org.kdive.core.KdiveSessions;
+import org.kdive.format.diskdump.DiskdumpFormat;
+import org.kdive.test.Corpus;
+import org.kdive.test.session.CorpusSession;
+
+/**
+ * Without a vmlinux, the kernel's own kallsyms (located by VMCOREINFO) names symbols: checked against
+ * the vmlinux's symbol table on the same dump, and used by dumpinfo for the panic CPU.
+ */
+class KernelKallsymsTest {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void kallsymsAgreeWithVmlinuxAndGiveThePanicCpu() throws Exception {
+        KdiveSessions bare = new KdiveSessions(List.of(new DiskdumpFormat()), List.of(new X86Architecture()), List.of(), List.of());
+        try {
+            bare.openDumpOnly(List.of(Corpus.file(CorpusSession.DUMP)));
+            Session noVmlinux = bare.require();
+            assertTrue(noVmlinux.vmlinux().isEmpty());
+
+            // console.log: "CPU: 1 PID: 41 Comm: kworker/1:1H" on the BUG; crash's bt agrees
+            assertTrue(Corpus.crashRef("02-bt").contains("CPU: 1    COMMAND: \"kworker/1:1H\""));
+            Result r = new DumpinfoCommand().execute(new BasicCommandContext(bare), List.of());
+            assertTrue(r.text().contains("PANIC CPU: 1\n"), r.text());
+            assertEquals(1, ((Map<String, Object>) r.data()).get("panicCpu"));
+
+            Session withVmlinux = CorpusSession.get();
+            for (String name : List.of("panic_cpu", "jiffies_64", "schedule", "init_task", "linux_banner", "current_task")) {
+                assertEquals(withVmlinux.symbols().address(name), noVmlinux.symbols().address(name), name);
+            }
+            long schedule = withVmlinux.symbols().address("schedule");
+            Optional<Symbol> in = noVmlinux.symbols().containing(schedule + 5);
+            assertEquals("schedule", in.map(Symbol::name).orElse(null));
+
+            // every global function and object kallsyms knows sits where the vmlinux puts it
+            List<Symbol> sample = noVmlinux.symbols().all()
+                    .filter(s -> s.type() == 'T' || s.type() == 'D' || s.type() == 'B' || s.type() == 'R')
+                    .collect(Collectors.toList());
+            assertTrue(sample.size() > 20_000, "kallsyms globals: " + sample.size());
+            int checked = 0, mismatched = 0;
+            for (int i = 0; i < sample.size(); i += 7) {
+                Symbol k = sample.get(i);
+                List<Long> v = withVmlinux.symbols().byName(k.name()).stream().map(Symbol::address).collect(Collectors.toList());
+                if (v.isEmpty()) continue;
+                checked++;
+                if (!v.contains(k.address())) mismatched++;
+            }
+            assertTrue(checked > 3_000, "checked " + checked);
+            assertEquals(0, mismatched, "of " + checked);
+        } finally {
+            bare.close();
+        }
+    }
+}
