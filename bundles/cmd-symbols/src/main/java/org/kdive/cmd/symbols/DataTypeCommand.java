@@ -91,7 +91,13 @@ abstract class DataTypeCommand {
             if (c > 0) out.append('\n');
             Value v = Value.at(type, at, session.memory());
             if (args.has("o")) {
-                out.append(OffsetLayout.render(type, CDecl.ptype(type), hex, at));
+                // crash: the layout at the address, then SIZE (only the member's line for NAME.member)
+                if (members.isEmpty()) {
+                    out.append(OffsetLayout.render(type, CDecl.ptype(type), hex, at));
+                    out.append(sizeLine(type, hex));
+                } else {
+                    out.append(memberOffsetLine(type, members.get(0), hex, at));
+                }
             } else if (members.isEmpty()) {
                 out.append(keyword).append(' ').append(type.name()).append(' ').append(f.value(v, 0)).append('\n');
             } else {
@@ -155,7 +161,7 @@ abstract class DataTypeCommand {
         String ptype = CDecl.ptype(type);
         if (members.isEmpty()) {
             out.append(offsets ? OffsetLayout.render(type, ptype, hex, 0) : ptype + "\n");
-            out.append("SIZE: ").append(hex ? "0x" + Long.toHexString(type.size()) : Long.toString(type.size())).append('\n');
+            out.append(sizeLine(type, hex));
         } else {
             if (members.size() > 1) throw new CommandException(offsets ? "-o option not valid with multiple member format"
                     : "multiple member format not supported in this syntax");
@@ -163,16 +169,7 @@ abstract class DataTypeCommand {
             if (name.contains(".")) throw new CommandException("invalid data structure reference: " + type.name() + "." + name);
             Member m = OffsetLayout.findMember(type, name).orElseThrow(() -> new CommandException(
                     "invalid data structure reference: " + type.name() + "." + name));
-            // the member's line of the ptype body, with its offset column
-            String rendered = OffsetLayout.render(type, ptype, hex, 0);
-            String[] lines = rendered.split("\n");
-            String[] plain = ptype.split("\n");
-            for (int i = 1; i < plain.length && i < lines.length; i++) {
-                if (declares(plain[i], name)) {
-                    out.append(lines[i]).append('\n');
-                    break;
-                }
-            }
+            out.append(memberOffsetLine(type, name, hex, 0));
             data.put("member", name);
             data.put("offset", CDecl.byteOffset(m));
             data.put("member_type", CDecl.name(m.type()));
@@ -188,6 +185,25 @@ abstract class DataTypeCommand {
         }
         data.put("members", ms);
         data.put("text", out.toString());
+    }
+
+    private static String sizeLine(Type type, boolean hex) {
+        return "SIZE: " + (hex ? "0x" + Long.toHexString(type.size()) : Long.toString(type.size())) + "\n";
+    }
+
+    /** The member's line of the ptype body with its offset (or address) column. */
+    private static String memberOffsetLine(Type type, String name, boolean hex, long base) {
+        if (name.contains(".")) throw new CommandException("invalid data structure reference: " + type.name() + "." + name);
+        if (OffsetLayout.findMember(type, name).isEmpty()) {
+            throw new CommandException("invalid data structure reference: " + type.name() + "." + name);
+        }
+        String ptype = CDecl.ptype(type);
+        String[] lines = OffsetLayout.render(type, ptype, hex, base).split("\n");
+        String[] plain = ptype.split("\n");
+        for (int i = 1; i < plain.length && i < lines.length; i++) {
+            if (declares(plain[i], name)) return lines[i] + "\n";
+        }
+        return "";
     }
 
     private static boolean declares(String line, String name) {

@@ -10,7 +10,6 @@ import org.kdive.api.KdiveException;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.api.session.Session;
-import org.kdive.api.symbols.Symbol;
 import org.kdive.api.symbols.Variable;
 import org.kdive.cmd.symbols.expr.Value;
 import org.kdive.cmd.symbols.format.ValueFormatter;
@@ -71,10 +70,14 @@ final class PerCpu {
     }
 
     private static boolean isPerCpu(Session s, long address) {
-        List<Symbol> start = s.symbols().byName("__per_cpu_start");
-        List<Symbol> end = s.symbols().byName("__per_cpu_end");
-        if (start.isEmpty() || end.isEmpty()) return false;
-        return Long.compareUnsigned(address, start.get(0).address()) >= 0 && Long.compareUnsigned(address, end.get(0).address()) < 0;
+        try {
+            // by address: the symbol table does not list __per_cpu_start (its address is 0)
+            long start = s.symbols().address("__per_cpu_start");
+            long end = s.symbols().address("__per_cpu_end");
+            return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
+        } catch (KdiveException e) {
+            return false;
+        }
     }
 
     /** __per_cpu_offset[0 .. nr_cpu_ids). */

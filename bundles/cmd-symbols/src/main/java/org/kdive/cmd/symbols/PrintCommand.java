@@ -66,19 +66,34 @@ public final class PrintCommand implements Command {
         }
         if (hex && dec) throw new CommandException("-d and -x are mutually exclusive");
         if (rest.isEmpty()) throw new CommandException("usage: p [-x|-d] [/FMT] EXPRESSION");
-        String expr = String.join(" ", rest);
         SessionEnv env = new SessionEnv(session);
-        if (rest.size() == 1) {
-            Result percpu = PerCpu.print(session, env, expr, format, hex);
-            if (percpu != null) return percpu;
+        // crash hands "p/FMT ..." straight to gdb: no "NAME = " leader, no per-cpu display
+        boolean viaCrash = format == 0;
+        String warning = "";
+        if (viaCrash) {
+            String first = rest.get(0);
+            if (rest.size() == 1) {
+                Result percpu = PerCpu.print(session, env, first, format, hex);
+                if (percpu != null) return percpu;
+            }
+            int colon = first.lastIndexOf(':');
+            if (colon > 0 && isSymbol(session, first.substring(0, colon)) && !env.isModule(first.substring(0, colon))) {
+                warning = "WARNING: " + first.substring(0, colon) + " is not percpu; cpuspec ignored.\n";
+                rest.set(0, first.substring(0, colon));
+            }
         }
+        String expr = String.join(" ", rest);
         Value v = new Evaluator(env).evaluate(expr);
         ValueFormatter f = SessionEnv.formatter(session, format, hex);
         String rendered = f.top(v);
         int n = SessionEnv.history(session).add(v.fetch());
         String line = "$" + n + " = " + rendered;
-        String leader = rest.size() == 1 && isSymbol(session, expr) ? expr : null;
-        String text = withLeader(leader, line);
+        // crash names the first word when it is a symbol, even with more words after it
+        String leader = viaCrash && isSymbol(session, rest.get(0)) ? rest.get(0) : null;
+        // crash filters the output through a file when it names it or module debuginfo is loaded,
+        // and that moves a one-line "{…}" to its own line
+        boolean split = leader != null || (viaCrash && !session.modules().isEmpty());
+        String text = warning + withLeader(leader, line, split);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("history", n);
         data.put("expression", expr);
@@ -91,9 +106,13 @@ public final class PrintCommand implements Command {
 
     /** crash's "NAME = $N = …", moving a one-line "{…}" value (functions, arrays) to the next line. */
     static String withLeader(String leader, String line) {
+        return withLeader(leader, line, leader != null);
+    }
+
+    static String withLeader(String leader, String line, boolean split) {
         StringBuilder text = new StringBuilder();
-        if (leader != null) {
-            text.append(leader).append(" = ");
+        if (leader != null) text.append(leader).append(" = ");
+        if (split) {
             int brace = line.indexOf('{');
             int nl = line.indexOf('\n');
             String first = nl < 0 ? line : line.substring(0, nl);

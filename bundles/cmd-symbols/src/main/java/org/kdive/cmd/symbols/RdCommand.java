@@ -68,6 +68,11 @@ public final class RdCommand implements Command {
             }
         }
         if (count <= 0) throw new CommandException("invalid count request: " + count);
+        if (args.has("u") && !physical && addr < 0) {
+            // -u reads the user half; kernel addresses are refused as crash does
+            throw new CommandException("invalid user virtual address: " + Long.toHexString(addr) + "  type: \""
+                    + (ascii ? "ascii" : (size * 8) + "-bit") + " UVADDR\"");
+        }
         if (count > MAX_COUNT) throw new CommandException("count too large: " + count + " (at most " + MAX_COUNT + ")");
         if (args.has("R")) addr = count > 1 ? addr - (count * (ascii ? 1 : size) - (ascii ? 1 : size)) : addr;
         Reader reader = physical ? (a, b) -> s.dump().memory().read(a, b, 0, b.length) : (a, b) -> s.memory().read(a, b, 0, b.length);
@@ -110,7 +115,7 @@ public final class RdCommand implements Command {
             words.add(size == 8 && v < 0 ? "0x" + Long.toHexString(v) : (Object) v);
             String cell = null;
             if (sym != null) {
-                String n = sym.near(v);
+                String n = sym.near(v, true);
                 if (n != null) cell = String.format("%-16s ", n);
             }
             if (cell == null) cell = cell(v, size, mode);

@@ -17,6 +17,7 @@ import org.kdive.cmd.symbols.expr.Value;
 import org.kdive.cmd.symbols.format.Symbolizer;
 import org.kdive.cmd.symbols.format.ValueFormatter;
 import org.kdive.cmd.symbols.modules.KernelModules;
+import org.kdive.cmd.symbols.types.Synthetic;
 
 /** The evaluator's view of a session: its memory, names and the `p` value history. */
 final class SessionEnv implements Env {
@@ -56,11 +57,52 @@ final class SessionEnv implements Env {
 
     @Override
     public Optional<Variable> variable(String name) {
+        return variable(session, name);
+    }
+
+    /** The variable, an array declared without length ({@code extern char x[]}) sized by its ELF symbol. */
+    static Optional<Variable> variable(Session s, String name) {
         try {
-            return session.symbols().variable(name);
+            return s.symbols().variable(name).map(v -> completed(s, v));
         } catch (KdiveException e) {
             return Optional.empty();
         }
+    }
+
+    private static Variable completed(Session s, Variable v) {
+        Type complete = completeArray(v.type(), () -> symbolSize(s, v), 0);
+        return complete == v.type() ? v : new Variable(v.name(), v.address(), complete, v.module());
+    }
+
+    /** gdb finds the defining DIE with the length; we may hold the declaration's, so use st_size. */
+    private static Type completeArray(Type t, java.util.function.LongSupplier size, int depth) {
+        if (t == null || depth > 8) return t;
+        switch (t.kind()) {
+            case CONST: {
+                Type inner = completeArray(t.target(), size, depth + 1);
+                return inner == t.target() ? t : Synthetic.constOf(inner);
+            }
+            case VOLATILE: {
+                Type inner = completeArray(t.target(), size, depth + 1);
+                return inner == t.target() ? t : Synthetic.volatileOf(inner);
+            }
+            case ARRAY: {
+                if (t.count() >= 0 || t.target() == null) return t;
+                long esize = t.target().resolve().size();
+                long bytes = size.getAsLong();
+                if (esize <= 0 || bytes <= 0 || bytes % esize != 0) return t;
+                return Synthetic.array(t.target(), bytes / esize);
+            }
+            default:
+                return t;
+        }
+    }
+
+    private static long symbolSize(Session s, Variable v) {
+        for (Symbol x : s.symbols().byName(v.name())) {
+            if (x.address() == v.address() && x.size() > 0) return x.size();
+        }
+        return -1;
     }
 
     @Override

@@ -81,22 +81,36 @@ public final class SymCommand implements Command {
             List<Long> offsets = new ArrayList<>();
             if (Hex.looksLikeAddress(a) && Names.defined(s, a).isEmpty()) {
                 long addr = Hex.parseAddress(a);
+                // crash: only addresses in the kernel's symbol range (not 0, not per-cpu offsets)
+                if (addr >= 0) throw new CommandException("invalid address: " + a);
                 Optional<Symbol> sym = s.symbols().containing(addr);
-                if (sym.isEmpty() || !near(sym.get(), addr)) throw new CommandException(a + ": invalid address");
+                if (sym.isEmpty() || !near(sym.get(), addr)) {
+                    out.append("symbol not found: ").append(a).append('\n');
+                    continue;
+                }
                 hits.add(sym.get());
                 offsets.add(addr - sym.get().address());
             } else {
                 List<Symbol> named = Names.defined(s, a);
                 if (named.isEmpty()) {
                     try {
+                        // e.g. __per_cpu_start at 0, which the table does not list by name
                         long addr = s.symbols().address(a);
                         Optional<Symbol> sym = s.symbols().containing(addr);
-                        if (sym.isPresent()) named = List.of(sym.get());
+                        if (sym.isPresent() && sym.get().address() == addr) {
+                            Symbol x = sym.get();
+                            named = List.of(new Symbol(a, addr, x.size(), x.type(), x.module()));
+                        } else if (sym.isPresent()) {
+                            named = List.of(sym.get());
+                        }
                     } catch (KdiveException e) {
                         named = List.of();
                     }
                 }
-                if (named.isEmpty()) throw new CommandException("no such symbol: " + a);
+                if (named.isEmpty()) {
+                    notFound(s, a, out);
+                    continue;
+                }
                 for (Symbol x : named) {
                     hits.add(x);
                     offsets.add(0L);
@@ -110,6 +124,26 @@ public final class SymCommand implements Command {
             }
         }
         return Result.of(out.toString(), rows.size() == 1 ? rows.get(0) : Map.of("symbols", rows));
+    }
+
+    /** crash prints this as output, not as an error: the symbols whose names contain the word. */
+    private static void notFound(Session s, String word, StringBuilder out) {
+        out.append("symbol not found: ").append(word).append("\npossible alternatives:\n");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<Symbol> like = s.symbols().all()
+                .filter(Names::isDefined)
+                .filter(x -> x.name().contains(word))
+                .filter(x -> seen.add(x.address() + "/" + x.name() + "/" + x.module()))
+                .limit(MAX_LIST)
+                .sorted(Comparator.comparing((Symbol x) -> x.module() != null)
+                        .thenComparing(Symbol::address, Long::compareUnsigned))
+                .collect(Collectors.toList());
+        for (Symbol x : like) {
+            out.append(String.format("  %x (%c) %s", x.address(), x.type(), x.name()));
+            if (x.module() != null) out.append(" [").append(x.module()).append(']');
+            out.append('\n');
+        }
+        if (like.isEmpty()) out.append("  (none found)\n");
     }
 
     private static boolean near(Symbol s, long addr) {

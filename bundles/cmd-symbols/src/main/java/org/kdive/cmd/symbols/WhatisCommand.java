@@ -100,7 +100,7 @@ public final class WhatisCommand implements Command {
     /** "int vqb_virtqueue_add(struct vqb_virtqueue *, …);" or "volatile unsigned long jiffies;". */
     static String symbolDeclaration(Session s, String name) {
         String bare = name.contains(":") ? name.substring(name.indexOf(':') + 1) : name;
-        Optional<Variable> v = s.symbols().variable(bare);
+        Optional<Variable> v = SessionEnv.variable(s, bare);
         if (v.isPresent()) return CDecl.declare(v.get().type(), bare, -1, 0) + ";";
         List<Symbol> syms = s.symbols().byName(name);
         Optional<Type> fn = s.symbols().function(bare);

@@ -53,11 +53,13 @@ class ExpressionTest {
 
     @Test
     void pointersAreScaledAndSymbolic() {
-        assertEquals("$1 = (struct vqb_virtqueue *) 0xff228398826f8038", p("vqb_queue + 1"));
+        // crash names the first word when it is a symbol, even in a longer expression
+        assertEquals("vqb_queue = $1 = (struct vqb_virtqueue *) 0xff228398826f8038", p("vqb_queue + 1"));
         assertEquals("$1 = 1", p("(vqb_queue + 1) - vqb_queue"));
         assertEquals("$1 = 56", p("(char *)(vqb_queue + 1) - (char *)vqb_queue"));
         assertEquals("$1 = (struct task_struct *) 0xffffffffbe41aa40 <init_task>", p("&init_task"));
-        assertEquals("$1 = (void *) 0xffffffffbe400000 <init_stack>", p("init_task.stack"));
+        // gdb does not name data labels of size 0 (init_stack comes from the linker script)
+        assertEquals("$1 = (void *) 0xffffffffbe400000", p("init_task.stack"));
         assertEquals("$1 = 0xffffffffbe41b5e2 <init_task+2978> \"apper/0\"", p("&init_task.comm[2]"));
         assertEquals("$1 = 115 's'", p("init_task.comm[0]"));
         assertEquals("$1 = \"swapper/0\\000\\000\\000\\000\\000\\000\"", p("init_task.comm"));
@@ -113,15 +115,17 @@ class ExpressionTest {
         assertTrue(sig.contains("      {\n        rlock = {\n"), sig);
         assertTrue(sig.contains("locked = 0 '\\000',"), sig);
         String mask = p("init_task.cpus_mask");
-        assertTrue(mask.contains("<repeats 127 times>"), mask);
+        // crash sets gdb's repeat threshold out of reach: every element is printed
+        assertTrue(mask.contains("bits = {1, 18446744073709551615, 18446744073709551615,"), mask);
+        assertTrue(!mask.contains("<repeats"), mask);
     }
 
     @Test
     void whatisForms() {
-        assertEquals("volatile long unsigned int jiffies;\n", CorpusSession.run(new WhatisCommand(), "jiffies"));
+        assertEquals("volatile unsigned long jiffies;\n", CorpusSession.run(new WhatisCommand(), "jiffies"));
         assertEquals("struct vqb_vring {\n    unsigned int num;\n    void *desc;\n    void *avail;\n    void *used;\n}\nSIZE: 32\n",
                 CorpusSession.run(new WhatisCommand(), "struct", "vqb_vring"));
-        assertEquals("typedef short unsigned int u16;\nSIZE: 2\n", CorpusSession.run(new WhatisCommand(), "u16"));
+        assertEquals("typedef unsigned short u16;\nSIZE: 2\n", CorpusSession.run(new WhatisCommand(), "u16"));
         assertEquals("char [16]\n", CorpusSession.run(new WhatisCommand(), "init_task.comm"));
     }
 

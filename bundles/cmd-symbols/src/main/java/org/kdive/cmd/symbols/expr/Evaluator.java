@@ -159,7 +159,30 @@ public final class Evaluator {
         }
         Type target = v.resolved().target();
         if (target == null || target.resolve().kind() == Kind.VOID) throw new CommandException("Attempt to take contents of a non-pointer value.");
-        return Value.at(target, v.bits(), env.memory());
+        return Value.at(complete(target), v.bits(), env.memory());
+    }
+
+    /**
+     * A struct/union only declared where the pointer was (an opaque "struct sched_class"), replaced
+     * by its definition from elsewhere, as gdb does; qualifiers are kept.
+     */
+    private Type complete(Type t) {
+        Type r = t.resolve();
+        if ((r.kind() != Kind.STRUCT && r.kind() != Kind.UNION) || r.name() == null
+                || !(r.isDeclaration() || r.size() < 0) || !r.members().isEmpty()) return t;
+        Optional<Type> full = env.lookup((r.kind() == Kind.STRUCT ? "struct " : "union ") + r.name());
+        if (full.isEmpty() || full.get().resolve().isDeclaration() || full.get().resolve().size() < 0) return t;
+        boolean isConst = false;
+        boolean isVolatile = false;
+        for (Type cur = t; cur != null && cur != r; cur = cur.target()) {
+            if (cur.kind() == Kind.CONST) isConst = true;
+            if (cur.kind() == Kind.VOLATILE) isVolatile = true;
+            if (cur.kind() == Kind.TYPEDEF) return full.get(); // the typedef's name is lost; rare
+        }
+        Type out = full.get();
+        if (isVolatile) out = Synthetic.volatileOf(out);
+        if (isConst) out = Synthetic.constOf(out);
+        return out;
     }
 
     /** Arrays become pointers to their first element, functions pointers to themselves. */

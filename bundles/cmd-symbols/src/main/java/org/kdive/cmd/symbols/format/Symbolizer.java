@@ -8,7 +8,8 @@ import org.kdive.api.symbols.Symbol;
 /**
  * {@code <name+off>} for addresses that fall in a symbol, the way gdb (with crash's module-symbol
  * fallback) decides: only kernel addresses, never 0; a sized symbol must contain the address,
- * an unsized one (labels like .LC0, kallsyms entries) may be followed by up to a page.
+ * an unsized one (labels like .LC0, kallsyms entries) may be followed by up to a page, except
+ * vmlinux data labels, which gdb does not name.
  */
 public final class Symbolizer {
     private static final long UNSIZED_REACH = 0x1000;
@@ -24,6 +25,11 @@ public final class Symbolizer {
 
     /** "name" or "name+off" (decimal), or null. */
     public String near(long address) {
+        return near(address, false);
+    }
+
+    /** As {@link #near(long)}; {@code labels}: name vmlinux data labels too (crash's own table does). */
+    public String near(long address, boolean labels) {
         if (symbols == null || address >= 0) return null;
         Optional<Symbol> s;
         try {
@@ -35,6 +41,8 @@ public final class Symbolizer {
         Symbol sym = s.get();
         long off = address - sym.address();
         if (off < 0) return null;
+        // gdb ignores vmlinux data symbols of size 0 (linker-script labels such as init_stack)
+        if (!labels && sym.module() == null && sym.size() == 0 && !sym.isText()) return null;
         if (sym.size() > 0 ? off >= sym.size() : off >= UNSIZED_REACH) return null;
         return off == 0 ? sym.name() : sym.name() + "+" + off;
     }

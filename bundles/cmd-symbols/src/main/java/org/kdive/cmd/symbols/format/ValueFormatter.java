@@ -16,15 +16,16 @@ import org.kdive.cmd.symbols.expr.Value;
 import org.kdive.cmd.symbols.types.CDecl;
 
 /**
- * Prints values as gdb does with crash's settings (pretty structs, 200 elements, repeats
- * above 10, symbolic pointers, strings behind char pointers).
+ * Prints values as gdb 10.2 does with crash's settings: pretty structs, 256 elements, no
+ * {@code <repeats N times>} (crash sets the threshold to 0x7fffffff), symbolic pointers, strings
+ * behind char pointers.
  *
  * @param format     gdb's /FMT letter (x, d, u, o, t, c, a, z) or 0
  * @param outputHex  crash's output radix 16 ({@code -x}): integers in hex, the rest unchanged
  */
 public record ValueFormatter(Symbolizer symbolizer, char format, boolean outputHex) {
-    static final int PRINT_MAX = 200;
-    static final int REPEAT_THRESHOLD = 10;
+    /** crash's "print elements" (gdb's default is 200). */
+    static final int PRINT_MAX = 256;
 
     public ValueFormatter withFormat(char f) {
         return new ValueFormatter(symbolizer, f, outputHex);
@@ -157,32 +158,13 @@ public record ValueFormatter(Symbolizer symbolizer, char format, boolean outputH
             return;
         }
         sb.append('{');
-        int printed = 0;
-        long i = 0;
-        byte[] all = v.bytes();
-        for (; i < count && printed < PRINT_MAX; i++) {
+        long n = Math.min(count, PRINT_MAX);
+        for (long i = 0; i < n; i++) {
             if (i != 0) sb.append(", ");
-            long reps = 1;
-            long next = i + 1;
-            while (next < count && sameElement(all, (int) esize, i, next)) {
-                reps++;
-                next++;
-            }
             value(sb, v.part(elem, i * esize), recurse + 1);
-            if (reps > REPEAT_THRESHOLD) {
-                sb.append(" <repeats ").append(reps).append(" times>");
-                i = next - 1;
-                printed += REPEAT_THRESHOLD;
-            } else {
-                printed++;
-            }
         }
-        if (i < count) sb.append("...");
+        if (n < count) sb.append("...");
         sb.append('}');
-    }
-
-    private static boolean sameElement(byte[] all, int esize, long a, long b) {
-        return Arrays.equals(all, (int) (a * esize), (int) ((a + 1) * esize), all, (int) (b * esize), (int) ((b + 1) * esize));
     }
 
     /** One-byte integers are characters to gdb (char, signed char, unsigned char, u8 …). */
@@ -209,7 +191,7 @@ public record ValueFormatter(Symbolizer symbolizer, char format, boolean outputH
         }
     }
 
-    /** The C string at {@code addr} as gdb prints it (200 characters at most, then "..."). */
+    /** The C string at {@code addr} as gdb prints it (256 characters at most, then "..."). */
     String stringAt(long addr) {
         Memory memory = symbolizer.memory();
         byte[] buf = new byte[PRINT_MAX];
@@ -217,9 +199,7 @@ public record ValueFormatter(Symbolizer symbolizer, char format, boolean outputH
         boolean error = false;
         boolean terminated = false;
         while (n < PRINT_MAX) {
-            try {
-                memory.read(addr + n, buf, n, 1);
-            } catch (MemoryAccessException | CommandException e) {
+            if (!readByte(memory, addr + n, buf, n)) {
                 error = true;
                 break;
             }
@@ -229,45 +209,45 @@ public record ValueFormatter(Symbolizer symbolizer, char format, boolean outputH
             }
             n++;
         }
+        // gdb peeks past a full buffer: "..." only when the string really goes on
+        boolean more = false;
+        if (!terminated && !error) {
+            byte[] peek = new byte[1];
+            more = readByte(memory, addr + n, peek, 0) && peek[0] != 0;
+        }
         StringBuilder sb = new StringBuilder();
-        if (!error || n > 0) sb.append(printString(Arrays.copyOf(buf, n), n, !terminated && !error));
+        if (!error || n > 0) sb.append(printString(Arrays.copyOf(buf, n), n, more));
         if (error) sb.append("<error: Cannot access memory at address 0x").append(Long.toHexString(addr + n)).append('>');
         return sb.toString();
     }
 
-    /** gdb's generic_printstr for {@code length} one-byte characters. */
+    private static boolean readByte(Memory memory, long addr, byte[] buf, int at) {
+        try {
+            memory.read(addr, buf, at, 1);
+            return true;
+        } catch (MemoryAccessException | CommandException e) {
+            return false;
+        }
+    }
+
+    /**
+     * gdb 10.2's generic_printstr for {@code length} one-byte characters under crash's settings: the
+     * final NUL dropped, runs of equal characters taken whole until 256 characters are reached, no
+     * repeat counts, "..." when something is left.
+     */
     static String printString(byte[] s, int length, boolean forceEllipses) {
         if (!forceEllipses && length > 0 && s[length - 1] == 0) length--;
         if (length == 0) return "\"\"";
-        StringBuilder sb = new StringBuilder();
-        boolean inQuote = false;
-        boolean first = true;
+        StringBuilder sb = new StringBuilder("\"");
         int i = 0;
-        int counted = 0;
-        while (i < length && counted < PRINT_MAX) {
-            int reps = 1;
-            while (i + reps < length && s[i + reps] == s[i]) reps++;
-            if (reps > REPEAT_THRESHOLD) {
-                if (inQuote) {
-                    sb.append("\", ");
-                    inQuote = false;
-                } else if (!first) {
-                    sb.append(", ");
-                }
-                sb.append('\'').append(escape(s[i], '\'')).append("' <repeats ").append(reps).append(" times>");
-            } else {
-                if (!inQuote) {
-                    if (!first) sb.append(", ");
-                    sb.append('"');
-                    inQuote = true;
-                }
-                for (int k = 0; k < reps; k++) sb.append(escape(s[i], '"'));
-            }
-            first = false;
-            i += reps;
-            counted += reps;
+        while (i < length && i < PRINT_MAX) {
+            int run = 1;
+            while (i + run < length && s[i + run] == s[i]) run++;
+            String e = escape(s[i], '"');
+            for (int k = 0; k < run; k++) sb.append(e);
+            i += run;
         }
-        if (inQuote) sb.append('"');
+        sb.append('"');
         if (forceEllipses || i < length) sb.append("...");
         return sb.toString();
     }

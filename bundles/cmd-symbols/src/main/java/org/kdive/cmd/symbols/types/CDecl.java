@@ -70,6 +70,22 @@ public final class CDecl {
         return decl.isEmpty() ? base : base + " " + decl;
     }
 
+    /**
+     * gdb shows C integer types by their short names whatever spelling the compiler put in DWARF
+     * ("long unsigned int" is printed "unsigned long"), and so does crash.
+     */
+    public static String gdbBaseName(String dwarfName) {
+        return switch (dwarfName) {
+            case "long int" -> "long";
+            case "long unsigned int" -> "unsigned long";
+            case "long long int" -> "long long";
+            case "long long unsigned int" -> "unsigned long long";
+            case "short int" -> "short";
+            case "short unsigned int" -> "unsigned short";
+            default -> dwarfName;
+        };
+    }
+
     private static String quals(boolean isConst, boolean isVolatile) {
         return (isConst ? "const " : "") + (isVolatile ? "volatile " : "");
     }
@@ -99,7 +115,8 @@ public final class CDecl {
         };
         if (tag == null) {
             if (k == Kind.VOID) return "void";
-            return t.name() == null ? "<unnamed type>" : t.name();
+            if (t.name() == null) return "<unnamed type>";
+            return k == Kind.BASE ? gdbBaseName(t.name()) : t.name();
         }
         if (show <= 0 && t.name() != null) return tag + " " + t.name();
         String head = t.name() == null ? tag + " " : tag + " " + t.name() + " ";

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** gdb's rules for char arrays: the final NUL is dropped, runs above 10 become repeats, 200 at most. */
+/** gdb 10.2's rules for char arrays under crash's settings: the final NUL dropped, no repeat counts, 256 at most. */
 class StringPrintingTest {
     private static String print(byte[] b) {
         return ValueFormatter.printString(b, b.length, false);
@@ -19,25 +19,31 @@ class StringPrintingTest {
     }
 
     @Test
-    void longRunsRepeat() {
-        assertEquals("'\\000' <repeats 63 times>", print(new byte[64]));
-        byte[] b = new byte[16];
-        b[0] = 'a';
-        b[1] = 'b';
-        b[2] = 'c';
-        assertEquals("\"abc\", '\\000' <repeats 12 times>", print(b));
+    void runsAreNeverRepeatCounts() {
+        // crash sets gdb's repeat threshold to 0x7fffffff
+        assertEquals("\"" + "\\000".repeat(63) + "\"", print(new byte[64]));
         byte[] mixed = "xxxxxxxxxxxxyz\0".getBytes(StandardCharsets.US_ASCII);
-        assertEquals("'x' <repeats 12 times>, \"yz\"", print(mixed));
+        assertEquals("\"xxxxxxxxxxxxyz\"", print(mixed));
     }
 
     @Test
     void escapesAndEllipsis() {
         assertEquals("\"a\\\"b\\n\\033\\377\"", print(new byte[] {'a', '"', 'b', '\n', 27, (byte) 0xff}));
+        // octal escapes always have three digits: a digit after one stays plain (as gdb prints it)
+        assertEquals("\"a\\0001b\"", print(new byte[] {'a', 0, '1', 'b'}));
         byte[] longer = new byte[300];
-        java.util.Arrays.fill(longer, 0, 300, (byte) 'q');
-        for (int i = 0; i < 300; i += 2) longer[i] = 'p';
+        for (int i = 0; i < 300; i++) longer[i] = (byte) (i % 2 == 0 ? 'p' : 'q');
         String s = ValueFormatter.printString(longer, 300, false);
-        assertEquals(200 + 2 + 3, s.length(), s);
+        assertEquals("\"" + "pq".repeat(128) + "\"...", s); // crash's print elements: 256
+    }
+
+    @Test
+    void aRunIsTakenWholeAcrossTheLimit() {
+        // gdb 10.2 counts whole runs: a run that starts before 256 is printed to its end
+        byte[] b = new byte[4096];
+        b[0] = 'a';
+        String s = print(b);
+        assertEquals("\"a" + "\\000".repeat(4094) + "\"", s);
     }
 
     @Test
