@@ -145,7 +145,11 @@ public final class DwarfDebugInfo implements DebugInfo {
         return new ElfSymbols.SectionAddressing() {
             @Override
             public long symbolAddress(ElfSection s, long value) {
-                return s.isAlloc() && s.addr() != 0 ? value + bias : value;
+                if (!s.isAlloc()) return value;
+                // per-CPU symbols are offsets into a section linked at 0 and stay unshifted; a label
+                // beyond its end (__per_cpu_load, the section's load address) is a kernel address
+                if (s.addr() == 0) return Long.compareUnsigned(value, s.size()) > 0 ? value + bias : value;
+                return value + bias;
             }
 
             @Override
