@@ -122,6 +122,12 @@ final class KdumpFile {
 
     /** Decodes page {@code pfn} (which the 2nd bitmap says is dumped) into {@code out}. */
     void readPage(long pfn, byte[] out) {
+        readPage(pfn, out, 0);
+    }
+
+    /** Decodes page {@code pfn} into {@code out} from {@code outOff} (a block size of room). */
+    void readPage(long pfn, byte[] out, int outOff) {
+        int pageSize = header.blockSize;
         long paddr = pfn * header.blockSize;
         long idx = descIndex(pfn);
         if (idx >= descInFile) {
@@ -135,7 +141,7 @@ final class KdumpFile {
         if (off == 0 && size == 0 && (header.status & KdumpHeader.COMPRESSED_INCOMPLETE) != 0) {
             throw MemoryAccessException.physical(paddr, Reason.TRUNCATED, "dump incomplete");
         }
-        if (off <= 0 || size == 0 || size > out.length) {
+        if (off <= 0 || size == 0 || size > pageSize) {
             throw MemoryAccessException.physical(paddr, Reason.CORRUPT,
                     String.format("descriptor %d: offset 0x%x, size %d", idx, off, size));
         }
@@ -149,9 +155,10 @@ final class KdumpFile {
         } catch (IOException e) {
             throw MemoryAccessException.physical(paddr, Reason.TRUNCATED, e.getMessage());
         }
-        String err = dec.decode(flags, in, (int) size, out);
+        String err = dec.decode(flags, in, (int) size, out, outOff, pageSize);
         if (err != null) {
-            throw MemoryAccessException.physical(paddr, Reason.CORRUPT, String.format("%s at file offset 0x%x", err, off));
+            throw MemoryAccessException.physical(paddr, Reason.CORRUPT,
+                    String.format("%s at file offset 0x%x of %s", err, off, src.path().getFileName()));
         }
     }
 }

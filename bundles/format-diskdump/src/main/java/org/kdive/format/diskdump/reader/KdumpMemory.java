@@ -47,6 +47,12 @@ final class KdumpMemory extends PagedMemory {
             if (f.present.get(pfn)) throw MemoryAccessException.physical(paddr, Reason.EXCLUDED, excludedDetail);
             throw MemoryAccessException.physical(paddr, Reason.NOT_IN_DUMP, "not RAM");
         }
+        if (len == pageSize) {
+            // a whole page (scans, page-sized reads): decode straight into the caller's array and
+            // leave the cache to the small reads that revisit a page (saves a copy and an eviction)
+            f.readPage(pfn, dst, off);
+            return;
+        }
         // decode into the array of a page the cache evicted earlier (per thread): no allocation per page
         PageDecoder dec = PageDecoder.forThread();
         byte[] page = dec.spare;

@@ -105,6 +105,7 @@ public final class KdumpReader {
         d.put(Details.PHYS_BASE, "0x" + Long.toHexString(h.physBase));
         d.put("max_mapnr", Long.toString(h.maxMapnr));
         if (files.size() > 1 || h.split) d.put("split.files", Integer.toString(files.size()));
+        d.put("compression.decoder", NativeCodecs.decoderFor(h.status));
         DumpInfo info = new DumpInfo(format, Integer.toString(h.version), h.compressionName(), h.dumpLevel,
                 h.blockSize, cpus, h.machine, -1, d);
         List<java.nio.file.Path> paths = files.stream().map(f -> f.src.path()).toList();

@@ -16,11 +16,39 @@ final class PageDecoder {
     private LzoDecompressor lzo;
     private SnappyDecompressor snappy;
     private ZstdDecompressor zstd;
+    /** -Dkdive.codecs.java=true when this thread's decoder was made: never libzstd. */
+    private final boolean javaOnly;
+    /** libzstd's context, made on the first zstd page after the library loaded; till then aircompressor decodes. */
+    private NativeZstd.Context nativeZstd;
+    private boolean nativeZstdFailed;
+    private final String[] nativeError = new String[1];
     byte[] buffer = new byte[8192];
     /** A page array free for decoding into (one the page cache evicted), or null. */
     byte[] spare;
 
+    PageDecoder() {
+        this.javaOnly = NativeCodecs.javaOnly();
+    }
+
     static PageDecoder forThread() { return PER_THREAD.get(); }
+
+    /** The libzstd context, or null for the Java decoder (forced, libzstd missing, or still loading). */
+    private NativeZstd.Context nativeZstd() {
+        if (nativeZstd == null && !javaOnly && !nativeZstdFailed) {
+            NativeCodecs.preloadZstd();
+            if (NativeCodecs.zstdLoaded() != null) {
+                try {
+                    nativeZstd = new NativeZstd.Context();
+                } catch (LinkageError | OutOfMemoryError e) {
+                    nativeZstdFailed = true; // keep decoding in Java
+                }
+            }
+        }
+        return nativeZstd;
+    }
+
+    /** Whether this thread's zstd pages went through libzstd (false before the first zstd page). */
+    boolean usesNativeZstd() { return nativeZstd != null; }
 
     byte[] buffer(int size) {
         if (buffer.length < size) buffer = new byte[size];
@@ -28,37 +56,43 @@ final class PageDecoder {
     }
 
     /**
-     * Decodes {@code len} stored bytes into {@code out} (exactly one page).
+     * Decodes {@code len} stored bytes into {@code out} at {@code off}: exactly {@code pageSize} bytes.
      *
      * @return null on success, else why it failed
      */
-    String decode(int flags, byte[] in, int len, byte[] out) {
+    String decode(int flags, byte[] in, int len, byte[] out, int off, int pageSize) {
         try {
             int n;
             if ((flags & KdumpHeader.COMPRESSED_ZLIB) != 0) {
                 inflater.reset();
                 inflater.setInput(in, 0, len);
                 n = 0;
-                while (n < out.length && !inflater.finished()) {
-                    int k = inflater.inflate(out, n, out.length - n);
+                while (n < pageSize && !inflater.finished()) {
+                    int k = inflater.inflate(out, off + n, pageSize - n);
                     if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) break;
                     n += k;
                 }
             } else if ((flags & KdumpHeader.COMPRESSED_LZO) != 0) {
                 if (lzo == null) lzo = new LzoDecompressor();
-                n = lzo.decompress(in, 0, len, out, 0, out.length);
+                n = lzo.decompress(in, 0, len, out, off, pageSize);
             } else if ((flags & KdumpHeader.COMPRESSED_SNAPPY) != 0) {
                 if (snappy == null) snappy = new SnappyDecompressor();
-                n = snappy.decompress(in, 0, len, out, 0, out.length);
+                n = snappy.decompress(in, 0, len, out, off, pageSize);
             } else if ((flags & KdumpHeader.COMPRESSED_ZSTD) != 0) {
-                if (zstd == null) zstd = new ZstdDecompressor();
-                n = zstd.decompress(in, 0, len, out, 0, out.length);
+                NativeZstd.Context z = nativeZstd();
+                if (z != null) {
+                    n = z.decode(in, len, out, off, pageSize, nativeError);
+                    if (n < 0) return "zstd data does not decode: " + nativeError[0];
+                } else {
+                    if (zstd == null) zstd = new ZstdDecompressor();
+                    n = zstd.decompress(in, 0, len, out, off, pageSize);
+                }
             } else {
-                if (len != out.length) return "uncompressed page of " + len + " bytes, page size " + out.length;
-                System.arraycopy(in, 0, out, 0, len);
+                if (len != pageSize) return "uncompressed page of " + len + " bytes, page size " + pageSize;
+                System.arraycopy(in, 0, out, off, len);
                 n = len;
             }
-            if (n != out.length) return "decompressed to " + n + " bytes, page size " + out.length;
+            if (n != pageSize) return "decompressed to " + n + " bytes, page size " + pageSize;
             return null;
         } catch (DataFormatException | RuntimeException e) {
             // aircompressor reports bad input as MalformedInputException or index errors
