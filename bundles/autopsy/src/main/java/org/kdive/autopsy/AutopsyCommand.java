@@ -24,7 +24,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** `autopsy`: the whole panic analysis in one report. */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=autopsy")
 public class AutopsyCommand implements Command {
     @Reference
     private volatile Disassembler disassembler;

@@ -25,10 +25,10 @@ final class CommandFunction implements Function {
     /** Session variable set to Boolean.TRUE when a command failed (batch exit status). */
     static final String FAILED = "kdive.failed";
 
-    private final Command command;
+    private final java.util.function.Supplier<Command> command;
     private final CommandRegistry registry;
 
-    CommandFunction(Command command, CommandRegistry registry) {
+    CommandFunction(java.util.function.Supplier<Command> command, CommandRegistry registry) {
         this.command = command;
         this.registry = registry;
     }
@@ -38,7 +38,15 @@ final class CommandFunction implements Function {
         List<String> args = new ArrayList<>();
         for (Object o : arguments) args.add(String.valueOf(o));
         boolean json = "json".equals(session.get(OUTPUT));
-        run(session, command, args, json ? Mode.JSON_LINES : Mode.TEXT);
+        Command c;
+        try {
+            c = command.get();
+        } catch (KdiveException e) {
+            System.err.println("kdive: " + e.getMessage());
+            session.put(FAILED, Boolean.TRUE);
+            return null;
+        }
+        run(session, c, args, json ? Mode.JSON_LINES : Mode.TEXT);
         return null;
     }
 
@@ -86,6 +94,4 @@ final class CommandFunction implements Function {
         System.err.println(message);
         System.err.flush();
     }
-
-    Command command() { return command; }
 }

@@ -31,7 +31,7 @@ final class JsonCommand implements Command {
         if (args.isEmpty()) throw new CommandException("usage: json COMMAND [ARGS…]");
         Command c = registry.get(args.get(0)).orElseThrow(() -> new CommandException("no kdive command \"" + args.get(0) + "\""));
         if (!(ctx instanceof ShellContext sc)) return Result.of("", Map.of());
-        new CommandFunction(c, registry).run(sc.gogo(), c, args.subList(1, args.size()), CommandFunction.Mode.JSON_PRETTY);
+        new CommandFunction(() -> c, registry).run(sc.gogo(), c, args.subList(1, args.size()), CommandFunction.Mode.JSON_PRETTY);
         return null;
     }
 }

@@ -23,7 +23,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 
 /** `plugins`: every discovered format, architecture, debuginfo reader, fetcher, disassembler and command. */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=plugins")
 public class PluginsCommand implements Command {
     private static final Map<String, Class<? extends Plugin>> KINDS = new LinkedHashMap<>();
 

@@ -44,7 +44,7 @@ final class Repl {
                             System.getProperty("user.home") + "/.cache/kdive"), "history"))
                     .completer((r, line, candidates) -> {
                         if (line.wordIndex() == 0) {
-                            for (String n : registry.all().keySet()) candidates.add(new Candidate(n));
+                            for (String n : registry.names()) candidates.add(new Candidate(n));
                         }
                     })
                     .build();

@@ -23,7 +23,7 @@ public final class SessionCommands {
     private SessionCommands() {
     }
 
-    @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+    @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=open")
     public static class Open implements Command {
         @Override public String name() { return "open"; }
 
@@ -68,7 +68,7 @@ public final class SessionCommands {
         }
     }
 
-    @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+    @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=close")
     public static class Close implements Command {
         @Override public String name() { return "close"; }
 

@@ -13,7 +13,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
  * A vendor's command: a DS component implementing the kdive Command SPI. Drop the jar into
  * plugins/ and `hello` appears in the running shell.
  */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=hello")
 public class HelloCommand implements Command {
     @Override public String name() { return "hello"; }
 

@@ -38,7 +38,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code debuginfo}: what the dump's kernel is, which debuginfo is loaded, what each fetcher's cache
  * has and would download; {@code debuginfo fetch [--distro NAME]} downloads, verifies and loads it.
  */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=debuginfo")
 public class DebuginfoCommand implements Command {
     private final List<DebuginfoFetcher> fetchers = new CopyOnWriteArrayList<>();
     private final Path cacheRoot;

@@ -28,7 +28,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** crash's {@code dis}: disassembly with symbols, source lines and, with -a, BUG()/exception-RIP marks. */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=dis")
 public class DisCommand implements Command {
     /** Longest routine or count we disassemble in one go (bounded output, bounded reads). */
     static final int MAX_INSTRUCTIONS = 100_000;

@@ -27,7 +27,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's {@code mod}: the loaded modules, and loading their debuginfo (-s one, -S all from a tree). */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=mod")
 public final class ModCommand implements Command {
     private static final int MAX_TREE_FILES = 500_000;
     private static final int MAX_DEPTH = 12;

@@ -16,7 +16,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's {@code p}: evaluates a C expression and prints it as gdb does, numbering values $1, $2 … */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=p")
 public final class PrintCommand implements Command {
     @Override public String name() { return "p"; }
 

@@ -21,7 +21,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's {@code rd}: memory as 8/16/32/64-bit words with an ASCII column, or symbolically. */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=rd")
 public final class RdCommand implements Command {
     /** No more than this many entries per command (a typo must not print gigabytes). */
     private static final long MAX_COUNT = 1L << 22;

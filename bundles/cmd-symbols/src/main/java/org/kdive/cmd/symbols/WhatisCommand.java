@@ -23,7 +23,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's {@code whatis}: the declaration of a symbol, a type's definition, or an expression's type. */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=whatis")
 public final class WhatisCommand implements Command {
     @Override public String name() { return "whatis"; }
 

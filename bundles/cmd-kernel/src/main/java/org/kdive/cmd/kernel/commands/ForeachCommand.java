@@ -22,7 +22,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
  * crash's `foreach`: runs bt, task or ps for each selected task. Selectors: pids, task
  * addresses, command names, 'regex', and the keywords kernel, user, active.
  */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=foreach")
 public class ForeachCommand implements Command {
     private static final Set<String> COMMANDS = Set.of("bt", "task", "ps", "set");
 

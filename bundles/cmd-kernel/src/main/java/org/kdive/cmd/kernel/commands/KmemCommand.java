@@ -18,7 +18,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /** crash's `kmem -i`: general memory usage from the kernel's counters (and a mem_map pass for SHARED). */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=kmem")
 public class KmemCommand implements Command {
     private static final String HEADER = "                 PAGES        TOTAL      PERCENTAGE\n";
 

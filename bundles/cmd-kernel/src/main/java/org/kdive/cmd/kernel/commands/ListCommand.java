@@ -25,7 +25,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
  * {@code -o struct.member} or a leading {@code struct.member} argument; {@code -h start} starts
  * at a structure, {@code -H start} at a list_head that is not itself an entry.
  */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=list")
 public class ListCommand implements Command {
     /** Stops walks over garbage or huge lists. */
     private static final int MAX_ENTRIES = 1_000_000;

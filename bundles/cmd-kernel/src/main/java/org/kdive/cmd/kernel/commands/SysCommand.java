@@ -29,7 +29,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
  * (what crash prints when it can walk the task list; crash 8.0.2 cannot on 6.x PID tables and
  * prints only the active tasks there).
  */
-@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class)
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=sys")
 public class SysCommand implements Command {
     /** crash's panic strings, most severe first: the first one found in the log is the panic message. */
     private static final String[] PANIC_MESSAGES = {
