@@ -2,8 +2,11 @@
 # Cold (no index cache) and warm (cached index) time of: open vmlinux + `struct task_struct` layout +
 # `jiffies` lookup, each in a fresh JVM, against drgn doing the same (load_debug_info + type + variable).
 # Usage: bench/symbols-index.sh [runs]   (build first: mvn -o -q install -pl bundles/symbols-dwarf -DskipTests)
+# The JVM runs with the flags bin/kdive uses for batch commands (-c/-i): C1 only, parallel GC;
+# JVM_OPTS overrides them (e.g. JVM_OPTS=-XX:TieredStopAtLevel=4 for the interactive shell's JIT).
 set -euo pipefail
 runs=${1:-3}
+jvm=${JVM_OPTS:--XX:+UseParallelGC -XX:TieredStopAtLevel=1 -Xss4m}
 root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${KDIVE_CORPUS:-$HOME/.cache/kdive-corpus}/vqbug-6.1
 vmlinux=$corpus/vmlinux-6.1.0-50-cloud-amd64
@@ -18,11 +21,11 @@ run() { # label, command...
     local label=$1; shift
     /usr/bin/time -f "$label: %e s wall, %U s user, %S s sys, %M KB max RSS" "$@" 2>&1 | grep -v '^SLF4J'
 }
-echo "load: $(cut -d' ' -f1-3 /proc/loadavg), cores: $(nproc)"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg), cores: $(nproc), jvm: $jvm"
 for i in $(seq "$runs"); do
     idx=$work/index-$i
-    run "kdive cold" java -Dkdive.index.dir="$idx" -cp "$work:$cp" SymbolsIndexBench "$vmlinux"
-    run "kdive warm" java -Dkdive.index.dir="$idx" -cp "$work:$cp" SymbolsIndexBench "$vmlinux"
+    run "kdive cold" java $jvm -Dkdive.index.dir="$idx" -cp "$work:$cp" SymbolsIndexBench "$vmlinux"
+    run "kdive warm" java $jvm -Dkdive.index.dir="$idx" -cp "$work:$cp" SymbolsIndexBench "$vmlinux"
     if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import drgn' 2>/dev/null; then
         run "drgn      " /usr/bin/python3 -c "
 import drgn

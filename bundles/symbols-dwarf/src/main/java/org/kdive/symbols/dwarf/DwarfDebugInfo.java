@@ -405,6 +405,9 @@ public final class DwarfDebugInfo implements DebugInfo {
 
     @Override
     public void close() {
+        // a freshly built index is being written to the cache: let it finish, or the next run builds again
+        NameIndex i = index;
+        if (i != null) i.awaitSaved(10_000);
         elf.close();
     }
 

@@ -24,6 +24,14 @@ public final class Abbrev {
     boolean scanFixed, hasLocation, hasCode, hasInline, hasSize;
     /** Whether the index scan reports DIEs of this shape (set with the layout by the scan's thread). */
     boolean wanted;
+    /** Whether {@code wanted} and the fast path below are set (a layout alone can come from another use). */
+    boolean scanReady;
+    /**
+     * The index scan's fast path (set with {@code wanted}): offset of a 4-byte DW_FORM_strp name, or -1
+     * when the DIE needs the general path; offset of a DW_FORM_ref4 sibling or -1; the entry's priority
+     * when it does not depend on the DIE's values.
+     */
+    int fastName = -1, fastSib = -1, fastPrio;
 
     Abbrev(int tag, boolean hasChildren, int[] attrs, int[] forms, long[] consts) {
         this.tag = tag;

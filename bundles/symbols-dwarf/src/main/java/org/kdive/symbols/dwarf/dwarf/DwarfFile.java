@@ -60,23 +60,40 @@ public final class DwarfFile {
 
     /** Reads every unit header; a malformed header ends the list (the units before it stay usable). */
     private Unit[] scanUnits(boolean types) {
-        ByteBuffer b = types ? sections.types : sections.info;
         List<Unit> list = new ArrayList<>();
         long off = 0;
-        int lim = b.limit();
-        while (off + 11 <= lim) {
-            try {
-                Unit u = readHeader(b, types, (int) off);
-                list.add(u);
-                off = u.end;
-            } catch (IndexOutOfBoundsException | DumpFormatException e) {
-                org.slf4j.LoggerFactory.getLogger(DwarfFile.class)
-                        .warn("{}: ignoring {} from offset 0x{}: {}", path, types ? ".debug_types" : ".debug_info",
-                                Long.toHexString(off), e.getMessage());
-                break;
-            }
-        }
+        for (Unit u; (u = headerAt(types, off)) != null; off = u.end) list.add(u);
         return list.toArray(Unit[]::new);
+    }
+
+    /**
+     * The unit whose header is at {@code off} of .debug_info (or .debug_types); null at the end of the
+     * section or at a malformed header (logged: the units before it stay usable, as in {@link #units()}).
+     * For a scan that starts on the first units before all headers are read.
+     */
+    public Unit headerAt(boolean types, long off) {
+        ByteBuffer b = types ? sections.types : sections.info;
+        if (off < 0 || off + 11 > b.limit()) return null;
+        try {
+            return readHeader(b, types, (int) off);
+        } catch (IndexOutOfBoundsException | DumpFormatException e) {
+            org.slf4j.LoggerFactory.getLogger(DwarfFile.class)
+                    .warn("{}: ignoring {} from offset 0x{}: {}", path, types ? ".debug_types" : ".debug_info",
+                            Long.toHexString(off), e.getMessage());
+            return null;
+        }
+    }
+
+    /** The units of .debug_info and .debug_types when both are listed already, else null. */
+    public Unit[][] listedUnits() {
+        Unit[] i = infoUnits, t = typeUnits;
+        return i == null || t == null ? null : new Unit[][] {i, t};
+    }
+
+    /** Takes a complete listing made by a scan through {@link #headerAt}, unless the units are listed already. */
+    public synchronized void adoptUnits(Unit[] info, Unit[] types) {
+        if (infoUnits == null) infoUnits = info;
+        if (typeUnits == null) typeUnits = types;
     }
 
     private Unit readHeader(ByteBuffer b, boolean types, int off) {
@@ -158,12 +175,22 @@ public final class DwarfFile {
      * A lazy table decodes declarations on first use and is for one thread only.
      */
     AbbrevTable parseAbbrevs(Unit u, boolean lazy) {
+        return parseAbbrevs(u, lazy, null);
+    }
+
+    /** A thread's interner for {@link #parseAbbrevs(Unit, boolean, AbbrevTable.Interner)}. */
+    AbbrevTable.Interner abbrevInterner() {
+        return new AbbrevTable.Interner(abbrevBytes());
+    }
+
+    /** As {@link #parseAbbrevs(Unit, boolean)}, a lazy table sharing declarations through an interner. */
+    AbbrevTable parseAbbrevs(Unit u, boolean lazy, AbbrevTable.Interner interner) {
         long off = u.abbrevOffset;
         if (off < 0 || off >= sections.abbrev.limit()) {
             throw error(u.toString(), u.offset, "abbreviation offset inside .debug_abbrev", "0x" + Long.toHexString(off));
         }
         try {
-            if (lazy || abbrevBytes != null) return AbbrevTable.parse(new ArrayReader(abbrevBytes(), (int) off), lazy);
+            if (lazy || abbrevBytes != null) return AbbrevTable.parse(new ArrayReader(abbrevBytes(), (int) off), lazy, interner);
             // one table for a lookup: copy a window from its start (growing it if the table is longer)
             // rather than all of .debug_abbrev (megabytes) for a few kilobytes
             int rest = sections.abbrev.limit() - (int) off;
@@ -191,6 +218,15 @@ public final class DwarfFile {
             }
         }
         return b;
+    }
+
+    /**
+     * Makes the heap copy of .debug_abbrev or of .debug_str now: the index build's threads each make
+     * one at their start, in parallel, rather than one thread waiting for the other's.
+     */
+    public void copyForScan(boolean strings) {
+        if (strings) strBytes();
+        else abbrevBytes();
     }
 
     /** Heap copy of .debug_str (a few MiB): every indexed name is hashed from it. */

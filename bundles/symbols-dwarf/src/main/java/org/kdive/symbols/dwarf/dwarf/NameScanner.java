@@ -10,24 +10,26 @@ public final class NameScanner {
         void name(int tag, long nameHash, long ref, int priority);
     }
 
+    private static final int SEEN_BITS = 18;
+
     private NameScanner() {
     }
 
     /**
-     * Per-thread buffers: a heap copy of the unit (faster to read than the mapping), a string-hash
-     * cache and the names already reported. Sized for vmlinux's ~120k distinct names, so that few
-     * .debug_str strings are hashed twice.
+     * Per-thread buffers: a heap copy of the unit (faster to read than the mapping), the names already
+     * reported (sized for vmlinux's ~120k distinct names) and the thread's shared declarations.
      */
     public static final class Scratch {
         byte[] unit = new byte[1 << 20];
-        final long[] strOff = new long[1 << 18];
-        final long[] strHash = new long[1 << 18];
-        final long[] seenKey = new long[1 << 18];
-        final byte[] seenPrio = new byte[1 << 18];
+        /** Names already reported: (strp offset, tag) and priority packed in one int (see {@link #seenEntry}). */
+        final int[] seen = new int[1 << SEEN_BITS];
         int[] pos = new int[64], forms = new int[64];
+        /** Declarations shared by this thread's abbreviation tables (laid out and marked for {@link #wanted}). */
+        AbbrevTable.Interner interner;
+        DwarfFile internerFile;
+        java.util.function.IntPredicate internerWanted;
 
         public Scratch() {
-            java.util.Arrays.fill(strOff, -1);
         }
     }
 
@@ -35,39 +37,77 @@ public final class NameScanner {
     public static void scan(Unit u, Sink sink, java.util.function.IntPredicate wanted, Scratch scratch) {
         if (u.unitType == DW.UT_skeleton || u.unitType == DW.UT_partial) return;
         // this thread's own table, even when the unit has one cached: declarations are decoded, laid
-        // out and marked wanted or not on first use
-        AbbrevTable abbrevs = u.file.parseAbbrevs(u, true);
+        // out and marked wanted or not on first use, and shared with the thread's other tables through
+        // its interner (they carry the layout and the wanted mark: one interner per file and predicate)
+        if (scratch.internerFile != u.file || scratch.internerWanted != wanted) {
+            scratch.interner = u.file.abbrevInterner();
+            scratch.internerFile = u.file;
+            scratch.internerWanted = wanted;
+        }
+        scratch.interner.forShape(u.offsetSize, u.addrSize, u.version);
+        AbbrevTable abbrevs = u.file.parseAbbrevs(u, true, scratch.interner);
         int base = (int) u.offset;
         int end = (int) (u.end - u.offset);
         if (scratch.unit.length < end) scratch.unit = new byte[Math.max(end, scratch.unit.length * 2)];
         u.section().get(base, scratch.unit, 0, end);
         // positions below are relative to the unit start, as unit-relative references are; the
         // scratch array may be longer than the unit: reads past its end are caught after each DIE
-        ArrayReader r = new ArrayReader(scratch.unit, u.dieStart - base);
+        byte[] b = scratch.unit;
+        ArrayReader r = new ArrayReader(b, u.dieStart - base);
+        int pos = r.pos;
         int depth = 0;
         DwarfFile f = u.file;
         try {
-            while (r.pos < end) {
-                int diePos = r.pos;
-                long code = r.uleb();
+            // the common cases are written out here rather than called: the batch launcher runs C1
+            // only, which inlines little, and this loop runs 3.6 million times on vmlinux
+            while (pos < end) {
+                int diePos = pos;
+                long code = b[pos];
+                if (code >= 0) {
+                    pos++;
+                } else {
+                    r.pos = pos;
+                    code = r.uleb();
+                    pos = r.pos;
+                }
                 if (code == 0) {
                     if (--depth <= 0) break;
                     continue;
                 }
-                Abbrev a = abbrevs.get(code);
-                if (a == null) throw f.error(u.toString(), base + diePos, "a defined abbreviation code", String.valueOf(code));
-                if (a.fixedSize == -2) { // only the abbreviations met are laid out
-                    a.layout(u.offsetSize, u.addrSize, u.version);
-                    a.wanted = wanted.test(a.tag);
+                Abbrev[] dense = abbrevs.dense;
+                Abbrev a = code < dense.length ? dense[(int) code] : null;
+                if (a == null) {
+                    a = abbrevs.get(code);
+                    if (a == null) throw f.error(u.toString(), base + diePos, "a defined abbreviation code", String.valueOf(code));
                 }
-                // the loop stays small (a long-running loop is compiled twice by the JIT: on-stack, then whole)
-                boolean descend = depth == 1 && a.wanted ? named(u, abbrevs, a, r, diePos, end, sink, scratch)
-                        : skip(u, a, r, diePos, end, depth);
+                if (!a.scanReady) { // only the abbreviations met are laid out
+                    if (a.fixedSize == -2) a.layout(u.offsetSize, u.addrSize, u.version);
+                    a.wanted = wanted.test(a.tag);
+                    if (a.wanted) prepareFast(a, u.offsetSize);
+                    a.scanReady = true;
+                }
+                boolean descend;
+                if (depth == 1 && !a.wanted && a.siblingForm == DW.FORM_ref4 && a.siblingAt >= 0 && a.hasChildren) {
+                    long target = Integer.toUnsignedLong(ArrayReader.int32(b, pos + a.siblingAt));
+                    if (target > diePos && target <= end) {
+                        pos = (int) target;
+                        continue;
+                    }
+                }
+                if (!a.hasChildren && a.fixedSize >= 0 && !(depth == 1 && a.wanted)) {
+                    pos += a.fixedSize;
+                    descend = false;
+                } else {
+                    r.pos = pos;
+                    descend = depth == 1 && a.wanted ? named(u, abbrevs, a, r, diePos, end, sink, scratch)
+                            : skip(u, a, r, diePos, end, depth);
+                    pos = r.pos;
+                }
                 if (descend) depth++;
-                if (r.pos < 0 || r.pos > end) throw new IndexOutOfBoundsException("DIE beyond unit");
+                if (pos < 0 || pos > end) throw new IndexOutOfBoundsException("DIE beyond unit");
             }
         } catch (IndexOutOfBoundsException e) {
-            throw f.error(u.toString(), base + r.pos, "complete DIEs", "truncated data");
+            throw f.error(u.toString(), base + pos, "complete DIEs", "truncated data");
         }
     }
 
@@ -117,6 +157,7 @@ public final class NameScanner {
     /** Reports a top-level DIE and moves past it; true when it has children without a usable sibling (descend). */
     private static boolean named(Unit u, AbbrevTable abbrevs, Abbrev a, ArrayReader r, int diePos, int end, Sink sink,
                                  Scratch scratch) {
+        if (a.fastName >= 0) return namedFast(u, a, r, diePos, end, sink, scratch);
         int start = r.pos;
         // where the attributes that matter are: precomputed offsets when they are at fixed ones
         // (the common case), else found by walking this DIE once; kept small so the JIT compiles it fast
@@ -152,16 +193,8 @@ public final class NameScanner {
             sib = valueAt(r, start + offs[i], u, forms[i]);
         }
         int prio = priority(a, decl);
-        // the same header type appears in thousands of units: once seen at this priority, skip it cheaply
         if (nameForm == DW.FORM_strp) {
-            long seenKey = (nameVal << 8) | (a.tag & 0xff);
-            int seenSlot = (int) (seenKey ^ (seenKey >>> 17) ^ (seenKey >>> 31)) & (scratch.seenKey.length - 1);
-            if (scratch.seenKey[seenSlot] != seenKey || scratch.seenPrio[seenSlot] < prio) {
-                if (report(u, a.tag, hash(u, r.b, end, nameForm, nameVal, scratch), diePos, prio, sink)) {
-                    scratch.seenKey[seenSlot] = seenKey;
-                    scratch.seenPrio[seenSlot] = (byte) prio;
-                }
-            }
+            reportStrp(u, a.tag, nameVal, diePos, prio, r.b, end, sink, scratch);
         } else if (nameForm != 0) {
             report(u, a.tag, hash(u, r.b, end, nameForm, nameVal, scratch), diePos, prio, sink);
         } else if (specForm != 0) {
@@ -178,6 +211,73 @@ public final class NameScanner {
         }
         r.pos = after;
         return a.hasChildren;
+    }
+
+    /**
+     * The usual named top-level DIE (vmlinux: 4 in 5 of 1.7 million): a strp name at a fixed offset, a
+     * fixed declaration flag and a ref4 sibling or a fixed size. Read with no per-attribute calls.
+     */
+    private static boolean namedFast(Unit u, Abbrev a, ArrayReader r, int diePos, int end, Sink sink, Scratch scratch) {
+        int start = r.pos;
+        byte[] b = r.b;
+        long nameVal = Integer.toUnsignedLong(ArrayReader.int32(b, start + a.fastName));
+        reportStrp(u, a.tag, nameVal, diePos, a.fastPrio, b, end, sink, scratch);
+        if (a.fastSib >= 0) {
+            long sib = Integer.toUnsignedLong(ArrayReader.int32(b, start + a.fastSib));
+            if (sib > diePos && sib <= end) {
+                r.pos = (int) sib;
+                return false;
+            }
+        }
+        if (a.fixedSize >= 0) r.pos = start + a.fixedSize;
+        else DwarfFile.skipAttributes(r, u, a);
+        return a.hasChildren;
+    }
+
+    /**
+     * Reports a strp-named DIE unless this thread already did at this priority or higher: the same
+     * header type appears in thousands of units, and this check is the whole cost of all but the first.
+     */
+    private static void reportStrp(Unit u, int tag, long nameVal, int diePos, int prio, byte[] unit, int end, Sink sink,
+                                   Scratch scratch) {
+        int key = seenEntry(nameVal, tag, 0);
+        if (key == 0) { // not representable: report every time (correct, only slower)
+            report(u, tag, hash(u, unit, end, DW.FORM_strp, nameVal, scratch), diePos, prio, sink);
+            return;
+        }
+        int[] seen = scratch.seen;
+        int slot = (key ^ (key >>> 13)) * 0x9E3779B1 >>> (32 - SEEN_BITS);
+        int e = seen[slot];
+        if ((e & ~3) == key && (e & 3) >= prio) return;
+        if (report(u, tag, hash(u, unit, end, DW.FORM_strp, nameVal, scratch), diePos, prio, sink)) {
+            seen[slot] = key | prio;
+        }
+    }
+
+    /** strp offset (24 bits), tag (6 bits) and priority (2 bits) in an int; 0 when they do not fit. */
+    private static int seenEntry(long nameVal, int tag, int prio) {
+        if (nameVal >= 1 << 24 || nameVal < 0 || tag >= 64 || tag <= 0) return 0;
+        return (int) nameVal << 8 | tag << 2 | prio;
+    }
+
+    /** Sets up {@link #namedFast} for a shape when it applies. */
+    private static void prepareFast(Abbrev a, int offsetSize) {
+        a.fastName = -1;
+        if (!a.scanFixed || a.nameIdx < 0 || offsetSize != 4 || a.forms[a.nameIdx] != DW.FORM_strp) return;
+        if (a.tag >= 64 || a.tag <= 0) return;
+        boolean decl;
+        if (a.declIdx < 0) decl = false;
+        else if (a.forms[a.declIdx] == DW.FORM_flag_present) decl = true;
+        else if (a.forms[a.declIdx] == DW.FORM_implicit_const && a.consts != null) decl = a.consts[a.declIdx] != 0;
+        else return;
+        int sib = -1;
+        if (a.hasChildren && a.sibIdx >= 0) {
+            if (a.forms[a.sibIdx] != DW.FORM_ref4) return;
+            sib = a.offsets[a.sibIdx];
+        }
+        a.fastSib = sib;
+        a.fastPrio = priority(a, decl);
+        a.fastName = a.offsets[a.nameIdx];
     }
 
     /** How complete a DIE is as the definition of its name (higher wins in the index). */
@@ -197,16 +297,10 @@ public final class NameScanner {
         return true;
     }
 
-    /** FNV-1a hash of a string attribute value (strp through the per-thread cache); 0 for unsupported forms. */
+    /** FNV-1a hash of a string attribute value; 0 for unsupported forms. */
     private static long hash(Unit u, byte[] unit, int end, int form, long v, Scratch scratch) {
         if (form == DW.FORM_string) return ArrayReader.hashCString(unit, (int) v, end);
-        if (form != DW.FORM_strp) return u.file.stringHash(u, form, v);
-        int slot = (int) (v ^ (v >>> 16)) & (scratch.strOff.length - 1);
-        if (scratch.strOff[slot] == v) return scratch.strHash[slot];
-        long h = u.file.stringHash(u, form, v);
-        scratch.strOff[slot] = v;
-        scratch.strHash[slot] = h;
-        return h;
+        return u.file.stringHash(u, form, v);
     }
 
     /**

@@ -1,0 +1,124 @@
+package org.kdive.symbols.dwarf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdive.symbols.dwarf.dwarf.DwarfFile;
+import org.kdive.symbols.dwarf.index.Category;
+import org.kdive.symbols.dwarf.index.NameIndex;
+
+/** The on-disk name index: written whole in the background, read back identical, never misread when damaged. */
+class IndexCacheTest {
+    @TempDir
+    Path dir;
+
+    /** Names of every category, present and absent, in vmlinux. */
+    private static final Object[][] VMLINUX_NAMES = {
+        {Category.VARIABLE, "jiffies"}, {Category.VARIABLE, "init_task"}, {Category.STRUCT, "task_struct"},
+        {Category.STRUCT, "list_head"}, {Category.UNION, "thread_union"}, {Category.ENUM, "pid_type"},
+        {Category.TYPEDEF, "pid_t"}, {Category.BASE, "long unsigned int"}, {Category.FUNCTION, "schedule"},
+        {Category.FUNCTION, "machine_kexec"}, {Category.FUNCTION, "no_such_function_anywhere"},
+        {Category.STRUCT, "jiffies"},
+    };
+
+    @Test
+    void cachedVmlinuxIndexAnswersAsTheBuiltOne() throws IOException {
+        DwarfFile dwarf = Shared.vmlinux().dwarf();
+        NameIndex built = withCacheDir(() -> NameIndex.loadOrBuild(dwarf, "test-vmlinux"));
+        assertFalse(built.fromCache());
+        assertTrue(built.problems().isEmpty(), built.problems().toString());
+        built.awaitSaved(60_000);
+        assertEquals(List.of("test-vmlinux.idx"), files(), "the index and no temporary file");
+        NameIndex cached = withCacheDir(() -> NameIndex.loadOrBuild(dwarf, "test-vmlinux"));
+        assertTrue(cached.fromCache());
+        for (Object[] n : VMLINUX_NAMES) {
+            Category c = (Category) n[0];
+            String name = (String) n[1];
+            assertEquals(built.lookup(c, name), cached.lookup(c, name), c + " " + name);
+        }
+        assertTrue(cached.lookup(Category.STRUCT, "task_struct") >= 0);
+        assertTrue(cached.lookup(Category.VARIABLE, "jiffies") >= 0);
+        assertEquals(-1, cached.lookup(Category.FUNCTION, "no_such_function_anywhere"));
+        assertEquals(-1, cached.lookup(Category.STRUCT, "jiffies"), "names are per category");
+    }
+
+    @Test
+    void damagedOrOldCacheIsRebuiltNotRead() throws IOException {
+        DwarfFile dwarf = Shared.vqbug().dwarf();
+        NameIndex first = withCacheDir(() -> NameIndex.loadOrBuild(dwarf, "test-vqbug"));
+        first.awaitSaved(60_000);
+        long struct = first.lookup(Category.STRUCT, "vqb_vring_virtqueue");
+        long function = first.lookup(Category.FUNCTION, "vqb_virtqueue_add");
+        assertTrue(struct >= 0 && function >= 0);
+        Path file = dir.resolve("test-vqbug.idx");
+        byte[] good = Files.readAllBytes(file);
+        assertTrue(withCacheDir(() -> NameIndex.loadOrBuild(dwarf, "test-vqbug")).fromCache());
+
+        // one flipped bit in the table, a format version from before, a cut-off file, another identity
+        byte[] flipped = good.clone();
+        flipped[good.length / 2] ^= 1;
+        byte[] older = good.clone();
+        ByteBuffer.wrap(older).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 2);
+        byte[] cut = java.util.Arrays.copyOf(good, good.length - 100);
+        for (byte[] bad : List.of(flipped, older, cut)) {
+            Files.write(file, bad);
+            NameIndex again = withCacheDir(() -> NameIndex.loadOrBuild(dwarf, "test-vqbug"));
+            assertFalse(again.fromCache());
+            assertEquals(struct, again.lookup(Category.STRUCT, "vqb_vring_virtqueue"));
+            assertEquals(function, again.lookup(Category.FUNCTION, "vqb_virtqueue_add"));
+            again.awaitSaved(60_000);
+            assertTrue(java.util.Arrays.equals(good, Files.readAllBytes(file)), "rewritten whole");
+        }
+        Files.move(file, dir.resolve("test-other.idx"));
+        assertFalse(withCacheDir(() -> NameIndex.loadOrBuild(dwarf, "test-other")).fromCache(),
+                "a file renamed to another identity");
+    }
+
+    @Test
+    void temporariesOfKilledRunsAreRemoved() throws IOException {
+        DwarfFile dwarf = Shared.vqbug().dwarf();
+        Path stale = dir.resolve("test-tmp.idx.12345-678.tmp");
+        Path recent = dir.resolve("test-tmp.idx.12345-999.tmp");
+        Files.write(stale, new byte[10]);
+        Files.write(recent, new byte[10]);
+        Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        withCacheDir(() -> NameIndex.loadOrBuild(dwarf, "test-tmp")).awaitSaved(60_000);
+        assertEquals(List.of("test-tmp.idx", "test-tmp.idx.12345-999.tmp"), files(),
+                "the stale one is gone, one that may belong to a running process stays");
+        try (FileChannel ch = FileChannel.open(dir.resolve("test-tmp.idx"), StandardOpenOption.READ)) {
+            assertNotEquals(0, ch.size());
+        }
+    }
+
+    private List<String> files() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+
+    private NameIndex withCacheDir(java.util.function.Supplier<NameIndex> f) {
+        String old = System.getProperty("kdive.index.dir");
+        System.setProperty("kdive.index.dir", dir.toString());
+        try {
+            return f.get();
+        } finally {
+            if (old == null) System.clearProperty("kdive.index.dir");
+            else System.setProperty("kdive.index.dir", old);
+        }
+    }
+}
