@@ -83,6 +83,7 @@ public final class Main {
             storage.toFile().deleteOnExit();
         }
         config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("cache").toString());
+        config.put("kdive.felix.storage", storage.resolve("cache").toString());
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, List.of("org.slf4j", "org.slf4j.spi", "org.slf4j.helpers", "org.slf4j.event")
                 .stream().map(p -> p + ";version=" + SLF4J_VERSION).collect(Collectors.joining(","))
                 // pure-Java decompressors embedded in bundles use Unsafe when it is there

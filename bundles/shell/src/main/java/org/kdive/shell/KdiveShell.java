@@ -118,7 +118,7 @@ public class KdiveShell {
         } catch (RuntimeException e) {
             LOG.debug("closing the session failed", e);
         }
-        if (Boolean.getBoolean("kdive.launcher")) {
+        if (Boolean.getBoolean("kdive.launcher") && !scrCacheStale()) {
             System.setProperty("kdive.shell.done", "true");
             System.exit(status);
         }
@@ -216,6 +216,31 @@ public class KdiveShell {
         while (system.getState() != Bundle.ACTIVE && System.currentTimeMillis() < deadline) {
             Thread.sleep(5);
         }
+    }
+
+    /**
+     * Felix SCR saves its component-metadata cache (which spares every later start the parsing of
+     * each bundle's component XML) only when it stops. While that cache is missing, or older than
+     * a bundle installed since, kdive stops the framework properly on exit.
+     */
+    private boolean scrCacheStale() {
+        String storage = context.getProperty("kdive.felix.storage");
+        if (storage == null) return true;
+        Bundle[] bundles = context.getBundles();
+        for (Bundle b : bundles) {
+            if (!"org.apache.felix.scr".equals(b.getSymbolicName())) continue;
+            Path store = Paths.get(storage, "bundle" + b.getBundleId(), "data", "componentMetadataStore");
+            try {
+                long saved = Files.getLastModifiedTime(store).toMillis();
+                for (Bundle o : bundles) {
+                    if (o.getLastModified() > saved) return true;
+                }
+                return false;
+            } catch (IOException e) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void stopFramework() {
