@@ -105,6 +105,11 @@ final class MergedSymbols implements Symbols {
     }
 
     @Override
+    public Optional<Type> enumeratorType(String name) {
+        return first(di -> di.enumeratorType(name));
+    }
+
+    @Override
     public Optional<Type> function(String name) {
         return first(di -> di.function(name));
     }

@@ -19,6 +19,9 @@ public interface Symbols extends SymbolTable {
 
     Optional<Variable> variable(String name);
 
+    /** The enumeration type that declares the constant {@code name} (an enumerator), if any. */
+    default Optional<Type> enumeratorType(String name) { return Optional.empty(); }
+
     Optional<Type> function(String name);
 
     Optional<SourceLine> line(long address);

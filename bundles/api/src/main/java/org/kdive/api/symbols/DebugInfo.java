@@ -29,6 +29,9 @@ public interface DebugInfo extends Closeable {
 
     Optional<Variable> variable(String name);
 
+    /** The enumeration type that declares the constant {@code name} (an enumerator), if any. */
+    default Optional<Type> enumeratorType(String name) { return Optional.empty(); }
+
     /** The function type of a function (for argument decoding), if debuginfo has it. */
     Optional<Type> function(String name);
 

@@ -109,6 +109,9 @@ final class SessionEnv implements Env {
     public Optional<Type> function(String name) { return session.symbols().function(name); }
 
     @Override
+    public Optional<Type> enumeratorType(String name) { return session.symbols().enumeratorType(name); }
+
+    @Override
     public List<Symbol> symbols(String name) { return Names.defined(session, name); }
 
     @Override

@@ -108,6 +108,17 @@ public final class WhatisCommand implements Command {
         if (!syms.isEmpty()) {
             return (syms.get(0).isText() ? "<text variable, no debug info> " : "<data variable, no debug info> ") + bare + ";";
         }
+        if (!name.contains(":")) {
+            // an enumeration constant: crash prints its type and value ("enum system_states = 3")
+            Optional<Type> et = s.symbols().enumeratorType(bare);
+            if (et.isPresent()) {
+                for (org.kdive.api.symbols.Enumerator e : et.get().resolve().enumerators()) {
+                    if (!e.name().equals(bare)) continue;
+                    String type = CDecl.name(et.get());
+                    return (type.contains("{") ? "enum (unknown)" : type) + " = " + e.value();
+                }
+            }
+        }
         return null;
     }
 

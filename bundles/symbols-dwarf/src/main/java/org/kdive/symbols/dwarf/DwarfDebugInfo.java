@@ -237,6 +237,20 @@ public final class DwarfDebugInfo implements DebugInfo {
         return i;
     }
 
+    @Override
+    public Optional<Type> enumeratorType(String name) {
+        long ref = index().lookup(Category.ENUMERATOR, name);
+        if (ref < 0) return Optional.empty();
+        Die d = dwarf().die(ref);
+        if (d == null || d.tag() != DW.TAG_enumeration_type) return Optional.empty();
+        Type t = types().type(d);
+        // the index keys hashes: confirm the constant is this type's
+        for (org.kdive.api.symbols.Enumerator e : t.resolve().enumerators()) {
+            if (e.name().equals(name)) return Optional.of(t);
+        }
+        return Optional.empty();
+    }
+
     private Die lookup(Category c, String name) {
         long ref = index().lookup(c, name);
         if (ref < 0) return null;

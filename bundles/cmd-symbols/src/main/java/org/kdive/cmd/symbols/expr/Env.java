@@ -16,6 +16,9 @@ public interface Env extends TypeNames {
     /** The function's type if debuginfo has the function. */
     Optional<Type> function(String name);
 
+    /** The enumeration type declaring the constant {@code name}, if debuginfo has one. */
+    default Optional<Type> enumeratorType(String name) { return Optional.empty(); }
+
     /** Symbol-table entries of a (possibly module-qualified) name. */
     List<Symbol> symbols(String name);
 

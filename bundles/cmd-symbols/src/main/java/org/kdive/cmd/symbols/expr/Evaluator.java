@@ -78,6 +78,14 @@ public final class Evaluator {
             Symbol s = syms.stream().filter(x -> x.address() == addr).findFirst().orElse(syms.get(0));
             return Value.noDebug(s.name(), addr, s.isText(), env.memory());
         }
+        if (module == null) {
+            Optional<Type> et = env.enumeratorType(bare);
+            if (et.isPresent()) {
+                for (org.kdive.api.symbols.Enumerator e : et.get().resolve().enumerators()) {
+                    if (e.name().equals(bare)) return Value.of(et.get(), e.value());
+                }
+            }
+        }
         throw new CommandException("No symbol \"" + name + "\" in current context.");
     }
 

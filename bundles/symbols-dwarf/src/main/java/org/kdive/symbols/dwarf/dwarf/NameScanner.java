@@ -56,6 +56,7 @@ public final class NameScanner {
         ArrayReader r = new ArrayReader(b, u.dieStart - base);
         int pos = r.pos;
         int depth = 0;
+        int enumPos = -1; // the top-level enumeration type whose constants are being read
         DwarfFile f = u.file;
         try {
             // the common cases are written out here rather than called: the batch launcher runs C1
@@ -87,6 +88,28 @@ public final class NameScanner {
                     a.scanReady = true;
                 }
                 boolean descend;
+                if (depth == 1) {
+                    enumPos = -1;
+                    if (a.tag == DW.TAG_enumeration_type && a.hasChildren) {
+                        // its constants are global names too: report the type, then read its children
+                        r.pos = pos;
+                        named(u, abbrevs, a, r, diePos, diePos, end, sink, scratch);
+                        r.pos = pos;
+                        DwarfFile.skipAttributes(r, u, a);
+                        pos = r.pos;
+                        enumPos = diePos;
+                        depth++;
+                        if (pos > end) throw new IndexOutOfBoundsException("DIE beyond unit");
+                        continue;
+                    }
+                } else if (depth == 2 && enumPos >= 0 && a.tag == DW.TAG_enumerator && a.wanted) {
+                    r.pos = pos;
+                    descend = named(u, abbrevs, a, r, diePos, enumPos, end, sink, scratch);
+                    pos = r.pos;
+                    if (descend) depth++;
+                    if (pos < 0 || pos > end) throw new IndexOutOfBoundsException("DIE beyond unit");
+                    continue;
+                }
                 if (depth == 1 && !a.wanted && a.siblingForm == DW.FORM_ref4 && a.siblingAt >= 0 && a.hasChildren) {
                     long target = Integer.toUnsignedLong(ArrayReader.int32(b, pos + a.siblingAt));
                     if (target > diePos && target <= end) {
@@ -99,7 +122,7 @@ public final class NameScanner {
                     descend = false;
                 } else {
                     r.pos = pos;
-                    descend = depth == 1 && a.wanted ? named(u, abbrevs, a, r, diePos, end, sink, scratch)
+                    descend = depth == 1 && a.wanted ? named(u, abbrevs, a, r, diePos, diePos, end, sink, scratch)
                             : skip(u, a, r, diePos, end, depth);
                     pos = r.pos;
                 }
@@ -154,10 +177,13 @@ public final class NameScanner {
         return sib;
     }
 
-    /** Reports a top-level DIE and moves past it; true when it has children without a usable sibling (descend). */
-    private static boolean named(Unit u, AbbrevTable abbrevs, Abbrev a, ArrayReader r, int diePos, int end, Sink sink,
-                                 Scratch scratch) {
-        if (a.fastName >= 0) return namedFast(u, a, r, diePos, end, sink, scratch);
+    /**
+     * Reports a top-level DIE (or an enumerator, as the DIE at {@code reportPos}: its enumeration type)
+     * and moves past it; true when it has children without a usable sibling (descend).
+     */
+    private static boolean named(Unit u, AbbrevTable abbrevs, Abbrev a, ArrayReader r, int diePos, int reportPos, int end,
+                                 Sink sink, Scratch scratch) {
+        if (a.fastName >= 0) return namedFast(u, a, r, diePos, reportPos, end, sink, scratch);
         int start = r.pos;
         // where the attributes that matter are: precomputed offsets when they are at fixed ones
         // (the common case), else found by walking this DIE once; kept small so the JIT compiles it fast
@@ -194,11 +220,11 @@ public final class NameScanner {
         }
         int prio = priority(a, decl);
         if (nameForm == DW.FORM_strp) {
-            reportStrp(u, a.tag, nameVal, diePos, prio, r.b, end, sink, scratch);
+            reportStrp(u, a.tag, nameVal, reportPos, prio, r.b, end, sink, scratch);
         } else if (nameForm != 0) {
-            report(u, a.tag, hash(u, r.b, end, nameForm, nameVal, scratch), diePos, prio, sink);
+            report(u, a.tag, hash(u, r.b, end, nameForm, nameVal, scratch), reportPos, prio, sink);
         } else if (specForm != 0) {
-            report(u, a.tag, specHash(u, abbrevs, r.b, end, specForm, specVal, 3, scratch), diePos, prio, sink);
+            report(u, a.tag, specHash(u, abbrevs, r.b, end, specForm, specVal, 3, scratch), reportPos, prio, sink);
         }
         if (a.hasChildren && sib > diePos && sib <= end) {
             r.pos = (int) sib;
@@ -217,11 +243,12 @@ public final class NameScanner {
      * The usual named top-level DIE (vmlinux: 4 in 5 of 1.7 million): a strp name at a fixed offset, a
      * fixed declaration flag and a ref4 sibling or a fixed size. Read with no per-attribute calls.
      */
-    private static boolean namedFast(Unit u, Abbrev a, ArrayReader r, int diePos, int end, Sink sink, Scratch scratch) {
+    private static boolean namedFast(Unit u, Abbrev a, ArrayReader r, int diePos, int reportPos, int end, Sink sink,
+                                     Scratch scratch) {
         int start = r.pos;
         byte[] b = r.b;
         long nameVal = Integer.toUnsignedLong(ArrayReader.int32(b, start + a.fastName));
-        reportStrp(u, a.tag, nameVal, diePos, a.fastPrio, b, end, sink, scratch);
+        reportStrp(u, a.tag, nameVal, reportPos, a.fastPrio, b, end, sink, scratch);
         if (a.fastSib >= 0) {
             long sib = Integer.toUnsignedLong(ArrayReader.int32(b, start + a.fastSib));
             if (sib > diePos && sib <= end) {

@@ -4,7 +4,9 @@ import org.kdive.symbols.dwarf.dwarf.DW;
 
 /** What a name in the index stands for. */
 public enum Category {
-    STRUCT, UNION, ENUM, TYPEDEF, BASE, VARIABLE, FUNCTION;
+    STRUCT, UNION, ENUM, TYPEDEF, BASE, VARIABLE, FUNCTION,
+    /** An enumeration constant; its entry points at the enumeration type that declares it. */
+    ENUMERATOR;
 
     private static final Category[] BY_TAG = new Category[0x50];
 
@@ -18,6 +20,7 @@ public enum Category {
         BY_TAG[DW.TAG_unspecified_type] = BASE;
         BY_TAG[DW.TAG_variable] = VARIABLE;
         BY_TAG[DW.TAG_subprogram] = FUNCTION;
+        BY_TAG[DW.TAG_enumerator] = ENUMERATOR;
     }
 
     /** null for tags the index does not keep. */

@@ -23,13 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Name → DIE index of the top-level types, variables and functions. Built in parallel over units on
+ * Name → DIE index of the top-level types, variables, functions and enumeration constants. Built in parallel over units on
  * first need and cached on disk by build-id; a cached file is mapped and used in place.
  */
 public final class NameIndex {
     private static final Logger LOG = LoggerFactory.getLogger(NameIndex.class);
     private static final long MAGIC = 0x31584449_4556494bL; // "KDIVEIDX1" little-endian-ish tag
-    private static final int VERSION = 3; // 3: (key, priority|reference) pairs interleaved
+    private static final int VERSION = 4; // 3: (key, priority|reference) pairs interleaved; 4: enumerators
     private static final int HEADER = 128;
 
     private final NameTable table;     // when built in this process
