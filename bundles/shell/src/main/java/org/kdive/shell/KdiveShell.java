@@ -83,7 +83,7 @@ public class KdiveShell {
         register(new Procedural(), "each", "if", "not", "throw", "try", "until", "while", "break", "continue");
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(CommandProcessor.COMMAND_SCOPE, "kdive");
-        props.put(CommandProcessor.COMMAND_FUNCTION, new String[] {"head", "tail"});
+        props.put(CommandProcessor.COMMAND_FUNCTION, new String[] {"head", "tail", "grep"});
         gogoCommands.add(context.registerService(Object.class.getName(), new LineFilters(), props));
     }
 
