@@ -42,9 +42,11 @@ public final class ModCommand implements Command {
                 mod - module information and loading of symbols and debugging data
                 mod [ -s module [objfile] | -S [directory] ]
                   (none)             list the loaded modules: MODULE NAME BASE SIZE OBJECT FILE
-                  -s module [file]   load the module's debuginfo (file default: searched in /lib/modules/RELEASE)
+                  -s module [file]   load the module's debuginfo (file default: searched in the -S tree)
                   -S [directory]     load every module's debuginfo found under the directory, matched by
-                                     name and by build-id (default /lib/modules/RELEASE)""";
+                                     name and by build-id (default: modules/ beside the vmlinux, where
+                                     fetched debuginfo is unpacked, else /usr/lib/debug/lib/modules/RELEASE,
+                                     else /lib/modules/RELEASE)""";
     }
 
     @Override
@@ -120,9 +122,20 @@ public final class ModCommand implements Command {
         shownFiles(s).put(m.name(), shown);
     }
 
-    private static Path defaultTree(Session s) {
+    /**
+     * Where module debuginfo usually is: modules/ beside the vmlinux (where kdive's fetchers unpack
+     * a debuginfo package), the distribution's debug tree, then crash's default /lib/modules/RELEASE.
+     */
+    static Path defaultTree(Session s) {
         String release = s.vmcoreinfo().osRelease().orElse("");
-        return Paths.get("/lib/modules", release);
+        List<Path> candidates = new ArrayList<>();
+        s.vmlinux().map(DebugInfo::file).map(Path::getParent).ifPresent(d -> candidates.add(d.resolve("modules")));
+        candidates.add(Paths.get("/usr/lib/debug/lib/modules", release));
+        candidates.add(Paths.get("/lib/modules", release));
+        for (Path p : candidates) {
+            if (Files.isDirectory(p)) return p;
+        }
+        return candidates.get(candidates.size() - 1);
     }
 
     /** Per module: a file under the tree whose name (or build-id) matches. */

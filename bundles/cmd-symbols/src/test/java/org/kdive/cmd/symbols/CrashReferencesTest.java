@@ -144,4 +144,14 @@ class CrashReferencesTest {
         String sym = CorpusSession.run(new SymCommand(), "virtqueue_add_sgs").strip();
         assertTrue(sym.matches("[0-9a-f]{16} \\(T\\) virtqueue_add_sgs \\[virtio_ring\\] .*virtio_ring.c: \\d+"), sym);
     }
+
+    @Test
+    @Order(51)
+    void modSWithoutDirectorySearchesModulesBesideTheVmlinux() {
+        // the corpus keeps module debuginfo in modules/ beside the vmlinux, as kdive's fetchers do
+        assertEquals(Corpus.file("modules"), ModCommand.defaultTree(CorpusSession.get()));
+        Result r = CorpusSession.result(new ModCommand(), "-S");
+        assertEquals(9, r.text().strip().split("\n").length, r.text());
+        assertTrue(r.text().contains(Corpus.file("modules") + "/virtio_ring.ko"), r.text());
+    }
 }
