@@ -30,6 +30,14 @@ public interface Type {
     /** Enumerators of an enum. */
     List<Enumerator> enumerators();
 
+    /** The value of this enum's (typedefs resolved) constant {@code name}, if it has one. */
+    default java.util.OptionalLong enumeratorValue(String name) {
+        for (Enumerator e : resolve().enumerators()) {
+            if (e.name().equals(name)) return java.util.OptionalLong.of(e.value());
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     /** Parameters of a function type. */
     List<Type> parameters();
 

@@ -111,12 +111,10 @@ public final class WhatisCommand implements Command {
         if (!name.contains(":")) {
             // an enumeration constant: crash prints its type and value ("enum system_states = 3")
             Optional<Type> et = s.symbols().enumeratorType(bare);
-            if (et.isPresent()) {
-                for (org.kdive.api.symbols.Enumerator e : et.get().resolve().enumerators()) {
-                    if (!e.name().equals(bare)) continue;
-                    String type = CDecl.name(et.get());
-                    return (type.contains("{") ? "enum (unknown)" : type) + " = " + e.value();
-                }
+            java.util.OptionalLong value = et.isPresent() ? et.get().enumeratorValue(bare) : java.util.OptionalLong.empty();
+            if (value.isPresent()) {
+                String type = CDecl.name(et.get());
+                return (type.contains("{") ? "enum (unknown)" : type) + " = " + value.getAsLong();
             }
         }
         return null;

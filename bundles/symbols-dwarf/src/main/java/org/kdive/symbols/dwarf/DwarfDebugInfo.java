@@ -245,10 +245,7 @@ public final class DwarfDebugInfo implements DebugInfo {
         if (d == null || d.tag() != DW.TAG_enumeration_type) return Optional.empty();
         Type t = types().type(d);
         // the index keys hashes: confirm the constant is this type's
-        for (org.kdive.api.symbols.Enumerator e : t.resolve().enumerators()) {
-            if (e.name().equals(name)) return Optional.of(t);
-        }
-        return Optional.empty();
+        return t.enumeratorValue(name).isPresent() ? Optional.of(t) : Optional.empty();
     }
 
     private Die lookup(Category c, String name) {

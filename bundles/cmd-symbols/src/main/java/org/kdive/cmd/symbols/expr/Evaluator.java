@@ -80,11 +80,8 @@ public final class Evaluator {
         }
         if (module == null) {
             Optional<Type> et = env.enumeratorType(bare);
-            if (et.isPresent()) {
-                for (org.kdive.api.symbols.Enumerator e : et.get().resolve().enumerators()) {
-                    if (e.name().equals(bare)) return Value.of(et.get(), e.value());
-                }
-            }
+            java.util.OptionalLong value = et.isPresent() ? et.get().enumeratorValue(bare) : java.util.OptionalLong.empty();
+            if (value.isPresent()) return Value.of(et.get(), value.getAsLong());
         }
         throw new CommandException("No symbol \"" + name + "\" in current context.");
     }
