@@ -101,7 +101,7 @@ final class KernelKallsyms implements SymbolTable {
         // below the base; other architectures store every symbol as an unsigned offset above it
         boolean absolutePercpu = false;
         for (int i = 0; i < count && !absolutePercpu; i++) absolutePercpu = le32(offs, i * 4) < 0;
-        Symbol[] symbols = new Symbol[count];
+        List<Symbol> named = new ArrayList<>(count);
         StringBuilder sb = new StringBuilder(64);
         int pos = 0;
         for (int i = 0; i < count; i++) {
@@ -116,11 +116,9 @@ final class KernelKallsyms implements SymbolTable {
             char type = sb.charAt(0);
             int off = le32(offs, i * 4);
             long address = !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
-            symbols[i] = new Symbol(sb.substring(1), address, 0, type, null);
+            named.add(new Symbol(sb.substring(1), address, 0, type, null));
         }
-        List<Symbol> present = new ArrayList<>(count);
-        for (Symbol s : symbols) if (s != null) present.add(s);
-        Symbol[] sorted = present.toArray(Symbol[]::new);
+        Symbol[] sorted = named.toArray(Symbol[]::new);
         Arrays.sort(sorted, (a, b) -> Long.compareUnsigned(a.address(), b.address()));
         long[] addresses = new long[sorted.length];
         Map<String, List<Symbol>> byName = new HashMap<>(sorted.length * 4 / 3 + 16);

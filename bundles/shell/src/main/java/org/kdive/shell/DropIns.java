@@ -110,9 +110,11 @@ public class DropIns implements FrameworkListener, BundleListener {
                     Object dir = c.getProperties().get("felix.fileinstall.dir");
                     if (dir == null || !wanted.remove(dir.toString())) {
                         c.delete();
-                    } else if (!"true".equals(c.getProperties().get("felix.fileinstall.disableNio2"))) {
-                        c.update(watcherProperties(dir.toString())); // kept by an older kdive
+                        continue;
                     }
+                    // kept from an earlier run, perhaps by an older kdive with other settings
+                    Dictionary<String, Object> want = watcherProperties(dir.toString());
+                    if (!holds(c.getProperties(), want)) c.update(want);
                 }
             }
             for (String dir : wanted) {
@@ -122,6 +124,15 @@ public class DropIns implements FrameworkListener, BundleListener {
         } catch (IOException | org.osgi.framework.InvalidSyntaxException e) {
             LOG.warn("cannot watch the drop-in directories: {}", e.getMessage());
         }
+    }
+
+    /** Whether {@code have} has every setting of {@code want}, with the same value. */
+    private static boolean holds(Dictionary<String, Object> have, Dictionary<String, Object> want) {
+        for (java.util.Enumeration<String> keys = want.keys(); keys.hasMoreElements(); ) {
+            String k = keys.nextElement();
+            if (!want.get(k).equals(have.get(k))) return false;
+        }
+        return true;
     }
 
     private static Dictionary<String, Object> watcherProperties(String dir) {

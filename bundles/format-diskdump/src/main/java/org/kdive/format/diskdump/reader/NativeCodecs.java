@@ -13,11 +13,11 @@ import org.slf4j.LoggerFactory;
  */
 final class NativeCodecs {
     static final String JAVA_ONLY_PROPERTY = "kdive.codecs.java";
-    static final String JAVA_ZSTD = "aircompressor (Java)";
+    /** The pure-Java decoders of zstd, LZO and snappy pages. */
+    static final String AIRCOMPRESSOR = "aircompressor (Java)";
     private static final Logger LOG = LoggerFactory.getLogger(NativeCodecs.class);
     private static final Object LOCK = new Object();
-    private static Thread loader; // guarded by LOCK
-    private static volatile boolean started;
+    private static volatile Thread loader; // set once, under LOCK
     private static volatile String zstdLibrary;
     private static volatile String zstdProblem;
 
@@ -28,13 +28,13 @@ final class NativeCodecs {
 
     /** Starts loading libzstd on a daemon thread unless done or under way; cheap to call per page. */
     static void preloadZstd() {
-        if (started) return;
+        if (loader != null) return;
         synchronized (LOCK) {
             if (loader != null) return;
-            loader = new Thread(NativeCodecs::loadZstd, "kdive-libzstd-loader");
-            loader.setDaemon(true);
-            loader.start();
-            started = true;
+            Thread t = new Thread(NativeCodecs::loadZstd, "kdive-libzstd-loader");
+            t.setDaemon(true);
+            t.start();
+            loader = t;
         }
     }
 
@@ -59,11 +59,7 @@ final class NativeCodecs {
     /** Waits for the load (starting it if needed); for tests and tools. Null: the Java decoder serves zstd. */
     static String awaitZstd() throws InterruptedException {
         preloadZstd();
-        Thread t;
-        synchronized (LOCK) {
-            t = loader;
-        }
-        t.join();
+        loader.join();
         return javaOnly() ? null : zstdLibrary;
     }
 
@@ -77,12 +73,12 @@ final class NativeCodecs {
     static String decoderFor(int flags) {
         if ((flags & KdumpHeader.COMPRESSED_ZLIB) != 0) return "java.util.zip (zlib)";
         if ((flags & KdumpHeader.COMPRESSED_ZSTD) != 0) {
-            if (javaOnly()) return JAVA_ZSTD;
+            if (javaOnly()) return AIRCOMPRESSOR;
             preloadZstd();
             if (zstdLibrary != null) return zstdLibrary;
-            return zstdProblem != null ? JAVA_ZSTD : "libzstd (loading; " + JAVA_ZSTD + " meanwhile)";
+            return zstdProblem != null ? AIRCOMPRESSOR : "libzstd (loading; " + AIRCOMPRESSOR + " meanwhile)";
         }
-        if ((flags & (KdumpHeader.COMPRESSED_LZO | KdumpHeader.COMPRESSED_SNAPPY)) != 0) return "aircompressor (Java)";
+        if ((flags & (KdumpHeader.COMPRESSED_LZO | KdumpHeader.COMPRESSED_SNAPPY)) != 0) return AIRCOMPRESSOR;
         return "none";
     }
 }

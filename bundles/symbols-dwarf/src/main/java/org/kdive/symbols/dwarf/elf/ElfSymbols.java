@@ -118,11 +118,7 @@ public final class ElfSymbols implements SymbolTable {
         }
         if (tab.isEmpty() || tab.get().isNoBits()) return new ElfSymbols(new Symbol[0], ranges.toArray(long[][]::new));
         ElfSection st = tab.get();
-        // names are cut from a heap copy of the string table: one bulk copy beats 2M+ single-byte
-        // reads of a mapped buffer in code the JIT has not compiled yet
-        ByteBuffer strBuf = elf.data(elf.section(st.link()));
-        byte[] strs = new byte[strBuf.limit()];
-        strBuf.get(0, strs);
+        byte[] strs = stringTable(elf, st);
         ByteBuffer b = elf.data(st);
         int n = b.limit() / 24;
         List<Symbol> out = new ArrayList<>(n);
@@ -176,12 +172,8 @@ public final class ElfSymbols implements SymbolTable {
     public static java.util.OptionalLong findAddress(ElfFile elf, String name, SectionAddressing relocate) {
         Optional<ElfSection> tab = elf.section(".symtab");
         if (tab.isEmpty() || tab.get().isNoBits()) return java.util.OptionalLong.empty();
-        ByteBuffer strBuf = elf.data(elf.section(tab.get().link()));
+        byte[] strs = stringTable(elf, tab.get());
         ByteBuffer b = elf.data(tab.get());
-        // the name test runs on a heap copy of the string table: one bulk copy is far cheaper than
-        // 100k+ mapped-buffer reads in code the JIT has not compiled yet
-        byte[] strs = new byte[strBuf.limit()];
-        strBuf.get(0, strs);
         byte[] want = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         int n = b.limit() / 24;
         outer:
@@ -200,6 +192,17 @@ public final class ElfSymbols implements SymbolTable {
             if (a != Long.MIN_VALUE) return java.util.OptionalLong.of(a);
         }
         return java.util.OptionalLong.empty();
+    }
+
+    /**
+     * A heap copy of a symbol table's string table: one bulk copy is far cheaper than the 100k+
+     * single-byte reads of the mapping that name tests make, in code the JIT has not compiled yet.
+     */
+    private static byte[] stringTable(ElfFile elf, ElfSection symtab) {
+        ByteBuffer strBuf = elf.data(elf.section(symtab.link()));
+        byte[] strs = new byte[strBuf.limit()];
+        strBuf.get(0, strs);
+        return strs;
     }
 
     /** nm's letter for a symbol defined in {@code s}, lowercase (local). */
