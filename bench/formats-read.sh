@@ -2,7 +2,7 @@
 # Reads every present page of each corpus dump (and of the spec-written zstd/snappy fixtures, when
 # the format-diskdump tests have made them) on one thread and prints decompressed MB/s (wall, and per
 # CPU second of the reading thread: steadier on a loaded machine) and the decoder used.
-# JAVA_CODECS=true forces the pure-Java decoders.
+# JAVA_CODECS=true forces the pure-Java decoders; JAVA=/path/to/java runs it on another JVM.
 # Usage: bench/formats-read.sh [extra dump files...]
 # Build first: mvn -o -q install -pl bundles/format-diskdump,bundles/format-elf,bundles/format-flattened,bundles/format-lkcd -DskipTests
 set -euo pipefail
@@ -24,5 +24,5 @@ files=("$corpus/vmcore.kdump-zlib" "$corpus/vmcore.kdump-lzo" "$corpus/vmcore.fl
 for f in "$root"/bundles/format-diskdump/target/fixtures/spec-{zstd,snappy,lzo,none}.kdump; do
     [ -f "$f" ] && files+=("$f")
 done
-echo "load: $(cut -d' ' -f1-3 /proc/loadavg), cores: $(nproc), java: $(java -version 2>&1 | head -1)"
-java -XX:+UseParallelGC -Drounds=${ROUNDS:-10} -Dkdive.codecs.java=${JAVA_CODECS:-false} -cp "$work:$cp" ReadAllPagesBench "${files[@]}" "$@"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg), cores: $(nproc), java: $("${JAVA:-java}" -version 2>&1 | head -1)"
+"${JAVA:-java}" -XX:+UseParallelGC -Drounds=${ROUNDS:-10} -Dkdive.codecs.java=${JAVA_CODECS:-false} -cp "$work:$cp" ReadAllPagesBench "${files[@]}" "$@"

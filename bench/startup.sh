@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
 kdive=$PWD/distro/default/target/kdive/bin/kdive
+export KDIVE_SERVER=off   # the JVM and framework start-up is what this measures
 [ -x "$kdive" ] || { echo "startup: build kdive first (mvn install -DskipTests)" >&2; exit 1; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -53,13 +53,40 @@ public final class Main {
             return;
         }
         Path cache = cacheRoot();
-        Path logFile = options.logFile != null ? options.logFile : cache.resolve("kdive.log");
+        Path home;
+        try {
+            home = home();
+        } catch (URISyntaxException e) {
+            System.err.println("kdive: cannot find the installation: " + e.getMessage());
+            System.exit(3);
+            return;
+        }
+        if (options.stopServer) {
+            int stopped = ServerClient.run(ServerClient.socket(cache, home, options), ServerClient.stopRequest());
+            System.out.println(stopped == 0 ? "kdive: server stopped" : "kdive: no server running for this installation");
+            return;
+        }
+        if (ServerClient.eligible(options)) {
+            Path socket = ServerClient.socket(cache, home, options);
+            Map<String, String> request = ServerClient.request(options);
+            int served = ServerClient.run(socket, request);
+            if (served >= 0) {
+                System.out.flush();
+                System.exit(served);
+            }
+            // none took it: this run goes on by itself, and leaves a server for the next ones
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> ServerClient.start(home, socket, request), "kdive-start-server"));
+        }
+        Path logFile = options.logFile != null ? options.logFile
+                : cache.resolve(options.serve != null ? "kdive-server.log" : "kdive.log");
         LogSink.configure(options.verbose ? Level.INFO : Level.WARN, Level.DEBUG, logFile);
+        // a server's warnings go to the client whose run (thread) logged them, through Gogo's System.err
+        if (options.serve != null) LogSink.followSystemErr();
         org.kdive.launcher.log.JulBridge.install();
         Logger log = LoggerFactory.getLogger(Main.class);
         int status;
         try {
-            status = run(options, home(), cache, log, t0);
+            status = run(options, home, cache, log, t0);
         } catch (Exception e) {
             log.debug("launcher failed", e);
             System.err.println("kdive: " + e.getMessage() + " (details in " + logFile + ")");
@@ -72,7 +99,9 @@ public final class Main {
 
     static int run(Options options, Path home, Path cache, Logger log, long t0) throws Exception {
         Map<String, Object> config = new HashMap<>();
-        Path storage = cache.resolve("felix").resolve(Integer.toHexString(home.toAbsolutePath().normalize().toString().hashCode()));
+        // a server keeps its framework cache locked while it runs: it gets one of its own
+        Path storage = cache.resolve("felix").resolve(Integer.toHexString(home.toAbsolutePath().normalize().toString().hashCode())
+                + (options.serve != null ? "-server" : ""));
         Files.createDirectories(storage);
         // A second kdive running on the same installation gets a private, throw-away cache.
         RandomAccessFile lockFile = new RandomAccessFile(storage.resolve("lock").toFile(), "rw");
@@ -113,7 +142,13 @@ public final class Main {
         config.put("kdive.info", Boolean.toString(options.info));
         config.put("kdive.json", Boolean.toString(options.json));
         config.put("kdive.fetch", Boolean.toString(options.fetch));
-        config.put("kdive.interactive", Boolean.toString(options.interactive()));
+        if (options.serve != null) {
+            config.put("kdive.serve", options.serve);
+            String idle = System.getenv("KDIVE_SERVER_IDLE");
+            config.put("kdive.serve.idle", idle != null && idle.matches("[0-9]{1,7}") ? idle : "600");
+        } else {
+            config.put("kdive.interactive", Boolean.toString(options.interactive()));
+        }
         config.put("kdive.launch.nanos", Long.toString(t0));
         System.setProperty("kdive.cache", cache.toString());
         System.setProperty("kdive.launcher", "true"); // the shell may end the JVM when it is done

@@ -24,6 +24,8 @@ final class Options {
             "  --no-fetch       never download debuginfo",
             "  --log FILE       log file (default ~/.cache/kdive/kdive.log)",
             "  -v, --verbose    show informational messages on stderr",
+            "  --stop-server    stop this installation's kdive server (batch runs start one that",
+            "                   serves later runs without start-up; KDIVE_SERVER=off disables it)",
             "  -h, --help       this text",
             "  --version        print the version and exit");
 
@@ -37,6 +39,9 @@ final class Options {
     boolean verbose;
     boolean help;
     boolean version;
+    boolean stopServer;
+    /** Internal: run as the kdive server on this socket (started by a batch run, see ServerClient). */
+    String serve;
     Path logFile;
 
     static Options parse(String[] args) {
@@ -54,6 +59,8 @@ final class Options {
                 case "-v", "--verbose" -> o.verbose = true;
                 case "-h", "--help" -> o.help = true;
                 case "--version" -> o.version = true;
+                case "--stop-server" -> o.stopServer = true;
+                case "--serve" -> o.serve = value(args, ++i, a);
                 default -> {
                     if (a.startsWith("-") && a.length() > 1) throw new IllegalArgumentException("unknown option: " + a);
                     o.files.add(a);
@@ -75,6 +82,6 @@ final class Options {
     }
 
     boolean interactive() {
-        return commands == null && script == null && !info;
+        return commands == null && script == null && !info && serve == null;
     }
 }

@@ -38,10 +38,20 @@ final class Kdive {
     }
 
     static Run run(Path home, List<String> env, String... args) throws IOException, InterruptedException {
+        return run(home, null, env, args);
+    }
+
+    /**
+     * Runs bin/kdive in {@code cwd} (null: this JVM's). Without KDIVE_SERVER in {@code env}, the run
+     * neither uses nor starts a kdive server: only ServerTest's runs do.
+     */
+    static Run run(Path home, Path cwd, List<String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(home.resolve("bin/kdive").toString());
+        cmd.add(home.toAbsolutePath().resolve("bin/kdive").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (cwd != null) pb.directory(cwd.toFile());
+        pb.environment().put("KDIVE_SERVER", "off");
         for (String e : env) {
             int eq = e.indexOf('=');
             pb.environment().put(e.substring(0, eq), e.substring(eq + 1));

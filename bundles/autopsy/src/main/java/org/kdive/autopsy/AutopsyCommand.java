@@ -73,8 +73,8 @@ public class AutopsyCommand implements Command {
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of(), Set.of("source", "debuginfo"));
         if (!a.positional().isEmpty()) throw new CommandException("autopsy: unexpected argument: " + a.positional(0));
-        Path source = dir(a.value("source"), "--source");
-        Path debuginfo = dir(a.value("debuginfo"), "--debuginfo");
+        Path source = dir(context, a.value("source"), "--source");
+        Path debuginfo = dir(context, a.value("debuginfo"), "--debuginfo");
         Session s = context.session();
         Disassembler dis = disassembler;
         if (dis == null || !dis.supports(s.arch().machine())) {
@@ -84,9 +84,9 @@ public class AutopsyCommand implements Command {
         return Result.of(report.text(), report.data());
     }
 
-    private static Path dir(String value, String option) {
+    private static Path dir(CommandContext context, String value, String option) {
         if (value == null) return null;
-        Path p = Path.of(value.startsWith("~/") ? System.getProperty("user.home") + value.substring(1) : value);
+        Path p = context.path(value.startsWith("~/") ? System.getProperty("user.home") + value.substring(1) : value);
         if (!Files.isDirectory(p)) throw new CommandException("autopsy: " + option + " " + value + ": not a directory");
         return p;
     }

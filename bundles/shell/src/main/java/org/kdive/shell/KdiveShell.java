@@ -16,6 +16,7 @@ import org.apache.felix.gogo.jline.Procedural;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.threadio.ThreadIO;
 import org.kdive.api.KdiveException;
 import org.kdive.api.session.OpenRequest;
 import org.kdive.api.session.SessionService;
@@ -49,13 +50,22 @@ public class KdiveShell {
     DropIns dropIns;
 
     private final List<ServiceRegistration<?>> gogoCommands = new ArrayList<>();
+    @Reference
+    ThreadIO threadIO;
+
     private BundleContext context;
     private Thread thread;
+    private volatile ServerLoop server;
 
     @Activate
     void activate(BundleContext ctx) {
         context = ctx;
         registerGogoCommands();
+        if (ctx.getProperty("kdive.serve") != null) {
+            thread = new Thread(this::serve, "kdive-server");
+            thread.start();
+            return;
+        }
         if (ctx.getProperty("kdive.interactive") == null) {
             return; // embedded without the launcher (e.g. tests that drive sessions themselves)
         }
@@ -72,6 +82,7 @@ public class KdiveShell {
                 // gone already
             }
         }
+        if (server != null) server.stop();
         if (thread != null && thread != Thread.currentThread()) thread.interrupt();
     }
 
@@ -101,7 +112,9 @@ public class KdiveShell {
             awaitFramework();
             dropIns.awaitInitialScan(5000);
             dropIns.sweep();
-            status = run();
+            java.io.PrintStream out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+            java.io.PrintStream err = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
+            status = run(context::getProperty, new java.io.FileInputStream(java.io.FileDescriptor.in), out, err, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -125,14 +138,70 @@ public class KdiveShell {
         stopFramework();
     }
 
-    private int run() {
-        boolean interactive = Boolean.parseBoolean(context.getProperty("kdive.interactive"));
-        boolean json = Boolean.parseBoolean(context.getProperty("kdive.json"));
-        boolean info = Boolean.parseBoolean(context.getProperty("kdive.info"));
-        // The real descriptors: System.out is Gogo's per-thread stream and would write into itself.
-        java.io.PrintStream out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
-        java.io.PrintStream err = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
-        CommandSession session = processor.createSession(new java.io.FileInputStream(java.io.FileDescriptor.in), out, err);
+    /** The server's thread: serves runs until idle, then stops the framework (the JVM ends with it). */
+    private void serve() {
+        Path socket = Paths.get(context.getProperty("kdive.serve"));
+        long idle = Long.parseLong(java.util.Objects.requireNonNullElse(context.getProperty("kdive.serve.idle"), "600"));
+        server = new ServerLoop(socket, idle * 1000, this::runForClient);
+        System.setProperty("kdive.shell.running", "true");
+        try {
+            awaitFramework();
+            dropIns.awaitInitialScan(5000);
+            dropIns.sweep();
+            server.serve();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (IOException | RuntimeException e) {
+            LOG.error("kdive server on {} failed", socket, e);
+        }
+        stopFramework();
+    }
+
+    /** One client's batch run: System.out/err of this thread and its children go to the client. */
+    private int runForClient(java.util.Map<String, String> request, Path cwd, java.io.PrintStream out, java.io.PrintStream err) {
+        threadIO.setStreams(ServerLoop.noInput(), out, err);
+        try {
+            return run(request::get, ServerLoop.noInput(), out, err, cwd);
+        } catch (RuntimeException e) {
+            LOG.error("run failed", e);
+            err.println("kdive: " + e.getMessage() + " (details in the server's log)");
+            return 3;
+        } finally {
+            try {
+                sessions.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the session failed", e);
+            }
+            out.flush();
+            threadIO.close();
+        }
+    }
+
+    /**
+     * One run: opens the files, then runs the batch, dumpinfo or the interactive loop.
+     *
+     * @param request the run's settings by framework property name (kdive.files, kdive.commands ...)
+     * @param out stdout; the real descriptor in a run of its own (System.out is Gogo's per-thread
+     *     stream and would write into itself), the client's in a server
+     * @param cwd the client's working directory in a server, else null
+     */
+    private int run(java.util.function.Function<String, String> request, InputStream in, java.io.PrintStream out,
+            java.io.PrintStream err, Path cwd) {
+        boolean interactive = Boolean.parseBoolean(request.apply("kdive.interactive"));
+        boolean json = Boolean.parseBoolean(request.apply("kdive.json"));
+        boolean info = Boolean.parseBoolean(request.apply("kdive.info"));
+        CommandSession session = processor.createSession(in, out, err);
+        if (cwd != null) session.currentDir(cwd);
+        try {
+            return run(session, request, info, interactive, json, out, err);
+        } finally {
+            if (cwd != null) session.close(); // a server's; a run of its own ends with the JVM
+        }
+    }
+
+    private int run(CommandSession session, java.util.function.Function<String, String> request, boolean info,
+            boolean interactive, boolean json, java.io.PrintStream out, java.io.PrintStream err) {
         session.put("SCOPE", SCOPE_PATH);
         if (System.console() == null) {
             // Gogo takes its streams for a terminal; no colour codes into files and pipes
@@ -145,35 +214,35 @@ public class KdiveShell {
             LOG.debug("shell ready {} ms after launch", (System.nanoTime() - Long.parseLong(launched)) / 1_000_000);
         }
         List<Path> files = new ArrayList<>();
-        String f = context.getProperty("kdive.files");
+        String f = request.apply("kdive.files");
         if (f != null && !f.isEmpty()) {
             for (String s : f.split(File.pathSeparator)) files.add(Paths.get(s));
         }
         if (!files.isEmpty()) {
             try {
-                open(files, !info && Boolean.parseBoolean(context.getProperty("kdive.fetch")), info);
+                open(files, !info && Boolean.parseBoolean(request.apply("kdive.fetch")), info, err);
             } catch (KdiveException | IOException e) {
-                System.err.println("kdive: " + e.getMessage());
+                err.println("kdive: " + e.getMessage());
                 if (!interactive) return 2;
             }
         } else if (info) {
-            System.err.println("kdive: --info needs a dump file");
+            err.println("kdive: --info needs a dump file");
             return 2;
         }
-        Runner runner = new Runner(session, registry);
+        Runner runner = new Runner(session, registry, out, err);
         if (info) {
             return runner.runAll(List.of("dumpinfo")) ? 0 : 1;
         }
         if (!interactive) {
             List<String> lines = new ArrayList<>();
-            String commands = context.getProperty("kdive.commands");
+            String commands = request.apply("kdive.commands");
             if (commands != null) lines.add(commands);
-            String script = context.getProperty("kdive.script");
+            String script = request.apply("kdive.script");
             if (script != null) {
                 try {
                     lines.addAll(Files.readAllLines(Paths.get(script)));
                 } catch (IOException e) {
-                    System.err.println("kdive: cannot read " + script + ": " + e.getMessage());
+                    err.println("kdive: cannot read " + script + ": " + e.getMessage());
                     return 2;
                 }
             }
@@ -184,7 +253,7 @@ public class KdiveShell {
     }
 
     /** Sorts the command line's files into dump part(s) and a vmlinux, as crash does. */
-    void open(List<Path> files, boolean fetch, boolean dumpOnly) throws IOException {
+    void open(List<Path> files, boolean fetch, boolean dumpOnly, java.io.PrintStream err) throws IOException {
         List<Path> dumps = new ArrayList<>();
         Path vmlinux = null;
         for (Path p : files) {
@@ -195,7 +264,7 @@ public class KdiveShell {
         if (dumps.isEmpty()) throw new KdiveException("no dump file among " + files);
         org.kdive.api.session.Session s = sessions.open(new OpenRequest(dumps, vmlinux, fetch));
         if (!dumpOnly) {
-            for (String w : s.warnings()) System.err.println("WARNING: " + w);
+            for (String w : s.warnings()) err.println("WARNING: " + w);
         }
     }
 

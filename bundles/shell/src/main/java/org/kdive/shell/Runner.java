@@ -1,5 +1,6 @@
 package org.kdive.shell;
 
+import java.io.PrintStream;
 import java.util.List;
 import org.apache.felix.service.command.CommandSession;
 import org.slf4j.Logger;
@@ -10,10 +11,14 @@ final class Runner {
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
     private final CommandSession session;
     private final CommandRegistry registry;
+    private final PrintStream out;
+    private final PrintStream err;
 
-    Runner(CommandSession session, CommandRegistry registry) {
+    Runner(CommandSession session, CommandRegistry registry, PrintStream out, PrintStream err) {
         this.session = session;
         this.registry = registry;
+        this.out = out;
+        this.err = err;
     }
 
     /** Runs every line; true if none failed. */
@@ -36,14 +41,15 @@ final class Runner {
             try {
                 Object result = session.execute(program);
                 if (result != null) {
-                    System.out.println(KdiveShell.format(session, result));
+                    out.println(KdiveShell.format(session, result));
                 }
             } catch (Exception e) {
                 ok = false;
-                System.err.println(describe(statement, e));
+                out.flush();
+                err.println(describe(statement, e));
                 LOG.debug("'{}' failed", statement, e);
             }
-            System.out.flush();
+            out.flush();
             if (Boolean.TRUE.equals(session.get(CommandFunction.FAILED))) ok = false;
         }
         return ok;

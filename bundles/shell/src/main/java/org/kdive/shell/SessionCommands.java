@@ -3,7 +3,6 @@ package org.kdive.shell;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +43,7 @@ public final class SessionCommands {
             try {
                 for (String a : args) {
                     if (a.equals("--no-fetch")) continue;
-                    Path p = Paths.get(a);
+                    Path p = ctx.path(a);
                     if (vmlinux == null && java.nio.file.Files.isRegularFile(p) && KdiveShell.isDebugObject(p)) vmlinux = p;
                     else dumps.add(p);
                 }

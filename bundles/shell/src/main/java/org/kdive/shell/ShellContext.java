@@ -1,5 +1,7 @@
 package org.kdive.shell;
 
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Optional;
 import org.apache.felix.service.command.CommandSession;
 import org.kdive.api.command.CommandContext;
@@ -35,6 +37,15 @@ final class ShellContext implements CommandContext {
     public Progress progress(String task, long total) { return new TextProgress(task, total); }
 
     @Override public boolean json() { return json; }
+
+    /** Relative to the session's directory when it is not the JVM's own (a server's client). */
+    @Override
+    public Path path(String name) {
+        Path p = Paths.get(name);
+        Path dir = gogo.currentDir();
+        if (p.isAbsolute() || dir == null || dir.equals(Paths.get("").toAbsolutePath())) return p;
+        return dir.resolve(p);
+    }
 
     CommandSession gogo() { return gogo; }
 }

@@ -21,6 +21,7 @@ public final class LogSink {
     private static volatile BufferedWriter file;
     private static volatile Path filePath;
     private static final PrintStream STDERR = System.err;
+    private static volatile boolean followSystemErr;
 
     private LogSink() {
     }
@@ -41,6 +42,11 @@ public final class LogSink {
         }
     }
 
+    /** Console messages go to whatever System.err is when they are logged, not the JVM's stderr. */
+    public static void followSystemErr() {
+        followSystemErr = true;
+    }
+
     public static Path filePath() {
         return filePath;
     }
@@ -52,7 +58,7 @@ public final class LogSink {
     static void log(String logger, Level level, String message, Throwable t) {
         if (level.toInt() >= consoleLevel.toInt()) {
             String prefix = level == Level.ERROR ? "ERROR: " : level == Level.WARN ? "WARNING: " : "";
-            STDERR.println(prefix + message);
+            (followSystemErr ? System.err : STDERR).println(prefix + message);
         }
         BufferedWriter w = file;
         if (w != null && level.toInt() >= fileLevel.toInt()) {

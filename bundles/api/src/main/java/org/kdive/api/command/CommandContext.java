@@ -1,5 +1,7 @@
 package org.kdive.api.command;
 
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Optional;
 import org.kdive.api.session.Session;
 import org.kdive.api.session.SessionService;
@@ -21,4 +23,12 @@ public interface CommandContext {
 
     /** Whether the user asked for JSON (commands that stream may adapt). */
     boolean json();
+
+    /**
+     * A file name the user typed, resolved against the user's working directory: the shell's, or
+     * the calling program's when a kdive server runs the command (a JVM cannot change directory).
+     */
+    default Path path(String name) {
+        return Paths.get(name);
+    }
 }

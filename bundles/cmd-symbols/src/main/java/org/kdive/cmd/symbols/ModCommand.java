@@ -64,7 +64,7 @@ public final class ModCommand implements Command {
             String shown;
             if (args.size() >= 3) {
                 shown = args.get(2);
-                file = Paths.get(shown);
+                file = context.path(shown);
                 if (!Files.isRegularFile(file)) throw new CommandException(shown + ": no such file");
             } else {
                 Optional<Path> found = search(s, defaultTree(s), List.of(m)).get(m.name());
@@ -76,7 +76,7 @@ public final class ModCommand implements Command {
             return table(s, modules, List.of(m));
         }
         if (opt.equals("-S")) {
-            Path tree = args.size() >= 2 ? Paths.get(args.get(1)) : defaultTree(s);
+            Path tree = args.size() >= 2 ? context.path(args.get(1)) : defaultTree(s);
             if (!Files.isDirectory(tree)) throw new CommandException(tree + ": not a directory");
             Map<String, Optional<Path>> found = search(s, tree, modules);
             for (Module m : modules) {

@@ -1,0 +1,266 @@
+package org.kdive.shell;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A kdive server: takes batch runs from later kdive invocations over a Unix socket, so that they
+ * skip the JVM and framework start-up and run on already compiled code. One run at a time (the
+ * shell has one current session); a client that finds the server busy runs by itself.
+ *
+ * <p>Wire format (the launcher's ServerClient writes the other side): the client sends the int
+ * {@link #MAGIC}, its working directory, then an int count of key/value pairs (the launcher's
+ * framework property names: kdive.files, kdive.commands ...), every string as an int length and
+ * UTF-8 bytes. The server answers with frames: a byte {@link #OUT}/{@link #ERR} with an int length
+ * and bytes, then {@link #EXIT} with an int status, or a lone {@link #BUSY}.
+ */
+final class ServerLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerLoop.class);
+    static final int MAGIC = 0x4b445631; // "KDV1"
+    static final int OUT = 1;
+    static final int ERR = 2;
+    static final int EXIT = 3;
+    static final int BUSY = 4;
+    /** A request key that asks the server to end (kdive --stop-server). */
+    static final String STOP = "kdive.stop";
+    /** How long a client waits for the run before it, e.g. a script's previous line still closing. */
+    private static final long WAIT_FOR_TURN_MS = 2000;
+
+    /** Runs one request with the client's streams and directory; returns the exit status. */
+    interface Handler {
+        int run(Map<String, String> request, Path cwd, PrintStream out, PrintStream err);
+    }
+
+    private final Path socket;
+    private final long idleMillis;
+    private final Handler handler;
+    private final ReentrantLock turn = new ReentrantLock();
+    private volatile long lastUse = System.currentTimeMillis();
+    private volatile ServerSocketChannel channel;
+
+    ServerLoop(Path socket, long idleMillis, Handler handler) {
+        this.socket = socket;
+        this.idleMillis = idleMillis;
+        this.handler = handler;
+    }
+
+    /** Serves until idle for the configured time or asked to stop; false if another server has the socket. */
+    boolean serve() throws IOException {
+        Path dir = socket.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        // the socket runs commands as this user: nobody else may reach it
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        try (FileChannel lockFile = FileChannel.open(Paths.get(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                LOG.debug("another kdive server holds {}", socket);
+                return false;
+            }
+            try {
+                Files.deleteIfExists(socket); // left by a server that was killed
+                channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                channel.bind(UnixDomainSocketAddress.of(socket));
+                LOG.debug("kdive server listening on {}", socket);
+                warmUp();
+                Thread watchdog = new Thread(this::closeWhenIdle, "kdive-server-idle");
+                watchdog.setDaemon(true);
+                watchdog.start();
+                while (true) {
+                    SocketChannel client;
+                    try {
+                        client = channel.accept();
+                    } catch (ClosedChannelException e) { // also AsynchronousCloseException: stop() closed it
+                        break;
+                    }
+                    Thread t = new Thread(() -> answer(client), "kdive-server-client");
+                    t.start();
+                }
+            } finally {
+                Files.deleteIfExists(socket);
+            }
+        }
+        LOG.debug("kdive server on {} stopped", socket);
+        return true;
+    }
+
+    void stop() {
+        ServerSocketChannel c = channel;
+        try {
+            if (c != null) c.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+
+    private void closeWhenIdle() {
+        while (channel.isOpen()) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!turn.isLocked() && System.currentTimeMillis() - lastUse > idleMillis) {
+                LOG.debug("kdive server idle for {} s: stopping", idleMillis / 1000);
+                stop();
+            }
+        }
+    }
+
+    private void answer(SocketChannel client) {
+        try (client) {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(client)));
+            Frames frames = new Frames(Channels.newOutputStream(client));
+            if (!turn.tryLock(WAIT_FOR_TURN_MS, TimeUnit.MILLISECONDS)) {
+                frames.end(BUSY, 0);
+                return;
+            }
+            try {
+                lastUse = System.currentTimeMillis();
+                Map<String, String> request = new HashMap<>();
+                Path cwd = read(in, request);
+                if (cwd == null) return;
+                if (request.containsKey(STOP)) {
+                    frames.end(EXIT, 0);
+                    stop();
+                    return;
+                }
+                PrintStream out = new PrintStream(frames.out, false);
+                PrintStream err = new PrintStream(frames.err, true);
+                int status = handler.run(request, cwd, out, err);
+                out.flush();
+                frames.end(EXIT, status);
+            } finally {
+                lastUse = System.currentTimeMillis();
+                turn.unlock();
+            }
+        } catch (IOException e) {
+            LOG.debug("kdive server: client gone", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Repeats, unseen, the run that started this server (left by it beside the socket), so that the
+     * next client finds the code it needs compiled: the optimising compiler needs a few runs.
+     */
+    private void warmUp() {
+        Path file = Paths.get(socket + ".warmup");
+        if (!Files.exists(file)) return;
+        turn.lock();
+        try {
+            Map<String, String> request = new HashMap<>();
+            Path cwd;
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+                cwd = read(in, request);
+            }
+            if (cwd != null) {
+                long t0 = System.nanoTime();
+                PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+                int status = handler.run(request, cwd, nowhere, nowhere);
+                LOG.debug("warm-up run ended with {} in {} ms", status, (System.nanoTime() - t0) / 1_000_000);
+            }
+            Files.deleteIfExists(file); // after the run: its absence tells that the server is warm
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("warm-up run failed", e);
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // the next server repeats it
+            }
+        } finally {
+            lastUse = System.currentTimeMillis();
+            turn.unlock();
+        }
+    }
+
+    /** Reads a request into {@code request}; returns its working directory, or null if it is not one. */
+    private static Path read(DataInputStream in, Map<String, String> request) throws IOException {
+        if (in.readInt() != MAGIC) return null;
+        Path cwd = Paths.get(string(in));
+        int n = in.readInt();
+        if (n < 0 || n > 64) return null;
+        for (int i = 0; i < n; i++) request.put(string(in), string(in));
+        return cwd;
+    }
+
+    private static String string(DataInputStream in) throws IOException {
+        int len = in.readInt();
+        if (len < 0 || len > 16 << 20) throw new IOException("bad string length " + len);
+        return new String(in.readNBytes(len), StandardCharsets.UTF_8);
+    }
+
+    /** The client's stdout (buffered) and stderr; stderr flushes stdout first, to keep their order. */
+    private static final class Frames {
+        private final DataOutputStream sink;
+        final OutputStream out;
+        final OutputStream err;
+
+        Frames(OutputStream socket) {
+            this.sink = new DataOutputStream(socket);
+            this.out = new java.io.BufferedOutputStream(new Channel(OUT), 32 * 1024);
+            this.err = new Channel(ERR);
+        }
+
+        synchronized void end(int type, int status) throws IOException {
+            out.flush();
+            sink.writeByte(type);
+            if (type == EXIT) sink.writeInt(status);
+            sink.flush();
+        }
+
+        private final class Channel extends OutputStream {
+            private final int type;
+
+            Channel(int type) {
+                this.type = type;
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (len == 0) return;
+                if (type == ERR) out.flush();
+                synchronized (Frames.this) {
+                    sink.writeByte(type);
+                    sink.writeInt(len);
+                    sink.write(b, off, len);
+                    sink.flush();
+                }
+            }
+        }
+    }
+
+    static InputStream noInput() {
+        return InputStream.nullInputStream();
+    }
+}

@@ -1,0 +1,207 @@
+package org.kdive.launcher;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.File;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Hands a batch run to a kdive server, which has the framework up and its code compiled already
+ * (the shell bundle's ServerLoop, which also documents the wire format), and starts such a server
+ * after a run that found none. One server serves one installation with one environment: the
+ * socket's name hashes the JVM, the installation's jars, the plug-in directories and the KDIVE_*
+ * variables, so a run with other settings never reaches a server started with different ones.
+ */
+final class ServerClient {
+    static final int MAGIC = 0x4b445631; // "KDV1"
+    private static final int OUT = 1;
+    private static final int ERR = 2;
+    private static final int EXIT = 3;
+    private static final int BUSY = 4;
+    /** Unix socket paths are limited to 108 bytes; longer ones get no server. */
+    private static final int MAX_SOCKET_PATH = 100;
+
+    private ServerClient() {
+    }
+
+    /** Whether this run may use a server: batch runs without their own log or console level. */
+    static boolean eligible(Options o) {
+        String v = System.getenv("KDIVE_SERVER");
+        if (v != null && List.of("off", "0", "false", "no").contains(v.toLowerCase(java.util.Locale.ROOT))) return false;
+        return !o.interactive() && o.serve == null && !o.verbose && o.logFile == null;
+    }
+
+    /** The socket of this installation's server for this environment, or null if its path is too long. */
+    static Path socket(Path cache, Path home, Options o) {
+        StringBuilder key = new StringBuilder();
+        key.append(System.getProperty("java.home")).append('\0').append(System.getProperty("java.vm.version")).append('\0');
+        key.append(home.toAbsolutePath().normalize()).append('\0');
+        for (String dir : List.of("lib", "bundles")) {
+            try (DirectoryStream<Path> jars = Files.newDirectoryStream(home.resolve(dir), "*.jar")) {
+                List<String> stamps = new ArrayList<>();
+                for (Path jar : jars) {
+                    BasicFileAttributes a = Files.readAttributes(jar, BasicFileAttributes.class);
+                    stamps.add(jar.getFileName() + ":" + a.size() + ":" + a.lastModifiedTime().toMillis());
+                }
+                stamps.sort(null);
+                key.append(stamps).append('\0');
+            } catch (IOException e) {
+                key.append("no ").append(dir).append('\0');
+            }
+        }
+        for (String d : o.pluginDirs) key.append(Paths.get(d).toAbsolutePath().normalize()).append('\0');
+        Map<String, String> env = new TreeMap<>();
+        System.getenv().forEach((k, v) -> {
+            if ((k.startsWith("KDIVE_") && !k.equals("KDIVE_SERVER")) || k.equals("TZ") || k.equals("HOME")) env.put(k, v);
+        });
+        key.append(env);
+        long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits: a name, not a secret
+        for (int i = 0; i < key.length(); i++) {
+            h ^= key.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        Path socket = cache.resolve("server").resolve(String.format("%016x.sock", h)).toAbsolutePath();
+        return socket.toString().length() > MAX_SOCKET_PATH ? null : socket;
+    }
+
+    /**
+     * Runs the request on the server behind {@code socket}, copying its output to this process's.
+     *
+     * @return the run's exit status, or -1 when no server took the run (none, busy, gone before
+     *     printing anything): then this process runs it itself
+     */
+    static int run(Path socket, Map<String, String> request) {
+        if (socket == null || !Files.exists(socket)) return -1;
+        boolean printed = false;
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Channels.newOutputStream(ch)));
+            write(out, Paths.get("").toAbsolutePath().toString(), request);
+            out.flush();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024));
+            while (true) {
+                int type = in.readUnsignedByte();
+                switch (type) {
+                    case OUT, ERR -> {
+                        int len = in.readInt();
+                        byte[] b = in.readNBytes(len);
+                        if (b.length < len) throw new EOFException();
+                        if (type == OUT) {
+                            System.out.write(b, 0, b.length);
+                        } else {
+                            System.out.flush();
+                            System.err.write(b, 0, b.length);
+                            System.err.flush();
+                        }
+                        printed = true;
+                    }
+                    case EXIT -> {
+                        int status = in.readInt();
+                        System.out.flush();
+                        return status;
+                    }
+                    case BUSY -> {
+                        return -1;
+                    }
+                    default -> throw new IOException("unexpected frame " + type);
+                }
+            }
+        } catch (ConnectException e) {
+            // a server that was killed left its socket behind
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException ignored) {
+                // the next server replaces it
+            }
+            return -1;
+        } catch (IOException e) {
+            if (!printed) return -1;
+            System.out.flush();
+            System.err.println("kdive: the kdive server stopped during the run (" + e + "); see "
+                    + socket.resolveSibling("..").normalize().resolve("kdive-server.log"));
+            return 3;
+        }
+    }
+
+    /** The request for a server: the launcher's property names, file names made absolute. */
+    static Map<String, String> request(Options o) {
+        Map<String, String> r = new LinkedHashMap<>();
+        List<String> files = new ArrayList<>();
+        for (String f : o.files) files.add(Paths.get(f).toAbsolutePath().toString());
+        r.put("kdive.files", String.join(File.pathSeparator, files));
+        if (o.commands != null) r.put("kdive.commands", o.commands);
+        if (o.script != null) r.put("kdive.script", Paths.get(o.script).toAbsolutePath().toString());
+        r.put("kdive.info", Boolean.toString(o.info));
+        r.put("kdive.json", Boolean.toString(o.json));
+        r.put("kdive.fetch", Boolean.toString(o.fetch));
+        r.put("kdive.interactive", "false");
+        return r;
+    }
+
+    static Map<String, String> stopRequest() {
+        return Map.of("kdive.stop", "true");
+    }
+
+    /**
+     * Starts a server for later runs, detached from this terminal (setsid), through bin/kdive so it
+     * gets the installation's JVM options; nothing happens when that is not possible.
+     */
+    static void start(Path home, Path socket, Map<String, String> warmUp) {
+        Path script = home.resolve("bin").resolve("kdive");
+        if (socket == null || Files.exists(socket) || !Files.isExecutable(script)) return;
+        // the server repeats this run once, unseen, so that the next one finds its code compiled
+        try {
+            Files.createDirectories(socket.getParent());
+            // the socket will run commands as this user: nobody else may reach it
+            Files.setPosixFilePermissions(socket.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(Paths.get(socket + ".warmup")))) {
+                write(out, "/", warmUp);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // a server without a warm-up
+        }
+        ProcessBuilder pb = new ProcessBuilder("setsid", script.toString(), "--serve", socket.toString());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        try {
+            pb.start();
+        } catch (IOException e) {
+            // no setsid: no server, every run starts on its own
+        }
+    }
+
+    private static void write(DataOutputStream out, String cwd, Map<String, String> request) throws IOException {
+        out.writeInt(MAGIC);
+        string(out, cwd);
+        out.writeInt(request.size());
+        for (Map.Entry<String, String> e : request.entrySet()) {
+            string(out, e.getKey());
+            string(out, e.getValue());
+        }
+    }
+
+    private static void string(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+}
