@@ -80,8 +80,7 @@ public final class Main {
         Path logFile = options.logFile != null ? options.logFile
                 : cache.resolve(options.serve != null ? "kdive-server.log" : "kdive.log");
         LogSink.configure(options.verbose ? Level.INFO : Level.WARN, Level.DEBUG, logFile);
-        // a server's warnings go to the client whose run (thread) logged them, through Gogo's System.err
-        if (options.serve != null) LogSink.followSystemErr();
+        if (options.serve != null) LogSink.serverMode();
         org.kdive.launcher.log.JulBridge.install();
         Logger log = LoggerFactory.getLogger(Main.class);
         int status;

@@ -45,7 +45,9 @@ final class ServerClient {
     /** Whether this run may use a server: batch runs without their own log or console level. */
     static boolean eligible(Options o) {
         String v = System.getenv("KDIVE_SERVER");
-        if (v != null && List.of("off", "0", "false", "no").contains(v.toLowerCase(java.util.Locale.ROOT))) return false;
+        if (v != null && (v.equalsIgnoreCase("off") || v.equals("0") || v.equalsIgnoreCase("false") || v.equalsIgnoreCase("no"))) {
+            return false;
+        }
         return !o.interactive() && o.serve == null && !o.verbose && o.logFile == null;
     }
 
@@ -54,10 +56,13 @@ final class ServerClient {
         StringBuilder key = new StringBuilder();
         key.append(System.getProperty("java.home")).append('\0').append(System.getProperty("java.vm.version")).append('\0');
         key.append(home.toAbsolutePath().normalize()).append('\0');
-        for (String dir : List.of("lib", "bundles")) {
-            try (DirectoryStream<Path> jars = Files.newDirectoryStream(home.resolve(dir), "*.jar")) {
+        // no lambdas, globs or String.format on this path: each would cost the client 5-40 ms of
+        // class loading and bootstrap, more than the rest of what it does
+        for (String dir : new String[] {"lib", "bundles"}) {
+            try (DirectoryStream<Path> jars = Files.newDirectoryStream(home.resolve(dir))) {
                 List<String> stamps = new ArrayList<>();
                 for (Path jar : jars) {
+                    if (!jar.getFileName().toString().endsWith(".jar")) continue;
                     BasicFileAttributes a = Files.readAttributes(jar, BasicFileAttributes.class);
                     stamps.add(jar.getFileName() + ":" + a.size() + ":" + a.lastModifiedTime().toMillis());
                 }
@@ -69,16 +74,18 @@ final class ServerClient {
         }
         for (String d : o.pluginDirs) key.append(Paths.get(d).toAbsolutePath().normalize()).append('\0');
         Map<String, String> env = new TreeMap<>();
-        System.getenv().forEach((k, v) -> {
-            if ((k.startsWith("KDIVE_") && !k.equals("KDIVE_SERVER")) || k.equals("TZ") || k.equals("HOME")) env.put(k, v);
-        });
+        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+            String k = e.getKey();
+            if ((k.startsWith("KDIVE_") && !k.equals("KDIVE_SERVER")) || k.equals("TZ") || k.equals("HOME")) env.put(k, e.getValue());
+        }
         key.append(env);
         long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits: a name, not a secret
         for (int i = 0; i < key.length(); i++) {
             h ^= key.charAt(i);
             h *= 0x100000001b3L;
         }
-        Path socket = cache.resolve("server").resolve(String.format("%016x.sock", h)).toAbsolutePath();
+        String hex = Long.toHexString(h);
+        Path socket = cache.resolve("server").resolve("0".repeat(16 - hex.length()) + hex + ".sock").toAbsolutePath();
         return socket.toString().length() > MAX_SOCKET_PATH ? null : socket;
     }
 
@@ -177,6 +184,13 @@ final class ServerClient {
             }
         } catch (IOException | UnsupportedOperationException e) {
             // a server without a warm-up
+        }
+        // The first run of an installation also makes its class-data archive at exit: have the
+        // client's socket classes in it, so that served runs do not load them from the JDK image.
+        try {
+            SocketChannel.open(StandardProtocolFamily.UNIX).close();
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // no Unix sockets here: no server
         }
         ProcessBuilder pb = new ProcessBuilder("setsid", script.toString(), "--serve", socket.toString());
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

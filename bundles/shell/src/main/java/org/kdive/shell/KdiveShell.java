@@ -210,7 +210,7 @@ public class KdiveShell {
         }
         if (json) session.put(CommandFunction.OUTPUT, "json");
         String launched = context.getProperty("kdive.launch.nanos");
-        if (launched != null) {
+        if (launched != null && context.getProperty("kdive.serve") == null) {
             LOG.debug("shell ready {} ms after launch", (System.nanoTime() - Long.parseLong(launched)) / 1_000_000);
         }
         List<Path> files = new ArrayList<>();

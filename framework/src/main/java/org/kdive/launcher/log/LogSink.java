@@ -42,8 +42,12 @@ public final class LogSink {
         }
     }
 
-    /** Console messages go to whatever System.err is when they are logged, not the JVM's stderr. */
-    public static void followSystemErr() {
+    /**
+     * For a kdive server: console messages go to whatever System.err is when they are logged (Gogo
+     * points it at the client of the logging thread), not to the JVM's stderr (/dev/null), and the
+     * file is flushed at every message, since a server runs for minutes.
+     */
+    public static void serverMode() {
         followSystemErr = true;
     }
 
@@ -75,7 +79,7 @@ public final class LogSink {
             synchronized (LogSink.class) {
                 try {
                     w.write(sb.toString());
-                    if (level.toInt() >= Level.WARN.toInt()) w.flush();
+                    if (followSystemErr || level.toInt() >= Level.WARN.toInt()) w.flush();
                 } catch (IOException e) {
                     // the log file is best effort; never disturb the command's output
                 }
