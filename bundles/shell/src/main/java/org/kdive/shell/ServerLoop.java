@@ -76,7 +76,7 @@ final class ServerLoop {
         // the socket runs commands as this user: nobody else may reach it
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         try (FileChannel lockFile = FileChannel.open(Paths.get(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = lockFile.tryLock()) {
+                FileLock lock = tryLock(lockFile)) {
             if (lock == null) {
                 LOG.debug("another kdive server holds {}", socket);
                 return false;
@@ -106,6 +106,15 @@ final class ServerLoop {
         }
         LOG.debug("kdive server on {} stopped", socket);
         return true;
+    }
+
+    /** The lock, or null when another server (process, or loop in this JVM) holds it. */
+    private static FileLock tryLock(FileChannel file) throws IOException {
+        try {
+            return file.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null;
+        }
     }
 
     void stop() {
@@ -212,7 +221,9 @@ final class ServerLoop {
     private static String string(DataInputStream in) throws IOException {
         int len = in.readInt();
         if (len < 0 || len > 16 << 20) throw new IOException("bad string length " + len);
-        return new String(in.readNBytes(len), StandardCharsets.UTF_8);
+        byte[] b = in.readNBytes(len);
+        if (b.length < len) throw new java.io.EOFException("request cut short");
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /** The client's stdout (buffered) and stderr; stderr flushes stdout first, to keep their order. */
