@@ -127,15 +127,23 @@ final class ServerLoop {
     }
 
     private void closeWhenIdle() {
+        long collectedAfter = 0;
         while (channel.isOpen()) {
             try {
                 Thread.sleep(1000);
             } catch (InterruptedException e) {
                 return;
             }
-            if (!turn.isLocked() && System.currentTimeMillis() - lastUse > idleMillis) {
+            long last = lastUse;
+            if (turn.isLocked()) continue;
+            if (System.currentTimeMillis() - last > idleMillis) {
                 LOG.debug("kdive server idle for {} s: stopping", idleMillis / 1000);
                 stop();
+            } else if (System.currentTimeMillis() - last > 5000 && collectedAfter != last) {
+                // a run leaves a few hundred MB of garbage (index tables, pages): give it back while
+                // the server waits (bin/kdive starts it with small heap-free ratios)
+                collectedAfter = last;
+                System.gc();
             }
         }
     }
