@@ -27,8 +27,9 @@ import java.util.TreeMap;
  * Hands a batch run to a kdive server, which has the framework up and its code compiled already
  * (the shell bundle's ServerLoop, which also documents the wire format), and starts such a server
  * after a run that found none. One server serves one installation with one environment: the
- * socket's name hashes the JVM, the installation's jars, the plug-in directories and the KDIVE_*
- * variables, so a run with other settings never reaches a server started with different ones.
+ * socket's name hashes the JVM, the installation's jars, the plug-in directories and the KDIVE_*,
+ * DEBUGINFOD_*, TZ and HOME variables, so a run with other settings never reaches a server
+ * started with different ones.
  */
 final class ServerClient {
     static final int MAGIC = 0x4b445631; // "KDV1"
@@ -57,26 +58,28 @@ final class ServerClient {
         key.append(System.getProperty("java.home")).append('\0').append(System.getProperty("java.vm.version")).append('\0');
         key.append(home.toAbsolutePath().normalize()).append('\0');
         // no lambdas, globs or String.format on this path: each would cost the client 5-40 ms of
-        // class loading and bootstrap, more than the rest of what it does
-        for (String dir : new String[] {"lib", "bundles"}) {
-            try (DirectoryStream<Path> jars = Files.newDirectoryStream(home.resolve(dir))) {
-                List<String> stamps = new ArrayList<>();
-                for (Path jar : jars) {
-                    if (!jar.getFileName().toString().endsWith(".jar")) continue;
-                    BasicFileAttributes a = Files.readAttributes(jar, BasicFileAttributes.class);
-                    stamps.add(jar.getFileName() + ":" + a.size() + ":" + a.lastModifiedTime().toMillis());
-                }
-                stamps.sort(null);
-                key.append(stamps).append('\0');
-            } catch (IOException e) {
-                key.append("no ").append(dir).append('\0');
-            }
+        // class loading and bootstrap, more than the rest of what it does.
+        // What a server reads once when it starts: its bundles, drop-ins and configuration files.
+        stamps(key, home.resolve("lib"));
+        stamps(key, home.resolve("bundles"));
+        stamps(key, home.resolve("plugins"));
+        stamps(key, home.resolve("etc"));
+        for (String d : o.pluginDirs) {
+            Path dir = Paths.get(d).toAbsolutePath().normalize();
+            key.append(dir).append('\0');
+            stamps(key, dir);
         }
-        for (String d : o.pluginDirs) key.append(Paths.get(d).toAbsolutePath().normalize()).append('\0');
+        String config = System.getenv("KDIVE_CONFIG");
+        stamps(key, config != null && !config.isBlank() ? Paths.get(config)
+                : Paths.get(System.getProperty("user.home"), ".config", "kdive", "kdive.properties"));
         Map<String, String> env = new TreeMap<>();
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
             String k = e.getKey();
-            if ((k.startsWith("KDIVE_") && !k.equals("KDIVE_SERVER")) || k.equals("TZ") || k.equals("HOME")) env.put(k, e.getValue());
+            // what the bundles read from the environment (a server has its starter's)
+            if ((k.startsWith("KDIVE_") && !k.equals("KDIVE_SERVER")) || k.startsWith("DEBUGINFOD_") || k.equals("TZ")
+                    || k.equals("HOME")) {
+                env.put(k, e.getValue());
+            }
         }
         key.append(env);
         long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits: a name, not a secret
@@ -87,6 +90,31 @@ final class ServerClient {
         String hex = Long.toHexString(h);
         Path socket = cache.resolve("server").resolve("0".repeat(16 - hex.length()) + hex + ".sock").toAbsolutePath();
         return socket.toString().length() > MAX_SOCKET_PATH ? null : socket;
+    }
+
+    /** Appends name, size and time of the file, or of each file in the directory (sorted). */
+    private static void stamps(StringBuilder key, Path fileOrDir) {
+        List<String> stamps = new ArrayList<>();
+        if (Files.isDirectory(fileOrDir)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(fileOrDir)) {
+                for (Path f : files) stamps.add(stamp(f));
+            } catch (IOException e) {
+                stamps.add("unreadable");
+            }
+        } else {
+            stamps.add(stamp(fileOrDir));
+        }
+        stamps.sort(null);
+        key.append(stamps).append('\0');
+    }
+
+    private static String stamp(Path f) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+            return f.getFileName() + ":" + a.size() + ":" + a.lastModifiedTime().toMillis();
+        } catch (IOException e) {
+            return f.getFileName() + ":none";
+        }
     }
 
     /**
