@@ -127,25 +127,28 @@ final class ServerLoop {
     }
 
     private void closeWhenIdle() {
-        long collectedAfter = 0;
         while (channel.isOpen()) {
             try {
                 Thread.sleep(1000);
             } catch (InterruptedException e) {
                 return;
             }
-            long last = lastUse;
-            if (turn.isLocked()) continue;
-            if (System.currentTimeMillis() - last > idleMillis) {
+            if (!turn.isLocked() && System.currentTimeMillis() - lastUse > idleMillis) {
                 LOG.debug("kdive server idle for {} s: stopping", idleMillis / 1000);
                 stop();
-            } else if (System.currentTimeMillis() - last > 5000 && collectedAfter != last) {
-                // a run leaves a few hundred MB of garbage (index tables, pages): give it back while
-                // the server waits (bin/kdive starts it with small heap-free ratios)
-                collectedAfter = last;
-                System.gc();
             }
         }
+    }
+
+    /**
+     * After a run, once its client has the answer: a run leaves a few hundred MB of garbage, and
+     * its mappings of vmlinux stay in the resident set until their buffers are collected, so runs
+     * would pile them up. The next client, a new JVM, comes later than this ends (~50 ms).
+     */
+    private static void collect() {
+        long t0 = System.nanoTime();
+        System.gc();
+        LOG.debug("collected after the run in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 
     private void answer(SocketChannel client) {
@@ -171,6 +174,8 @@ final class ServerLoop {
                 int status = handler.run(request, cwd, out, err);
                 out.flush();
                 frames.end(EXIT, status);
+                client.close();
+                collect();
             } finally {
                 lastUse = System.currentTimeMillis();
                 turn.unlock();
@@ -201,6 +206,7 @@ final class ServerLoop {
                 PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
                 int status = handler.run(request, cwd, nowhere, nowhere);
                 LOG.debug("warm-up run ended with {} in {} ms", status, (System.nanoTime() - t0) / 1_000_000);
+                collect();
             }
             Files.deleteIfExists(file); // after the run: its absence tells that the server is warm
         } catch (IOException | RuntimeException e) {
