@@ -97,6 +97,10 @@ public final class Main {
     }
 
     static int run(Options options, Path home, Path cache, Logger log, long t0) throws Exception {
+        if (options.serve != null && !ServerClient.lockFree(Paths.get(options.serve + ".lock"))) {
+            log.debug("a kdive server for {} is up already", options.serve);
+            return 0; // before the framework's start: parallel runs may each have started one
+        }
         Map<String, Object> config = new HashMap<>();
         // a server keeps its framework cache locked while it runs: it gets one of its own
         Path storage = cache.resolve("felix").resolve(Integer.toHexString(home.toAbsolutePath().normalize().toString().hashCode())

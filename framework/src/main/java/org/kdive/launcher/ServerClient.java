@@ -202,16 +202,18 @@ final class ServerClient {
     static void start(Path home, Path socket, Map<String, String> warmUp) {
         Path script = home.resolve("bin").resolve("kdive");
         if (socket == null || Files.exists(socket) || !Files.isExecutable(script)) return;
-        // the server repeats this run once, unseen, so that the next one finds its code compiled
         try {
             Files.createDirectories(socket.getParent());
             // the socket will run commands as this user: nobody else may reach it
             Files.setPosixFilePermissions(socket.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            // a server holds this lock from its start: one is starting already (parallel runs)
+            if (!lockFree(Paths.get(socket + ".lock"))) return;
+            // the server repeats this run once, unseen, so that the next one finds its code compiled
             try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(Paths.get(socket + ".warmup")))) {
                 write(out, "/", warmUp);
             }
         } catch (IOException | UnsupportedOperationException e) {
-            // a server without a warm-up
+            return; // a server could not keep its socket there either
         }
         // The first run of an installation also makes its class-data archive at exit: have the
         // client's socket classes in it, so that served runs do not load them from the JDK image.
@@ -228,6 +230,16 @@ final class ServerClient {
             pb.start();
         } catch (IOException e) {
             // no setsid: no server, every run starts on its own
+        }
+    }
+
+    /** Whether no process holds the lock file (a server starting or running does). */
+    static boolean lockFree(Path lockFile) throws IOException {
+        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock l = f.tryLock()) {
+            return l != null;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return false;
         }
     }
 
