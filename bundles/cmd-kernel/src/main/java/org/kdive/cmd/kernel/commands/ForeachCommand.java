@@ -24,16 +24,16 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
  */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=foreach")
 public class ForeachCommand implements Command {
-    private static final Set<String> COMMANDS = Set.of("bt", "task", "ps", "set");
+    private static final Set<String> COMMANDS = Set.of("bt", "task", "ps", "set", "files");
 
     @Override public String name() { return "foreach"; }
 
-    @Override public String description() { return "run bt, task or ps on many tasks"; }
+    @Override public String description() { return "run bt, task, ps or files on many tasks"; }
 
     @Override
     public String usage() {
         return "foreach - display command data for multiple tasks\n"
-                + "foreach [pid | task | name | 'regex' | kernel | user | active] ... bt|task|ps [options]\n"
+                + "foreach [pid | task | name | 'regex' | kernel | user | active] ... bt|task|ps|files [options]\n"
                 + "  bt options: -f -l;  task options: -R member,...\n";
     }
 
@@ -68,6 +68,11 @@ public class ForeachCommand implements Command {
                 List<String> targs = new ArrayList<>(cmdArgs);
                 for (TaskInfo t : tasks) targs.add(String.format("%x", t.task()));
                 return new TaskCommand().execute(context, targs);
+            }
+            case "files": {
+                List<String> fargs = new ArrayList<>(cmdArgs);
+                for (TaskInfo t : tasks) fargs.add(String.format("%x", t.task()));
+                return new FilesCommand().execute(context, fargs);
             }
             case "set": {
                 StringBuilder sb = new StringBuilder();

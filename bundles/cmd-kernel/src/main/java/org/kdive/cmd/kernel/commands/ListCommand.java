@@ -119,7 +119,7 @@ public class ListCommand implements Command {
      * Collects the entry addresses. Entries are containers: link address minus offset.
      * Returns a problem (cycle, unreadable pointer) or null.
      */
-    static String walk(Kernel k, long start, long offset, boolean listHead, boolean headIsEntry, int prevDelta,
+    public static String walk(Kernel k, long start, long offset, boolean listHead, boolean headIsEntry, int prevDelta,
             List<Long> out) {
         Set<Long> seen = new HashSet<>();
         long head;
