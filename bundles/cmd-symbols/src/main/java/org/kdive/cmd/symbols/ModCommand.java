@@ -20,6 +20,7 @@ import org.kdive.api.command.Result;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.DebugInfo;
 import org.kdive.api.symbols.LoadSpec;
+import org.kdive.cmd.symbols.format.Columns;
 import org.kdive.cmd.symbols.modules.BuildIds;
 import org.kdive.cmd.symbols.modules.KernelModules;
 import org.kdive.cmd.symbols.modules.KernelModules.Module;
@@ -209,8 +210,8 @@ public final class ModCommand implements Command {
             if (d.module() != null) loaded.put(d.module(), d);
         }
         StringBuilder out = new StringBuilder();
-        out.append(center("MODULE", 16)).append("  ").append(pad("NAME", nameWidth)).append("  ")
-                .append(center("BASE", 16)).append("  ").append(String.format("%" + Math.max(4, sizeWidth) + "s", "SIZE"))
+        out.append(Columns.center("MODULE", 16)).append("  ").append(pad("NAME", nameWidth)).append("  ")
+                .append(Columns.center("BASE", 16)).append("  ").append(String.format("%" + Math.max(4, sizeWidth) + "s", "SIZE"))
                 .append("  OBJECT FILE\n");
         List<Object> rows = new ArrayList<>();
         for (Module m : shown) {
@@ -237,14 +238,6 @@ public final class ModCommand implements Command {
     }
 
     private static String pad(String s, int w) {
-        return s.length() >= w ? s : s + " ".repeat(w - s.length());
-    }
-
-    /** crash's CENTER|LJUST: odd leftover goes to the right. */
-    private static String center(String s, int w) {
-        int extra = w - s.length();
-        if (extra <= 0) return s;
-        int left = extra / 2;
-        return " ".repeat(left) + s + " ".repeat(extra - left);
+        return Columns.left(s, w);
     }
 }

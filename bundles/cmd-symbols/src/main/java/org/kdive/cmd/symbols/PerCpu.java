@@ -81,7 +81,7 @@ final class PerCpu {
     }
 
     /** __per_cpu_offset[0 .. nr_cpu_ids). */
-    private static long[] offsets(Session s) {
+    static long[] offsets(Session s) {
         try {
             Optional<Variable> nr = s.symbols().variable("nr_cpu_ids");
             Optional<Variable> off = s.symbols().variable("__per_cpu_offset");
@@ -95,7 +95,7 @@ final class PerCpu {
         }
     }
 
-    private static TreeSet<Integer> cpus(String spec, int n) {
+    static TreeSet<Integer> cpus(String spec, int n) {
         TreeSet<Integer> out = new TreeSet<>();
         if (spec.isEmpty() || spec.equals("a") || spec.equals("all")) {
             for (int i = 0; i < n; i++) out.add(i);

@@ -32,7 +32,8 @@ import org.kdive.test.session.CorpusSession;
 class CrashAuditTest {
     private static final Map<String, Supplier<Command>> COMMANDS = Map.of(
             "p", PrintCommand::new, "whatis", WhatisCommand::new, "sym", SymCommand::new,
-            "struct", StructCommand::new, "union", UnionCommand::new, "rd", RdCommand::new);
+            "struct", StructCommand::new, "union", UnionCommand::new, "rd", RdCommand::new,
+            "vtop", VtopCommand::new, "ptov", PtovCommand::new);
 
     static Stream<String> references() throws IOException, URISyntaxException {
         Path dir = Path.of(CrashAuditTest.class.getResource("/crash").toURI());

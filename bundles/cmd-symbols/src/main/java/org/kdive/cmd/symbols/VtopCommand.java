@@ -1,0 +1,216 @@
+package org.kdive.cmd.symbols;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.kdive.api.KdiveException;
+import org.kdive.api.command.Args;
+import org.kdive.api.command.Command;
+import org.kdive.api.command.CommandContext;
+import org.kdive.api.command.CommandException;
+import org.kdive.api.command.Result;
+import org.kdive.api.kernel.KernelTasks;
+import org.kdive.api.kernel.TaskInfo;
+import org.kdive.api.session.Session;
+import org.kdive.api.symbols.Member;
+import org.kdive.cmd.symbols.format.Columns;
+import org.kdive.cmd.symbols.paging.KernelSpace;
+import org.kdive.cmd.symbols.paging.PageLine;
+import org.kdive.cmd.symbols.paging.PteTable;
+import org.kdive.cmd.symbols.paging.Walk;
+import org.kdive.cmd.symbols.types.OffsetLayout;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * crash's {@code vtop}: a virtual address's physical address, the page-table walk that gives it,
+ * the leaf entry's flags and the struct page. Kernel addresses in the direct map and the kernel
+ * image are translated by subtraction (as crash does), the walk is shown all the same.
+ */
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=vtop")
+public final class VtopCommand implements Command {
+    private static final int VADDR_WIDTH = 16;
+    /** crash's width of user addresses in this table. */
+    private static final int UVADDR_WIDTH = 10;
+    private static final int MAX_ADDRESSES = 4096;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile KernelTasks tasks;
+
+    public VtopCommand() {
+    }
+
+    /** Outside OSGi: the task list to find the current task and -c PID (may be null). */
+    public VtopCommand(KernelTasks tasks) {
+        this.tasks = tasks;
+    }
+
+    @Override public String name() { return "vtop"; }
+
+    @Override public String description() { return "virtual to physical"; }
+
+    @Override
+    public String usage() {
+        return """
+                vtop - virtual to physical
+                vtop [-c [pid | taskp]] [-u|-k] address ...
+                  address     a hexadecimal virtual address: its physical address, the page-table walk,
+                              the leaf entry's flags and the struct page of the physical page
+                  -u / -k     take the address as a user / kernel virtual address (default: by its value)
+                  -c pid|task user addresses of that task (default: the current task)""";
+    }
+
+    @Override
+    public Result execute(CommandContext context, List<String> raw) {
+        Session s = context.session();
+        Args args = Args.parse(raw, Set.of("u", "k"), Set.of("c"));
+        if (args.positional().isEmpty()) throw new CommandException(usageError("vtop"));
+        if (args.has("u") && args.has("k")) throw new CommandException("-u and -k options are mutually exclusive");
+        if (args.positional().size() > MAX_ADDRESSES) throw new CommandException("too many addresses (at most " + MAX_ADDRESSES + ")");
+        String taskSpec = args.value("c");
+        Long task = taskSpec == null ? null : task(s, taskSpec);
+        StringBuilder out = new StringBuilder();
+        List<Object> rows = new ArrayList<>();
+        boolean pageHeader = true;
+        for (String word : args.positional()) {
+            if (!HexWord.isHex(word)) throw new CommandException("invalid input: \"" + word + "\"");
+            long vaddr = HexWord.parse(word);
+            if (!out.isEmpty()) out.append('\n');
+            boolean user = args.has("u") || !args.has("k") && vaddr >= 0;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("virtual", "0x" + Long.toHexString(vaddr));
+            if (user) {
+                row.put("space", "user");
+                user(s, task, vaddr, out, row);
+            } else {
+                row.put("space", "kernel");
+                if (kernel(s, vaddr, out, row, pageHeader)) pageHeader = false;
+            }
+            rows.add(row);
+        }
+        return Result.of(out.toString(), rows.size() == 1 ? rows.get(0) : Map.of("translations", rows));
+    }
+
+    static String usageError(String command) {
+        String synopsis = command.equals("vtop") ? "vtop [-c [pid | taskp]] [-u|-k] address ..." : "ptov [address | offset:cpuspec]";
+        return "Usage:\n  " + synopsis + "\nEnter \"help " + command + "\" for details.";
+    }
+
+    /** Prints one kernel address; true when it printed the struct page header. */
+    private static boolean kernel(Session s, long vaddr, StringBuilder out, Map<String, Object> row, boolean pageHeader) {
+        out.append(Columns.left("VIRTUAL", VADDR_WIDTH)).append("  ").append(Columns.left("PHYSICAL", VADDR_WIDTH)).append('\n');
+        if (vaddr >= 0) {
+            out.append(String.format("%-8x  (not a kernel virtual address)\n\n", vaddr));
+            row.put("error", "not a kernel virtual address");
+            return false;
+        }
+        KernelSpace space = KernelSpace.of(s);
+        long pgd = s.arch().kernelPageTable();
+        Walk walk = pgd < 0 ? null : Walk.of(s.arch(), pgd, vaddr);
+        Long physical = null;
+        if (space.inDirectMap(vaddr)) {
+            physical = vaddr - space.pageOffset();
+        } else if (KernelSpace.inKernelImage(vaddr)) {
+            physical = s.arch().toPhysical(vaddr);
+        } else if (walk == null) {
+            throw new CommandException("cannot walk the kernel page table: its address is unknown (no VMCOREINFO SYMBOL(init_top_pgt))");
+        } else if (walk.mapped()) {
+            physical = s.arch().toPhysical(pgd, vaddr);
+        }
+        String shown = physical == null ? "(not mapped)" : Columns.left(Long.toHexString(physical), VADDR_WIDTH);
+        out.append(Columns.left(Long.toHexString(vaddr), VADDR_WIDTH)).append("  ").append(shown).append("\n\n");
+        row.put("physical", physical == null ? null : "0x" + Long.toHexString(physical));
+        if (walk != null) {
+            walk.steps().forEach(l -> out.append(l).append('\n'));
+            row.put("walk", walk.steps());
+            if (walk.mapped()) {
+                out.append('\n').append(PteTable.render(walk.leaf()));
+                row.put("entry", "0x" + Long.toHexString(walk.leaf()));
+                row.put("entry_flags", PteTable.flags(walk.leaf()));
+            }
+        }
+        out.append('\n');
+        PageLine page = physical == null ? null : PageLine.read(s, physical);
+        if (page == null) return false;
+        if (pageHeader) out.append(PageLine.HEADER);
+        out.append(page.text());
+        row.put("page", page.data());
+        return pageHeader;
+    }
+
+    /**
+     * A user address through a task's mm. Tasks without one (kernel threads) have no user space:
+     * crash says "(not accessible)". Walking a process's own page table is not done yet.
+     */
+    private void user(Session s, Long task, long vaddr, StringBuilder out, Map<String, Object> row) {
+        long t = task != null ? task : currentTask(s);
+        long mm = mm(s, t);
+        row.put("task", "0x" + Long.toHexString(t));
+        out.append(Columns.left("VIRTUAL", UVADDR_WIDTH)).append("  ").append(Columns.left("PHYSICAL", VADDR_WIDTH)).append('\n');
+        if (mm == 0) {
+            out.append(Columns.left(Long.toHexString(vaddr), UVADDR_WIDTH)).append("  (not accessible)\n\n");
+            row.put("error", "not accessible");
+            return;
+        }
+        throw new CommandException(String.format(
+                "%x: translating user addresses through a process's page tables (task %x, mm %x) is not supported", vaddr, t, mm));
+    }
+
+    private long currentTask(Session s) {
+        KernelTasks kt = tasks;
+        Optional<TaskInfo> current = kt == null ? Optional.empty() : kt.currentTask(s);
+        return current.orElseThrow(() -> new CommandException("no current task (the task list is not available): use -c task")).task();
+    }
+
+    /** -c: a task_struct address (hex) or a pid (decimal), as crash takes them. */
+    private Long task(Session s, String spec) {
+        KernelTasks kt = tasks;
+        if (spec.matches("\\d+") && kt != null) {
+            int pid = Integer.parseInt(spec);
+            for (TaskInfo t : kt.tasks(s)) {
+                if (t.pid() == pid) return t.task();
+            }
+        }
+        if (HexWord.isHex(spec)) {
+            long addr = HexWord.parse(spec);
+            if (addr < 0) {
+                if (kt == null) return addr;
+                for (TaskInfo t : kt.tasks(s)) {
+                    if (t.task() == addr) return addr;
+                }
+            }
+        }
+        throw new CommandException("invalid task or pid value: " + spec);
+    }
+
+    private static long mm(Session s, long task) {
+        Member mm = s.symbols().type("struct task_struct").flatMap(t -> OffsetLayout.findMember(t, "mm"))
+                .orElseThrow(() -> new CommandException("struct task_struct.mm is not known (no vmlinux debuginfo?)"));
+        try {
+            return s.memory().u64(task + mm.offset());
+        } catch (KdiveException e) {
+            throw new CommandException("invalid task or pid value: " + Long.toHexString(task) + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** crash's htol for these commands: hexadecimal, with or without 0x. */
+    static final class HexWord {
+        private HexWord() {
+        }
+
+        static boolean isHex(String w) {
+            String t = w.startsWith("0x") || w.startsWith("0X") ? w.substring(2) : w;
+            return !t.isEmpty() && t.length() <= 16 && t.chars().allMatch(c -> Character.digit(c, 16) >= 0);
+        }
+
+        static long parse(String w) {
+            return org.kdive.api.util.Hex.parseAddress(w);
+        }
+    }
+}
