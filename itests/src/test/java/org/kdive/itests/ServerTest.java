@@ -46,6 +46,18 @@ class ServerTest {
     @AfterAll
     static void stopServer() throws Exception {
         Kdive.run(Kdive.distro(), env, "--stop-server");
+        awaitExit(cache);
+    }
+
+    /** Waits till every server with its socket under {@code dir} has ended, before the directory goes. */
+    private static void awaitExit(Path dir) throws Exception {
+        for (ProcessHandle p : servers(dir)) p.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private static List<ProcessHandle> servers(Path dir) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("--serve " + dir)).orElse(false))
+                .collect(java.util.stream.Collectors.toList());
     }
 
     /** The socket exists and the warm-up run (a repeat of the starting run) is over. */
@@ -133,9 +145,8 @@ class ServerTest {
     @Test
     void aKilledServerLeavesRunsWorkingAndIsReplaced() throws Exception {
         Path socket = awaitServer();
-        ProcessHandle server = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("--serve " + socket)).orElse(false))
-                .findFirst().orElseThrow(() -> new AssertionError("no server process for " + socket));
+        ProcessHandle server = servers(socket.getParent()).stream().findFirst()
+                .orElseThrow(() -> new AssertionError("no server process for " + socket));
         server.destroyForcibly();
         server.onExit().get();
         assertTrue(Files.exists(socket), "a killed server leaves its socket");
@@ -164,6 +175,7 @@ class ServerTest {
         deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline && hasSocket(dir)) Thread.sleep(100);
         assertFalse(hasSocket(dir), "the stopped server removed its socket");
+        awaitExit(other);
     }
 
     private static boolean hasSocket(Path dir) throws Exception {

@@ -38,10 +38,13 @@ class ServerLoopTest {
     private final AtomicInteger runs = new AtomicInteger();
     private volatile CountDownLatch hold = new CountDownLatch(0);
     private final List<ServerLoop> started = new ArrayList<>();
+    private final List<CompletableFuture<Boolean>> serving = new ArrayList<>();
 
+    /** Stops every loop and waits till each has removed its socket, before the directory goes. */
     @AfterEach
-    void stopAll() {
+    void stopAll() throws Exception {
         started.forEach(ServerLoop::stop);
+        for (CompletableFuture<Boolean> f : serving) f.handle((ok, e) -> ok).get(10, TimeUnit.SECONDS);
     }
 
     /** Echoes the commands: "a" on stdout, the commands on stderr, "c" on stdout; status 7. */
@@ -67,8 +70,13 @@ class ServerLoopTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+        serving.add(served);
         long deadline = System.currentTimeMillis() + 10_000;
-        while (!Files.exists(socket) && !served.isDone() && System.currentTimeMillis() < deadline) Thread.sleep(10);
+        // a socket, not the regular file a test may have left there as a killed server's
+        while (!(Files.exists(socket) && !Files.isRegularFile(socket)) && !served.isDone()
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
         return served;
     }
 
