@@ -205,15 +205,18 @@ public final class RdCommand implements Command {
     }
 
     private static long address(Session s, String where) {
-        if (where.startsWith("(")) {
-            KernelModules.ensureKallsyms(s);
-            var v = new Evaluator(new SessionEnv(s)).evaluate(where);
-            return v.kind() == org.kdive.api.symbols.Type.Kind.POINTER ? v.bits() : v.asLong();
-        }
+        if (where.startsWith("(")) return expression(s, where);
         if (Hex.looksLikeAddress(where) || where.matches("[0-9a-fA-F]+")) return Hex.parseAddress(where);
         KernelModules.ensureKallsyms(s);
         if (Names.defined(s, where).isEmpty() && s.symbols().variable(where).isEmpty()) throw new CommandException("symbol not found: " + where);
         return Names.address(s, where);
+    }
+
+    /** The value of a parenthesised C expression: a pointer's address, else the number. */
+    static long expression(Session s, String expression) {
+        KernelModules.ensureKallsyms(s);
+        var v = new Evaluator(new SessionEnv(s)).evaluate(expression);
+        return v.kind() == org.kdive.api.symbols.Type.Kind.POINTER ? v.bits() : v.asLong();
     }
 
     private static long parseNumber(String t) {

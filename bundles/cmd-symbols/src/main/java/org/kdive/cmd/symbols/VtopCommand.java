@@ -189,7 +189,7 @@ public final class VtopCommand implements Command {
         throw new CommandException("invalid task or pid value: " + spec);
     }
 
-    private static long mm(Session s, long task) {
+    static long mm(Session s, long task) {
         Member mm = s.symbols().type("struct task_struct").flatMap(t -> OffsetLayout.findMember(t, "mm"))
                 .orElseThrow(() -> new CommandException("struct task_struct.mm is not known (no vmlinux debuginfo?)"));
         try {

@@ -33,7 +33,7 @@ class CrashAuditTest {
     private static final Map<String, Supplier<Command>> COMMANDS = Map.of(
             "p", PrintCommand::new, "whatis", WhatisCommand::new, "sym", SymCommand::new,
             "struct", StructCommand::new, "union", UnionCommand::new, "rd", RdCommand::new,
-            "vtop", VtopCommand::new, "ptov", PtovCommand::new);
+            "vtop", VtopCommand::new, "ptov", PtovCommand::new, "search", SearchCommand::new);
 
     static Stream<String> references() throws IOException, URISyntaxException {
         Path dir = Path.of(CrashAuditTest.class.getResource("/crash").toURI());

@@ -48,7 +48,8 @@ public record KernelSpace(long pageOffset, long vmallocStart, long vmemmap, long
         return OffsetLayout.findMember(t, member).map(Member::offset).orElse(-1L);
     }
 
-    private static OptionalLong variable(Session s, String name) {
+    /** The 64-bit value of a kernel variable, empty when unknown or unreadable. */
+    static OptionalLong variable(Session s, String name) {
         try {
             return OptionalLong.of(s.memory().u64(s.symbols().address(name)));
         } catch (KdiveException e) {
