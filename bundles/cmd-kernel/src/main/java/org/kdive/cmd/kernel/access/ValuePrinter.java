@@ -17,9 +17,17 @@ public final class ValuePrinter {
     private static final int MAX_DEPTH = 16;
 
     private final Kernel k;
+    /** gdb's output radix for integers: crash's -x makes it 16 (pointers print in hex either way). */
+    private final boolean hex;
 
     public ValuePrinter(Kernel k) {
+        this(k, false);
+    }
+
+    /** A printer showing integers in hexadecimal ({@code hex}), as crash's -x does. */
+    public ValuePrinter(Kernel k, boolean hex) {
         this.k = k;
+        this.hex = hex;
     }
 
     /** "name = value" of a member of the struct at {@code base}, indented by {@code indent}. */
@@ -82,11 +90,17 @@ public final class ValuePrinter {
             return t.size() == 4 ? String.valueOf(Float.intBitsToFloat((int) v)) : String.valueOf(Double.longBitsToDouble(v));
         }
         String name = t.name() == null ? "" : t.name();
+        String number = hex ? hexOfSize(v, t.size()) : !t.isSigned() && t.size() == 8 ? Long.toUnsignedString(v) : Long.toString(v);
         if (t.size() == 1 && name.contains("char")) {
-            return v + " " + charLiteral((int) (v & 0xff));
+            return number + " " + charLiteral((int) (v & 0xff));
         }
-        if (!t.isSigned() && t.size() == 8) return Long.toUnsignedString(v);
-        return Long.toString(v);
+        return number;
+    }
+
+    /** gdb shows a negative value in hex as its two's complement in the type's width. */
+    private static String hexOfSize(long v, long size) {
+        long masked = size >= 8 || size <= 0 ? v : v & ((1L << (8 * size)) - 1);
+        return "0x" + Long.toHexString(masked);
     }
 
     private static String charLiteral(int c) {

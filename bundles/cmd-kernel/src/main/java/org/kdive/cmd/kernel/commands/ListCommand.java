@@ -5,7 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.kdive.api.command.Args;
 import org.kdive.api.command.Command;
@@ -13,10 +13,8 @@ import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.api.session.Session;
-import org.kdive.api.symbols.Type;
 import org.kdive.api.util.Hex;
 import org.kdive.cmd.kernel.access.Kernel;
-import org.kdive.cmd.kernel.access.ValuePrinter;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 
@@ -62,48 +60,17 @@ public class ListCommand implements Command {
         if (startArg == null) throw new CommandException("list: no start address given");
         long start = address(k, startArg);
 
-        String structName = null;
-        List<String> members = new ArrayList<>();
-        if (a.has("s")) {
-            String[] parts = a.value("s").split(",");
-            String first = parts[0];
-            int dot = first.indexOf('.');
-            structName = dot < 0 ? first : first.substring(0, dot);
-            if (dot >= 0) members.add(first.substring(dot + 1));
-            for (int i = 1; i < parts.length; i++) members.add(parts[i].trim());
-        }
-        Type type = null;
-        if (structName != null) {
-            String sn = structName;
-            type = k.type("struct " + sn).or(() -> k.type("union " + sn))
-                    .orElseThrow(() -> new CommandException("list: invalid structure name: " + sn));
-        }
+        StructDisplay display = new StructDisplay(k, "list", a.has("s") ? List.of(a.value("s")) : List.of(), false, false);
 
         List<Long> entries = new ArrayList<>();
         String problem = walk(k, start, offset, listHead, headIsEntry, a.has("r") ? 8 : 0, entries);
-        ValuePrinter vp = new ValuePrinter(k);
         StringBuilder sb = new StringBuilder();
         List<Object> data = new ArrayList<>();
         for (long e : entries) {
             sb.append(Long.toHexString(e)).append('\n');
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("address", String.format("%016x", e));
-            if (type != null) {
-                if (members.isEmpty()) {
-                    String body = vp.value(e, type, "");
-                    sb.append(type.kind() == Type.Kind.UNION ? "union " : "struct ").append(structName).append(' ')
-                            .append(body).append('\n');
-                    d.put("value", body);
-                } else {
-                    Map<String, Object> md = new LinkedHashMap<>();
-                    for (String m : members) {
-                        String line = TaskCommand.member(k, vp, type, e, m);
-                        sb.append(line).append(",\n");
-                        md.put(m, line.substring(line.indexOf(" = ") + 3));
-                    }
-                    d.put("members", md);
-                }
-            }
+            display.show(e, sb, d);
             data.add(d);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -154,20 +121,32 @@ public class ListCommand implements Command {
     }
 
     private static long offsetOf(Kernel k, String s) {
-        if (s.matches("\\d+")) return Long.parseLong(s);
-        if (s.matches("0x[0-9a-fA-F]+")) return Long.parseLong(s.substring(2), 16);
+        if (s.indexOf('.') < 0 && !isNumber(s)) throw new CommandException("list: invalid offset: " + s);
+        return offset(k, s).orElseThrow(() -> new CommandException("list: invalid structure member: " + s));
+    }
+
+    private static boolean isNumber(String s) {
+        return s.matches("\\d+") || s.matches("0x[0-9a-fA-F]+");
+    }
+
+    /** A byte offset given as a decimal or 0x number or as struct.member (a dotted member path). */
+    static OptionalLong offset(Kernel k, String s) {
+        if (s.matches("\\d+")) return OptionalLong.of(Long.parseLong(s));
+        if (s.matches("0x[0-9a-fA-F]+")) return OptionalLong.of(Long.parseLong(s.substring(2), 16));
         int dot = s.indexOf('.');
-        if (dot < 0) throw new CommandException("list: invalid offset: " + s);
-        String struct = s.substring(0, dot);
-        String member = s.substring(dot + 1);
-        return k.offset(struct, member)
-                .orElseThrow(() -> new CommandException("list: invalid structure member: " + s));
+        if (dot < 0) return OptionalLong.empty();
+        return k.offset(s.substring(0, dot), s.substring(dot + 1));
     }
 
     static long address(Kernel k, String s) {
-        Optional<Long> sym = k.symbol(s).isPresent() ? Optional.of(k.symbol(s).getAsLong()) : Optional.empty();
-        if (sym.isPresent() && !s.matches("[0-9a-fA-Fx]+")) return sym.get();
-        if (Hex.looksLikeAddress(s) || s.matches("(0x)?[0-9a-fA-F]+")) return Hex.parseAddress(s);
-        return sym.orElseThrow(() -> new CommandException("list: invalid address or symbol: " + s));
+        return parseAddress(k, s).orElseThrow(() -> new CommandException("list: invalid address or symbol: " + s));
+    }
+
+    /** A kernel symbol's address or a hexadecimal address; a name that is both counts as the symbol. */
+    static OptionalLong parseAddress(Kernel k, String s) {
+        OptionalLong sym = k.symbol(s);
+        if (sym.isPresent() && !s.matches("[0-9a-fA-Fx]+")) return sym;
+        if (Hex.looksLikeAddress(s) || s.matches("(0x)?[0-9a-fA-F]+")) return OptionalLong.of(Hex.parseAddress(s));
+        return sym;
     }
 }

@@ -85,17 +85,6 @@ public class TaskCommand implements Command {
 
     /** "  name = value" for a member or a dotted member path of task_struct. */
     static String member(Kernel k, ValuePrinter vp, Type type, long base, String path) {
-        Type cur = type.resolve();
-        long addr = base;
-        Member m = null;
-        for (String part : path.split("\\.")) {
-            Optional<Member> om = cur.members() == null ? Optional.empty() : cur.member(part);
-            if (om.isEmpty()) throw new CommandException("invalid structure member name: " + path);
-            m = om.get();
-            addr += m.offset();
-            cur = m.type().resolve();
-        }
-        Member shifted = new Member(path, 0, m.bitOffset(), m.bitSize(), m.type());
-        return vp.member(addr, shifted, "  ");
+        return StructDisplay.memberLine(k, vp, type, base, path).text();
     }
 }

@@ -1,0 +1,140 @@
+package org.kdive.cmd.kernel.commands;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.kdive.api.command.CommandException;
+import org.kdive.api.symbols.Member;
+import org.kdive.api.symbols.Symbol;
+import org.kdive.api.symbols.Type;
+import org.kdive.cmd.kernel.access.Kernel;
+import org.kdive.cmd.kernel.access.ValuePrinter;
+
+/**
+ * The {@code -s struct[.member[,member]]} display shared by `list` and `tree`: each entry's whole
+ * structure ("struct name {...}") or the chosen members, one "  member = value" block each. As in
+ * crash (which copies gdb's lines), a member that is not the last of its enclosing struct keeps
+ * gdb's trailing comma; {@code -S} reads scalar members straight from memory, without commas.
+ */
+final class StructDisplay {
+    /** One {@code -s} argument: a struct (or union) and its chosen members (none: the whole struct). */
+    private record Spec(String name, Type type, List<String> members) {
+    }
+
+    /** A member's "  path = value" text and whether it ends its enclosing struct (gdb omits the comma then). */
+    record MemberLine(String text, boolean last) {
+    }
+
+    private final Kernel k;
+    private final ValuePrinter vp;
+    private final boolean direct;
+    private final boolean hex;
+    private final List<Spec> specs = new ArrayList<>();
+
+    /**
+     * @param command the command name for error messages
+     * @param args    the -s/-S arguments in order
+     * @param hex     integers in hex (-x)
+     * @param direct  crash's -S: member lines without gdb's commas
+     */
+    StructDisplay(Kernel k, String command, List<String> args, boolean hex, boolean direct) {
+        this.k = k;
+        this.vp = new ValuePrinter(k, hex);
+        this.direct = direct;
+        this.hex = hex;
+        for (String arg : args) {
+            String[] parts = arg.split(",");
+            int dot = parts[0].indexOf('.');
+            String name = dot < 0 ? parts[0] : parts[0].substring(0, dot);
+            List<String> members = new ArrayList<>();
+            if (dot >= 0) members.add(parts[0].substring(dot + 1));
+            for (int i = 1; i < parts.length; i++) {
+                if (!parts[i].isBlank()) members.add(parts[i].trim());
+            }
+            Type type = k.type("struct " + name).or(() -> k.type("union " + name))
+                    .orElseThrow(() -> new CommandException(command + ": invalid structure name: " + name));
+            specs.add(new Spec(name, type, members));
+        }
+    }
+
+    boolean isEmpty() { return specs.isEmpty(); }
+
+    /** Appends the display of the entry at {@code addr} to {@code sb} and its values to {@code data}. */
+    void show(long addr, StringBuilder sb, Map<String, Object> data) {
+        for (Spec s : specs) {
+            if (s.members().isEmpty()) {
+                String body = vp.value(addr, s.type(), "");
+                sb.append(s.type().resolve().kind() == Type.Kind.UNION ? "union " : "struct ").append(s.name()).append(' ')
+                        .append(body).append('\n');
+                data.put("value", body);
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> md = (Map<String, Object>) data.computeIfAbsent("members", x -> new LinkedHashMap<>());
+            for (String m : s.members()) {
+                String text = direct ? directLine(s.type(), addr, m) : null;
+                if (text == null) {
+                    MemberLine line = memberLine(k, vp, s.type(), addr, m);
+                    text = line.text();
+                    sb.append(text).append(line.last() ? "" : ",").append('\n');
+                } else {
+                    sb.append(text).append('\n');
+                }
+                md.put(m, text.substring(text.indexOf(" = ") + 3));
+            }
+        }
+    }
+
+    /**
+     * crash's -S line for a scalar member of 1, 2, 4 or 8 bytes read straight from memory: unsigned
+     * decimal (hex for pointers or with -x), plus the name of a text symbol the value falls in.
+     * Null for other members, which crash shows as -s does.
+     */
+    private String directLine(Type type, long base, String path) {
+        Type cur = type.resolve();
+        long addr = base;
+        Member m = null;
+        for (String part : path.split("\\.")) {
+            Optional<Member> om = cur.members() == null ? Optional.empty() : cur.member(part);
+            if (om.isEmpty()) return null;
+            m = om.get();
+            addr += m.offset();
+            cur = m.type().resolve();
+        }
+        long size = cur.size();
+        boolean scalar = cur.kind() == Type.Kind.BASE || cur.kind() == Type.Kind.POINTER || cur.kind() == Type.Kind.ENUM;
+        if (!scalar || m.isBitfield() || (size != 1 && size != 2 && size != 4 && size != 8)) return null;
+        if (cur.kind() == Type.Kind.POINTER && isChar(cur.target())) return null;
+        long v = k.memory().unsigned(addr, (int) size);
+        boolean inHex = hex || cur.kind() == Type.Kind.POINTER;
+        String text = "  " + path + " = " + (inHex ? "0x" + Long.toHexString(v) : Long.toUnsignedString(v));
+        Optional<Symbol> sym = v == 0 ? Optional.empty() : k.containing(v);
+        return sym.isPresent() && sym.get().isText() ? text + " <" + sym.get().name() + ">" : text;
+    }
+
+    private static boolean isChar(Type t) {
+        Type r = t == null ? null : t.resolve();
+        return r != null && r.kind() == Type.Kind.BASE && r.size() == 1 && r.name() != null && r.name().contains("char");
+    }
+
+    /** "  path = value" of a member or a dotted member path of the struct at {@code base}. */
+    static MemberLine memberLine(Kernel k, ValuePrinter vp, Type type, long base, String path) {
+        Type cur = type.resolve();
+        long addr = base;
+        Member m = null;
+        boolean last = false;
+        for (String part : path.split("\\.")) {
+            Optional<Member> om = cur.members() == null ? Optional.empty() : cur.member(part);
+            if (om.isEmpty()) throw new CommandException("invalid structure member name: " + path);
+            m = om.get();
+            List<Member> siblings = cur.members();
+            last = siblings.indexOf(m) == siblings.size() - 1;
+            addr += m.offset();
+            cur = m.type().resolve();
+        }
+        Member shifted = new Member(path, 0, m.bitOffset(), m.bitSize(), m.type());
+        return new MemberLine(vp.member(addr, shifted, "  "), last);
+    }
+}
