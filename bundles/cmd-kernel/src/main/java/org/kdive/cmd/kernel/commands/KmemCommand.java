@@ -14,30 +14,45 @@ import org.kdive.api.command.Result;
 import org.kdive.api.symbols.Enumerator;
 import org.kdive.api.symbols.Type;
 import org.kdive.cmd.kernel.access.Kernel;
+import org.kdive.cmd.kernel.slab.SlabViews;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 
-/** crash's `kmem -i`: general memory usage from the kernel's counters (and a mem_map pass for SHARED). */
+/**
+ * crash's `kmem -i` (general memory usage from the kernel's counters and a mem_map pass for SHARED)
+ * and `kmem -s` / `kmem -S` (the SLUB caches, see {@link SlabViews}).
+ */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=kmem")
 public class KmemCommand implements Command {
     private static final String HEADER = "                 PAGES        TOTAL      PERCENTAGE\n";
 
     @Override public String name() { return "kmem"; }
 
-    @Override public String description() { return "kernel memory usage (kmem -i)"; }
+    @Override public String description() { return "kernel memory usage and slab caches (kmem -i, -s, -S)"; }
 
     @Override
     public String usage() {
         return "kmem - kernel memory\n"
-                + "kmem -i\n"
-                + "  -i  general memory usage: total, free, used, shared, buffers, cached, slab, huge pages,\n"
-                + "      swap and commit limits\n";
+                + "kmem -i | -s [name|address|list] | -S [name|address]\n"
+                + "  -i       general memory usage: total, free, used, shared, buffers, cached, slab, huge pages,\n"
+                + "           swap and commit limits\n"
+                + "  -s       every slab cache (SLUB): object size, allocated and total objects, slabs, slab size\n"
+                + "  -S       as -s, and each CPU's slab and partial slabs with their objects (free, [allocated])\n"
+                + "           and each node's partial slabs\n"
+                + "  name     only the cache of this name (\\name for a cache called \"list\")\n"
+                + "  address  a kmem_cache, a slab page, or memory in a slab: its cache and slab object\n"
+                + "  list     -s list: the address and name of every cache\n";
     }
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
-        Args a = Args.parse(args, Set.of("i"), Set.of());
-        if (!a.has("i")) throw new CommandException("kmem: only -i is supported so far");
+        Args a = Args.parse(args, Set.of("i", "s", "S"), Set.of());
+        int flags = (a.has("i") ? 1 : 0) + (a.has("s") ? 1 : 0) + (a.has("S") ? 1 : 0);
+        if (flags > 1) throw new CommandException("kmem: only one flag allowed!");
+        if (flags == 0) throw new CommandException("kmem: only -i, -s and -S are supported so far");
+        if (a.positional().size() > 1) throw new CommandException("kmem: only one kmem_cache reference is allowed");
+        if (!a.has("i")) return SlabViews.show(context, a.has("S"), a.positional(0));
+        if (!a.positional().isEmpty()) throw new CommandException("kmem: no address arguments allowed with this option");
         Kernel k = Kernel.of(context.session());
         long pageSize = context.session().dump().info().pageSize() > 0 ? context.session().dump().info().pageSize() : 4096;
         Map<String, Object> data = new LinkedHashMap<>();
