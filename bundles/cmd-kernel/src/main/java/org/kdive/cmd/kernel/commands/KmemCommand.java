@@ -11,7 +11,6 @@ import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
-import org.kdive.api.symbols.Enumerator;
 import org.kdive.api.symbols.Type;
 import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.slab.SlabViews;
@@ -173,9 +172,7 @@ public class KmemCommand implements Command {
             if (vi.isPresent()) return vi;
         }
         Optional<Type> t = k.type("enum " + enumName);
-        if (t.isEmpty()) return OptionalLong.empty();
-        for (Enumerator e : t.get().resolve().enumerators()) if (e.name().equals(item)) return OptionalLong.of(e.value());
-        return OptionalLong.empty();
+        return t.isEmpty() ? OptionalLong.empty() : t.get().enumeratorValue(item);
     }
 
     /** Pages of block device inodes' page caches (blockdev_superblock's inode list). */

@@ -102,7 +102,7 @@ public final class SlabViews {
         long page;
         boolean isDescriptor;
         try {
-            isDescriptor = isPageDescriptor(addr) && slub.isSlabPage(addr);
+            isDescriptor = slub.isPageDescriptor(addr) && slub.isSlabPage(addr);
             page = isDescriptor ? addr : slub.pageOf(addr);
             if (!slub.isSlabPage(page) || !caches.contains(slub.cacheOf(page))) throw new IllegalStateException();
         } catch (RuntimeException e) {
@@ -118,12 +118,6 @@ public final class SlabViews {
         s.put("slab", hex(page));
         s.put("objects", objects);
         d.put("slab", s);
-    }
-
-    private boolean isPageDescriptor(long addr) {
-        long vmemmap = k.u64(k.requireSymbol("vmemmap_base"));
-        long maxPfn = k.u64(k.requireSymbol("max_pfn"));
-        return Long.compareUnsigned(addr, vmemmap) >= 0 && Long.compareUnsigned(addr, vmemmap + maxPfn * k.requireSize("page")) < 0;
     }
 
     private Map<String, Object> cacheLine(Slub.Cache c) {

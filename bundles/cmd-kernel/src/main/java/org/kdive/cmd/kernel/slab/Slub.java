@@ -3,7 +3,6 @@ package org.kdive.cmd.kernel.slab;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.symbols.Member;
@@ -25,6 +24,7 @@ public final class Slub {
     private final String slabStruct;
     private final long pageSize;
     private final boolean swabFreelistAddress;
+    private MemoryMap memoryMap; // see memoryMap()
 
     /** One kmem_cache. {@code objects} and {@code order} come from kmem_cache.oo. */
     public record Cache(long address, String name, long objectSize, long size, long freeOffset, int order,
@@ -225,35 +225,56 @@ public final class Slub {
 
     /** Whether a page's flags say PG_slab. */
     public boolean isSlabPage(long page) {
-        Optional<Type> flags = k.type("enum pageflags");
-        long bit = flags.flatMap(t -> t.resolve().enumerators().stream().filter(e -> e.name().equals("PG_slab")).findFirst())
-                .map(e -> e.value()).orElse(-1L);
+        long bit = memoryMap().slabBit();
         return bit >= 0 && (k.u64(page + k.requireOffset("page", "flags")) & (1L << bit)) != 0;
     }
 
     // ---- page <-> memory -------------------------------------------------------------------
 
+    /**
+     * Where the direct map and the struct page array are, and PG_slab's bit: read on the first
+     * address translation (kmem -s alone needs none of it), then kept for every slab after.
+     */
+    private record MemoryMap(long pageOffset, long vmemmap, long pageStruct, long maxPfn, long slabBit) {
+    }
+
+    private MemoryMap memoryMap() {
+        if (memoryMap == null) {
+            long slabBit = k.type("enum pageflags").map(t -> t.enumeratorValue("PG_slab").orElse(-1L)).orElse(-1L);
+            memoryMap = new MemoryMap(k.u64(k.requireSymbol("page_offset_base")), k.u64(k.requireSymbol("vmemmap_base")),
+                    k.requireSize("page"), k.u64(k.requireSymbol("max_pfn")), slabBit);
+        }
+        return memoryMap;
+    }
+
     public long pfnOf(long page) {
-        return (page - k.u64(k.requireSymbol("vmemmap_base"))) / k.requireSize("page");
+        return (page - memoryMap().vmemmap()) / memoryMap().pageStruct();
     }
 
     /** The direct-map address of the memory a page descriptor describes. */
     public long memoryOf(long page) {
-        return k.u64(k.requireSymbol("page_offset_base")) + pfnOf(page) * pageSize;
+        return memoryMap().pageOffset() + pfnOf(page) * pageSize;
     }
 
     /** A user-space-range number taken as a physical address and moved into the direct map, as crash does. */
     public long kernelAddress(long addr) {
-        return addr < 0 ? addr : k.u64(k.requireSymbol("page_offset_base")) + addr;
+        return addr < 0 ? addr : memoryMap().pageOffset() + addr;
+    }
+
+    /** Whether the address lies in the struct page array (a page descriptor). */
+    public boolean isPageDescriptor(long addr) {
+        MemoryMap m = memoryMap();
+        return Long.compareUnsigned(addr, m.vmemmap()) >= 0 && Long.compareUnsigned(addr, m.vmemmap() + m.maxPfn() * m.pageStruct()) < 0;
     }
 
     /** The page descriptor of a direct-map address (its head page for compound pages). */
     public long pageOf(long vaddr) {
-        long pfn = Long.divideUnsigned(vaddr - k.u64(k.requireSymbol("page_offset_base")), pageSize);
-        if (Long.compareUnsigned(pfn, k.u64(k.requireSymbol("max_pfn"))) >= 0) {
+        MemoryMap m = memoryMap();
+        long pfn = Long.divideUnsigned(vaddr - m.pageOffset(), pageSize);
+        if (Long.compareUnsigned(pfn, m.maxPfn()) >= 0) {
             throw new CommandException(String.format("kmem: %x is not in the direct map", vaddr));
         }
-        long page = k.u64(k.requireSymbol("vmemmap_base")) + pfn * k.requireSize("page");
+        long page = m.vmemmap() + pfn * m.pageStruct();
         long head = k.u64(page + k.requireOffset("page", "compound_head"));
         return (head & 1) != 0 ? head - 1 : page;
     }
