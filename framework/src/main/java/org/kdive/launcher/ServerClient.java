@@ -171,7 +171,7 @@ final class ServerClient {
             if (!printed) return -1;
             System.out.flush();
             System.err.println("kdive: the kdive server stopped during the run (" + e + "); see "
-                    + socket.resolveSibling("..").normalize().resolve("kdive-server.log"));
+                    + socket.getParent().resolveSibling("kdive-server.log"));
             return 3;
         }
     }

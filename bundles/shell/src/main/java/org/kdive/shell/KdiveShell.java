@@ -160,9 +160,9 @@ public class KdiveShell {
 
     /** One client's batch run: System.out/err of this thread and its children go to the client. */
     private int runForClient(java.util.Map<String, String> request, Path cwd, java.io.PrintStream out, java.io.PrintStream err) {
-        threadIO.setStreams(ServerLoop.noInput(), out, err);
+        threadIO.setStreams(InputStream.nullInputStream(), out, err);
         try {
-            return run(request::get, ServerLoop.noInput(), out, err, cwd);
+            return run(request::get, InputStream.nullInputStream(), out, err, cwd);
         } catch (RuntimeException e) {
             LOG.error("run failed", e);
             err.println("kdive: " + e.getMessage() + " (details in the server's log)");

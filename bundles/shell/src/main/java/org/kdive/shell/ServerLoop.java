@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
@@ -283,9 +282,5 @@ final class ServerLoop {
                 }
             }
         }
-    }
-
-    static InputStream noInput() {
-        return InputStream.nullInputStream();
     }
 }

@@ -24,7 +24,6 @@ import org.kdive.cmd.symbols.types.OffsetLayout;
  */
 public record KernelRanges(List<Range> ranges, long imageOffset, List<long[]> vmapAreas, List<long[]> modules) {
     private static final String KEY = "cmd-symbols.kernel-ranges";
-    private static final long START_KERNEL_MAP = 0xffffffff80000000L;
     private static final long PAGE = 4096;
     private static final int MAX_AREAS = 1 << 20;
 
@@ -48,9 +47,9 @@ public record KernelRanges(List<Range> ranges, long imageOffset, List<long[]> vm
         long memEnd = space.maxPfn() > 0 ? space.pageOffset() + space.maxPfn() * PAGE : space.vmallocStart();
         out.add(new Range(Kind.UNITY_MAP, space.pageOffset(), KernelSpace.variable(s, "high_memory").orElse(memEnd)));
         long text = symbol(s, "_text").orElse(-1L);
-        long imageOffset = text == -1 ? START_KERNEL_MAP : text - s.arch().toPhysical(text);
-        long end = symbol(s, "_end").orElse(START_KERNEL_MAP);
-        out.add(new Range(Kind.START_MAP, START_KERNEL_MAP, end));
+        long imageOffset = text == -1 ? KernelSpace.START_KERNEL_MAP : text - s.arch().toPhysical(text);
+        long end = symbol(s, "_end").orElse(KernelSpace.START_KERNEL_MAP);
+        out.add(new Range(Kind.START_MAP, KernelSpace.START_KERNEL_MAP, end));
         List<long[]> areas = vmapAreas(s);
         if (!areas.isEmpty()) out.add(new Range(Kind.VMALLOC, space.vmallocStart(), areas.get(areas.size() - 1)[1]));
         List<long[]> modules = new ArrayList<>();

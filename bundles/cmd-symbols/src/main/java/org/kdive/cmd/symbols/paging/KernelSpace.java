@@ -16,7 +16,7 @@ import org.kdive.cmd.symbols.types.OffsetLayout;
 public record KernelSpace(long pageOffset, long vmallocStart, long vmemmap, long maxPfn, PageLayout page) {
     private static final String KEY = "cmd-symbols.kernel-space";
     /** Kernel image mapping (__START_KERNEL_map .. module space): translated with phys_base. */
-    private static final long START_KERNEL_MAP = 0xffffffff80000000L;
+    static final long START_KERNEL_MAP = 0xffffffff80000000L;
     private static final long MODULES_VADDR = 0xffffffffc0000000L;
 
     /** Offsets in struct page, -1 where the member is missing. */
