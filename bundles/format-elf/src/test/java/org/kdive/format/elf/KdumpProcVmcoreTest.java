@@ -143,23 +143,38 @@ class KdumpProcVmcoreTest {
                 if (!java.util.Arrays.equals(viaText, new byte[PAGE])) nonZero++;
             }
             assertTrue(nonZero > text.filesz() / PAGE / 2, nonZero + " non-zero pages of kernel image");
-            // the crash kernel's own area is not in its /proc/vmcore
-            long hole = ram.get(ram.size() - 1).paddr() - PAGE;
+            // the crash kernel's own area is not in its /proc/vmcore: the widest gap between RAM segments
+            long hole = widestGapLastPage(ram);
             var e = assertThrows(MemoryAccessException.class, () -> mem.read(hole, 8));
             assertEquals(MemoryAccessException.Reason.NOT_IN_DUMP, e.reason());
         }
     }
 
+    /**
+     * A copy cut short 1 MiB (in physical order) before the kernel image's pages. Where the image
+     * lies depends on the boot (physical KASLR, the crash kernel's reservation), so the cut, the
+     * pages that go missing and the addresses probed are all derived from this capture's segments.
+     */
     @Test
     void aCopyCutShortKeepsTheKernelTextAndSaysWhatIsMissing() throws Exception {
         Path file = extra("vmcore-kdump.proc");
         ElfCoreHeader h = header(file);
         ElfCoreHeader.Segment text = ElfReader.kernelText(h).orElseThrow();
-        ElfCoreHeader.Segment last = loads(h).get(loads(h).size() - 1);
-        // the capture kernel's copy ends 1 MiB before the kernel image's pages in the last RAM segment
-        long cutPaddr = text.paddr() - (1 << 20);
-        assertTrue(cutPaddr > last.paddr() && text.paddr() + text.filesz() < last.paddr() + last.filesz());
-        long cut = last.offset() + (cutPaddr - last.paddr());
+        List<ElfCoreHeader.Segment> ram = loads(h).stream().filter(s -> s != text).toList();
+        assertTrue(text.offset() < ram.get(0).offset(), "the kernel text segment comes first in the file");
+        long cutPaddr = cutBefore(ram, text.paddr() - (1 << 20));
+        long cut = fileOffset(ram, cutPaddr);
+        long textEnd = text.paddr() + text.filesz();
+        ElfCoreHeader.Segment lastSeg = ram.get(ram.size() - 1);
+        long end = lastSeg.paddr() + lastSeg.filesz();
+        // pages of RAM segments at or after the cut, less the kernel image's (still read through its own segment)
+        long missing = 0;
+        for (ElfCoreHeader.Segment s : ram) {
+            for (long p = s.paddr() / PAGE * PAGE; p < s.paddr() + s.filesz(); p += PAGE) {
+                boolean inText = p >= text.paddr() && p < textEnd;
+                if (s.offset() + Math.max(0, p - s.paddr()) >= cut && !inText) missing++;
+            }
+        }
         FileSource whole = new FileSource(file);
         Source shortCopy = new Source() {
             @Override public Path path() { return whole.path(); }
@@ -172,9 +187,6 @@ class KdumpProcVmcoreTest {
         try (Dump dump = ElfReader.open(shortCopy)) {
             assertEquals(1, dump.warnings().size(), dump.warnings().toString());
             assertTrue(dump.warnings().get(0).contains(String.format("physical 0x%x", cutPaddr)), dump.warnings().get(0));
-            long end = last.paddr() + last.filesz();
-            long textEnd = text.paddr() + text.filesz();
-            long missing = (end + PAGE - 1) / PAGE - cutPaddr / PAGE - text.filesz() / PAGE;
             assertEquals(Long.toString(missing), dump.info().details().get("pages.missing"));
             PhysicalMemory mem = dump.memory();
             // the kernel text segment lies early in the file: its pages are still there
@@ -182,7 +194,14 @@ class KdumpProcVmcoreTest {
                 assertArrayEquals(src.readFully(text.offset(), PAGE), mem.read(text.paddr(), PAGE));
                 assertArrayEquals(src.readFully(text.offset() + text.filesz() - PAGE, PAGE), mem.read(textEnd - PAGE, PAGE));
             }
+            // RAM pages past the cut, outside the image: the first one cut, the one before the image,
+            // the one after it and the last one, wherever this boot put them
+            List<Long> probes = new ArrayList<>();
             for (long p : new long[] {cutPaddr, text.paddr() - PAGE, textEnd, end - PAGE}) {
+                if (inRam(ram, p) && (p < text.paddr() || p >= textEnd) && fileOffset(ram, p) >= cut) probes.add(p);
+            }
+            assertTrue(probes.contains(cutPaddr) && probes.contains(end - PAGE), probes.toString());
+            for (long p : probes) {
                 var e = assertThrows(MemoryAccessException.class, () -> mem.read(p, 8), Long.toHexString(p));
                 assertEquals(MemoryAccessException.Reason.TRUNCATED, e.reason());
                 assertFalse(mem.isPresent(p));
@@ -190,6 +209,45 @@ class KdumpProcVmcoreTest {
             assertEquals(text.paddr(), mem.nextPresent(cutPaddr));
             assertEquals(-1, mem.nextPresent(textEnd));
         }
+    }
+
+    /** A page-aligned physical address at or before {@code want} inside a RAM segment, below the kernel image. */
+    private static long cutBefore(List<ElfCoreHeader.Segment> ram, long want) {
+        ElfCoreHeader.Segment best = null;
+        for (ElfCoreHeader.Segment s : ram) {
+            if (s.paddr() <= want && want < s.paddr() + s.filesz()) return want / PAGE * PAGE;
+            if (s.paddr() + s.filesz() <= want && s.filesz() >= 2 * PAGE) best = s;
+        }
+        assertTrue(best != null, "no RAM segment below 0x" + Long.toHexString(want));
+        return (best.paddr() + best.filesz() - PAGE) / PAGE * PAGE;
+    }
+
+    private static boolean inRam(List<ElfCoreHeader.Segment> ram, long paddr) {
+        return ram.stream().anyMatch(s -> s.paddr() <= paddr && paddr < s.paddr() + s.filesz());
+    }
+
+    private static long fileOffset(List<ElfCoreHeader.Segment> ram, long paddr) {
+        for (ElfCoreHeader.Segment s : ram) {
+            if (s.paddr() <= paddr && paddr < s.paddr() + s.filesz()) return s.offset() + (paddr - s.paddr());
+        }
+        throw new AssertionError("no RAM segment holds physical 0x" + Long.toHexString(paddr));
+    }
+
+    /** The last page of the widest gap between RAM segments (the capture kernel's reservation). */
+    private static long widestGapLastPage(List<ElfCoreHeader.Segment> ram) {
+        List<ElfCoreHeader.Segment> byAddr = ram.stream().sorted((a, b) -> Long.compareUnsigned(a.paddr(), b.paddr())).toList();
+        long best = -1;
+        long widest = 0;
+        for (int i = 1; i < byAddr.size(); i++) {
+            long gapStart = (byAddr.get(i - 1).paddr() + byAddr.get(i - 1).filesz() + PAGE - 1) / PAGE * PAGE;
+            long gapEnd = byAddr.get(i).paddr();
+            if (gapEnd - gapStart > widest) {
+                widest = gapEnd - gapStart;
+                best = gapEnd - PAGE;
+            }
+        }
+        assertTrue(widest >= PAGE, "no gap between the RAM segments");
+        return best;
     }
 
     @Test

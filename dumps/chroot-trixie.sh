@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Makes (once) a Debian 13 "trixie" chroot with the newer reference tools: crash 8.0.6 and
+# python3-drgn 0.0.31, plus gcc-14/make for building modules against trixie's kernel headers
+# (their kbuild tools need trixie's libc). Built by debootstrap from the host's own Debian mirror.
+#
+#   chroot-trixie.sh [DIR]     DIR default ${KDIVE_CORPUS:-~/.cache/kdive-corpus}/chroot-trixie
+# Prints DIR. A finished chroot holds DIR/.kdive-ready and is reused; a half-made one is removed first.
+set -euo pipefail
+dir=${1:-${KDIVE_CORPUS:-$HOME/.cache/kdive-corpus}/chroot-trixie}
+packages="crash python3-drgn gcc-14 make binutils xz-utils kmod"
+if [ -f "$dir/.kdive-ready" ] && [ "$(cat "$dir/.kdive-ready")" = "$packages" ]; then
+  echo "$dir"; exit 0
+fi
+[ "$(id -u)" = 0 ] || { echo "chroot-trixie.sh: needs root (debootstrap, chroot)" >&2; exit 1; }
+command -v debootstrap >/dev/null || { echo "chroot-trixie.sh: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
+mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)\/* *$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\(http[^ ]*\) .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1)
+mirror=${mirror:-http://deb.debian.org/debian}
+rm -rf "$dir"
+mkdir -p "$(dirname "$dir")"
+echo "chroot-trixie.sh: debootstrap trixie from $mirror into $dir ..." >&2
+debootstrap --variant=minbase trixie "$dir" "$mirror" >"$dir.log" 2>&1 \
+  || { tail -20 "$dir.log" >&2; echo "chroot-trixie.sh: debootstrap failed (log: $dir.log)" >&2; exit 1; }
+echo "chroot-trixie.sh: installing $packages ..." >&2
+chroot "$dir" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >>"$dir.log" 2>&1 \
+  || { tail -20 "$dir.log" >&2; echo "chroot-trixie.sh: apt-get install in the chroot failed (log: $dir.log)" >&2; exit 1; }
+echo "$packages" > "$dir/.kdive-ready"
+echo "$dir"
