@@ -52,6 +52,7 @@ final class Kdive {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (cwd != null) pb.directory(cwd.toFile());
         pb.environment().put("KDIVE_SERVER", "off");
+        pb.environment().put("TZ", "UTC"); // the references' zone; kdive prints the local one, as crash
         for (String e : env) {
             int eq = e.indexOf('=');
             pb.environment().put(e.substring(0, eq), e.substring(eq + 1));

@@ -63,10 +63,14 @@ class TaskListCommandsTest {
         String s = CorpusSession.run(new SetCommand());
         assertEquals("    PID: 41\nCOMMAND: \"kworker/1:1H\"\n   TASK: ff228398a8b7a0c0  [THREAD_INFO: ff228398a8b7a0c0]\n"
                 + "    CPU: 1\n  STATE: TASK_RUNNING (PANIC)\n", s);
-        String one = CorpusSession.run(new SetCommand(), "1");
-        assertTrue(one.startsWith("    PID: 1\nCOMMAND: \"init\"\n"), one);
-        assertTrue(CorpusSession.run(new TaskCommand(), "-R", "pid").contains("pid = 1,"));
-        CorpusSession.run(new SetCommand(), "-p");
+        try {
+            String one = CorpusSession.run(new SetCommand(), "1");
+            assertTrue(one.startsWith("    PID: 1\nCOMMAND: \"init\"\n"), one);
+            assertTrue(CorpusSession.run(new TaskCommand(), "-R", "pid").contains("pid = 1,"));
+        } finally {
+            // the session is shared with other test classes: never leave it on another task
+            CorpusSession.run(new SetCommand(), "-p");
+        }
         assertTrue(CorpusSession.run(new TaskCommand(), "-R", "pid").contains("pid = 41,"));
         assertThrows(CommandException.class, () -> CorpusSession.run(new SetCommand(), "4242"));
     }

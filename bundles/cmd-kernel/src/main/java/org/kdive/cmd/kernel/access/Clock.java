@@ -89,8 +89,15 @@ public final class Clock {
         return days > 0 ? days + " days, " + hms : hms;
     }
 
-    /** ctime-like rendering with the zone, as crash's ctime_tz (local time zone of kdive). */
+    /**
+     * ctime-like rendering with the zone, as crash's ctime_tz: like crash, users see the local time
+     * zone of the machine kdive runs on (TZ), not the crashed machine's, which the dump does not record.
+     */
     public static String ctime(long epochSeconds) {
-        return ZonedDateTime.ofInstant(Instant.ofEpochSecond(epochSeconds), ZoneId.systemDefault()).format(CTIME);
+        return ctime(epochSeconds, ZoneId.systemDefault());
+    }
+
+    public static String ctime(long epochSeconds, ZoneId zone) {
+        return ZonedDateTime.ofInstant(Instant.ofEpochSecond(epochSeconds), zone).format(CTIME);
     }
 }

@@ -142,12 +142,41 @@ public final class KernelModules {
         boolean oldLayout = OffsetLayout.findMember(at, "name").isPresent()
                 && OffsetLayout.findMember(at, "battr").isEmpty();
         long nameOff = oldLayout ? Evaluator.offsetOf(at, "name") : Evaluator.offsetOf(at, "battr.attr.name");
+        boolean initFreed = initMemoryFreed(s, m);
         for (long i = 0; i < Math.min(n, 4096); i++) {
             long a = m.sectAttrs() + attrsOff + i * attrSize;
             String name = mem.cString(mem.pointer(a + nameOff), 256);
+            // sect_attrs keeps the load-time address of .init.* sections after the kernel freed them:
+            // naming that memory after the module's init code would be wrong (crash does not either)
+            if (initFreed && name.startsWith(".init")) continue;
             out.put(name, mem.u64(a + addrOff));
         }
         return out;
+    }
+
+    /** Whether the module finished loading and the kernel released its init memory (size set to 0). */
+    private static boolean initMemoryFreed(Session s, Module m) {
+        Type mt = s.symbols().type("struct module").orElse(null);
+        if (mt == null) return false;
+        Memory mem = s.memory();
+        try {
+            if (OffsetLayout.findMember(mt, "init_layout").isPresent()) {
+                return mem.u32(m.struct() + Evaluator.offsetOf(mt, "init_layout.size")) == 0;
+            }
+            Optional<Member> memArr = OffsetLayout.findMember(mt, "mem");
+            if (memArr.isPresent() && memArr.get().type().resolve().kind() == Kind.ARRAY) {
+                // 6.4+: mem[MOD_INIT_TEXT] (index 4 of enum mod_mem_type)
+                Type region = memArr.get().type().resolve().target();
+                long initText = m.struct() + memArr.get().offset() + 4 * region.resolve().size();
+                return mem.u32(initText + Evaluator.offsetOf(region, "size")) == 0;
+            }
+            if (OffsetLayout.findMember(mt, "init_size").isPresent()) {
+                return mem.u32(m.struct() + Evaluator.offsetOf(mt, "init_size")) == 0;
+            }
+        } catch (KdiveException e) {
+            LOG.debug("init memory of module {} unreadable: {}", m.name(), e.getMessage());
+        }
+        return false;
     }
 
     /** The module's GNU build-id from mod->notes_attrs, if the kernel kept it. */
