@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
 # Makes (once) a Debian 13 "trixie" chroot with the newer reference tools: crash 8.0.6 and
-# python3-drgn 0.0.31, plus gcc-14/make for building modules against trixie's kernel headers
+# python3-drgn 0.0.31, makedumpfile 1.7.6 (reads 6.10+ page types), plus gcc-14/make for building
+# modules against trixie's kernel headers
 # (their kbuild tools need trixie's libc). Built by debootstrap from the host's own Debian mirror.
 #
 #   chroot-trixie.sh [DIR]     DIR default ${KDIVE_CORPUS:-~/.cache/kdive-corpus}/chroot-trixie
 # Prints DIR. A finished chroot holds DIR/.kdive-ready and is reused; a half-made one is removed first.
 set -euo pipefail
 dir=${1:-${KDIVE_CORPUS:-$HOME/.cache/kdive-corpus}/chroot-trixie}
-packages="crash python3-drgn gcc-14 make binutils xz-utils kmod"
+packages="crash python3-drgn gcc-14 make binutils xz-utils kmod makedumpfile"
 if [ -f "$dir/.kdive-ready" ] && [ "$(cat "$dir/.kdive-ready")" = "$packages" ]; then
   echo "$dir"; exit 0
 fi
 [ "$(id -u)" = 0 ] || { echo "chroot-trixie.sh: needs root (debootstrap, chroot)" >&2; exit 1; }
+# a finished chroot that lacks packages added to the list since: install them, no new debootstrap
+if [ -f "$dir/.kdive-ready" ]; then
+  echo "chroot-trixie.sh: installing $packages into $dir ..." >&2
+  mount -t proc proc "$dir/proc" 2>/dev/null || true
+  if chroot "$dir" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >>"$dir.log" 2>&1 \
+     || { chroot "$dir" apt-get update -qq >>"$dir.log" 2>&1 \
+          && chroot "$dir" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >>"$dir.log" 2>&1; }; then
+    umount "$dir/proc" 2>/dev/null || true
+    echo "$packages" > "$dir/.kdive-ready"
+    echo "$dir"; exit 0
+  fi
+  umount "$dir/proc" 2>/dev/null || true
+  echo "chroot-trixie.sh: could not add packages, making the chroot anew" >&2
+fi
 command -v debootstrap >/dev/null || { echo "chroot-trixie.sh: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
 mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)\/* *$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
 [ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\(http[^ ]*\) .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1)

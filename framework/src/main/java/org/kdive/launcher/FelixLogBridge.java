@@ -17,7 +17,7 @@ final class FelixLogBridge extends Logger {
         String text = (bundle == null ? msg : bundle.getSymbolicName() + ": " + msg)
                 + (throwable == null || throwable.getMessage() == null ? "" : ": " + throwable.getMessage());
         switch (level) {
-            case LOG_ERROR, LOG_WARNING -> log.debug("framework problem: {}", text, throwable);
+            case LOG_ERROR, LOG_WARNING -> log.info("framework problem: {}", text, throwable);
             default -> log.trace(text, throwable);
         }
     }

@@ -52,6 +52,7 @@ public final class Main {
             System.out.println("kdive " + version());
             return;
         }
+        CacheDir.followHome();
         Path cache = cacheRoot();
         Path home;
         try {
@@ -66,6 +67,14 @@ public final class Main {
             System.out.println(stopped == 0 ? "kdive: server stopped" : "kdive: no server running for this installation");
             return;
         }
+        if (options.serve == null) {
+            String bad = Inputs.problem(options);
+            if (bad != null) {
+                System.err.println(bad);
+                System.exit(2);
+                return;
+            }
+        }
         if (ServerClient.eligible(options)) {
             Path socket = ServerClient.socket(cache, home, options);
             Map<String, String> request = ServerClient.request(options);
@@ -75,20 +84,27 @@ public final class Main {
                 System.exit(served);
             }
             // none took it: this run goes on by itself, and leaves a server for the next ones
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> ServerClient.start(home, socket, request), "kdive-start-server"));
+            if (served != ServerClient.REFUSED) Runtime.getRuntime().addShutdownHook(new Thread(() -> ServerClient.start(home, socket, request), "kdive-start-server"));
+        }
+        String cacheProblem = CacheDir.unusable(cache);
+        if (cacheProblem != null) {
+            // said once; the bundles' own complaints about writing there go to the log only
+            System.err.println("WARNING: kdive: cannot use the cache directory " + cache + " (" + cacheProblem
+                    + "): running without caching");
+            LogSink.quietAbout(cache.toString());
         }
         Path logFile = options.logFile != null ? options.logFile
-                : cache.resolve(options.serve != null ? "kdive-server.log" : "kdive.log");
+                : cacheProblem != null ? null : cache.resolve(options.serve != null ? "kdive-server.log" : "kdive.log");
         LogSink.configure(options.verbose ? Level.INFO : Level.WARN, Level.DEBUG, logFile);
         if (options.serve != null) LogSink.serverMode();
         org.kdive.launcher.log.JulBridge.install();
         Logger log = LoggerFactory.getLogger(Main.class);
         int status;
         try {
-            status = run(options, home, cache, log, t0);
+            status = run(options, home, cache, cacheProblem == null, log, t0);
         } catch (Exception e) {
             log.debug("launcher failed", e);
-            System.err.println("kdive: " + e.getMessage() + " (details in " + logFile + ")");
+            System.err.println("kdive: " + e.getMessage() + LogSink.seeLog());
             status = 3;
         }
         LogSink.flush();
@@ -96,7 +112,7 @@ public final class Main {
         System.exit(status);
     }
 
-    static int run(Options options, Path home, Path cache, Logger log, long t0) throws Exception {
+    static int run(Options options, Path home, Path cache, boolean caching, Logger log, long t0) throws Exception {
         if (options.serve != null && !ServerClient.lockFree(Paths.get(options.serve + ".lock"))) {
             log.debug("a kdive server for {} is up already", options.serve);
             return 0; // before the framework's start: parallel runs may each have started one
@@ -105,14 +121,20 @@ public final class Main {
         // a server keeps its framework cache locked while it runs: it gets one of its own
         Path storage = cache.resolve("felix").resolve(Integer.toHexString(home.toAbsolutePath().normalize().toString().hashCode())
                 + (options.serve != null ? "-server" : ""));
-        Files.createDirectories(storage);
-        // A second kdive running on the same installation gets a private, throw-away cache.
-        RandomAccessFile lockFile = new RandomAccessFile(storage.resolve("lock").toFile(), "rw");
-        FileLock lock = lockFile.getChannel().tryLock();
+        RandomAccessFile lockFile = null;
+        FileLock lock = null;
+        if (caching) {
+            Files.createDirectories(storage);
+            lockFile = new RandomAccessFile(storage.resolve("lock").toFile(), "rw");
+            lock = lockFile.getChannel().tryLock();
+        }
+        // A second kdive running on the same installation, or one without a cache directory, gets a
+        // private, throw-away cache.
         if (lock == null) {
-            storage = Files.createTempDirectory("kdive-felix");
+            Path temporary = Files.createTempDirectory("kdive-felix");
+            storage = temporary;
             config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-            storage.toFile().deleteOnExit();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> CacheDir.deleteTree(temporary), "kdive-felix-cleanup"));
         }
         config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("cache").toString());
         config.put("kdive.felix.storage", storage.resolve("cache").toString());
@@ -154,6 +176,11 @@ public final class Main {
         }
         config.put("kdive.launch.nanos", Long.toString(t0));
         System.setProperty("kdive.cache", cache.toString());
+        // the DWARF name index lives in the cache directory too, unless told otherwise
+        if (System.getProperty("kdive.index.dir") == null) {
+            String indexDir = System.getenv("KDIVE_INDEX_DIR");
+            System.setProperty("kdive.index.dir", indexDir != null && !indexDir.isBlank() ? indexDir : cache.resolve("index").toString());
+        }
         System.setProperty("kdive.launcher", "true"); // the shell may end the JVM when it is done
 
         log.debug("launcher configured at {} ms", (System.nanoTime() - t0) / 1_000_000);
@@ -192,7 +219,7 @@ public final class Main {
                     System.err.println("  " + b.getSymbolicName() + ": " + e.getMessage());
                 }
             }
-            System.err.println("(details in " + LogSink.filePath() + ")");
+            if (LogSink.filePath() != null) System.err.println("(details in " + LogSink.filePath() + ")");
             felix.stop();
             felix.waitForStop(5000);
             return 3;
@@ -215,7 +242,7 @@ public final class Main {
             return 3;
         }
         if (lock != null) lock.release();
-        lockFile.close();
+        if (lockFile != null) lockFile.close();
         return Integer.getInteger("kdive.exit", 0);
     }
 
@@ -241,9 +268,7 @@ public final class Main {
 
     /** $KDIVE_CACHE, else ~/.cache/kdive. */
     static Path cacheRoot() {
-        String env = System.getenv("KDIVE_CACHE");
-        if (env != null && !env.isBlank()) return Paths.get(env);
-        return Paths.get(System.getProperty("user.home"), ".cache", "kdive");
+        return CacheDir.root();
     }
 
     static String version() {

@@ -26,6 +26,8 @@ final class Options {
             "  -v, --verbose    show informational messages on stderr",
             "  --stop-server    stop this installation's kdive server (batch runs start one that",
             "                   serves later runs without start-up; KDIVE_SERVER=off disables it)",
+            "  triage DUMP...   one record per dump with a crash signature (`kdive triage --json` for JSON lines)",
+            "  fleet DIR...     triage many dumps with Apache Spark (see docs/fleet.md)",
             "  -h, --help       this text",
             "  --version        print the version and exit");
 
@@ -44,7 +46,11 @@ final class Options {
     String serve;
     Path logFile;
 
+    /** Commands that run over dumps of their own: {@code kdive triage DUMP…} is {@code kdive -c "triage DUMP…"}. */
+    static final java.util.Set<String> BATCH_COMMANDS = java.util.Set.of("triage");
+
     static Options parse(String[] args) {
+        if (args.length > 0 && BATCH_COMMANDS.contains(args[0])) return batchCommand(args);
         Options o = new Options();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -74,6 +80,39 @@ final class Options {
             }
         }
         return o;
+    }
+
+    /**
+     * {@code kdive COMMAND [options] ARGS…}: the launcher's own options (--json, -v, --log,
+     * --plugins) stay the launcher's, --no-fetch goes to both, everything else is the command's.
+     */
+    private static Options batchCommand(String[] args) {
+        List<String> launcher = new ArrayList<>();
+        StringBuilder command = new StringBuilder(args[0]);
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--json", "-v", "--verbose" -> launcher.add(a);
+                case "--log", "--plugins" -> {
+                    launcher.add(a);
+                    launcher.add(value(args, ++i, a));
+                }
+                default -> {
+                    if (a.equals("--no-fetch")) launcher.add(a);
+                    command.append(' ').append(quote(a));
+                }
+            }
+        }
+        launcher.add("-c");
+        launcher.add(command.toString());
+        return parse(launcher.toArray(new String[0]));
+    }
+
+    private static String quote(String word) {
+        if (word.matches("[A-Za-z0-9_./:@=+,-]+")) return word;
+        // Gogo: single quotes keep everything literal; a word with a quote goes in double quotes
+        if (word.indexOf('\'') < 0) return "'" + word + "'";
+        return '"' + word.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + '"';
     }
 
     private static String value(String[] args, int i, String option) {

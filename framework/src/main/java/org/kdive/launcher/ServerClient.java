@@ -16,12 +16,18 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.LinkOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * Hands a batch run to a kdive server, which has the framework up and its code compiled already
@@ -37,6 +43,8 @@ final class ServerClient {
     private static final int ERR = 2;
     private static final int EXIT = 3;
     private static final int BUSY = 4;
+    /** {@link #run}: the server's directory or listener is not this user's; run alone, start none. */
+    static final int REFUSED = -2;
     /** Unix socket paths are limited to 108 bytes; longer ones get no server. */
     private static final int MAX_SOCKET_PATH = 100;
 
@@ -121,13 +129,28 @@ final class ServerClient {
      * Runs the request on the server behind {@code socket}, copying its output to this process's.
      *
      * @return the run's exit status, or -1 when no server took the run (none, busy, gone before
-     *     printing anything): then this process runs it itself
+     *     printing anything): then this process runs it itself; {@link #REFUSED} when the socket's
+     *     directory or its listener is not this user's: this process runs it and starts no server
      */
     static int run(Path socket, Map<String, String> request) {
-        if (socket == null || !Files.exists(socket)) return -1;
+        if (socket == null) return -1;
+        String unsafe = unsafeDirectory(socket.getParent());
+        if (unsafe == MISSING) return -1;
+        if (unsafe != null) {
+            refuse(socket, unsafe);
+            return REFUSED;
+        }
+        if (!Files.exists(socket)) return -1;
         boolean printed = false;
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
+            // the directory was ours a moment ago; whoever listens must be us too, before it hears
+            // anything of this run (its directory, files and commands)
+            UserPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+            if (!peer.equals(self())) {
+                refuse(socket, "its listener runs as " + peer.getName());
+                return REFUSED;
+            }
             DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Channels.newOutputStream(ch)));
             write(out, Paths.get("").toAbsolutePath().toString(), request);
             out.flush();
@@ -176,6 +199,59 @@ final class ServerClient {
         }
     }
 
+    /** A run that must not use the server at {@code socket} (and must not start one there): why, on stderr. */
+    private static void refuse(Path socket, String why) {
+        System.err.println("WARNING: kdive: not using the kdive server at " + socket + ": " + why
+                + " (only a directory of yours with mode 0700 and a server of yours are trusted)");
+    }
+
+    /**
+     * Why {@code dir} may not hold this user's server socket, null when it may, {@link #MISSING} when it
+     * is not there: it must be a real directory (not a link), owned by this process's user, with mode 0700,
+     * else another user could listen there in the server's place or reach the server's socket.
+     */
+    static String unsafeDirectory(Path dir) {
+        PosixFileAttributes a;
+        try {
+            a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return MISSING; // no server there, and none can be started (a cache that is a file, say)
+        } catch (UnsupportedOperationException e) {
+            return dir + " cannot be checked (" + e.getMessage() + ")";
+        }
+        if (!a.isDirectory()) return dir + " is not a directory";
+        UserPrincipal self;
+        try {
+            self = self();
+        } catch (IOException e) {
+            return "this process's user is unknown (" + e.getMessage() + ")";
+        }
+        if (!a.owner().equals(self)) return dir + " belongs to " + a.owner().getName();
+        if (!a.permissions().equals(PRIVATE)) return dir + " has mode " + PosixFilePermissions.toString(a.permissions());
+        return null;
+    }
+
+    /** {@link #unsafeDirectory}: the directory is not there (or not reachable): no server in it. */
+    static final String MISSING = new String("missing");
+
+    private static final java.util.Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
+
+    /** This process's (effective) user: the owner of /proc/self. */
+    static UserPrincipal self() throws IOException {
+        return Files.getOwner(Paths.get("/proc/self"));
+    }
+
+    /** Makes the server directory, private from its creation on (umask may only take bits away). */
+    static void makePrivateDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir.getParent());
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
+            Files.setPosixFilePermissions(dir, PRIVATE);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // made by a parallel run, or there before: checked by the caller
+        }
+    }
+
     /** The request for a server: the launcher's property names, file names made absolute. */
     static Map<String, String> request(Options o) {
         Map<String, String> r = new LinkedHashMap<>();
@@ -203,9 +279,9 @@ final class ServerClient {
         Path script = home.resolve("bin").resolve("kdive");
         if (socket == null || Files.exists(socket) || !Files.isExecutable(script)) return;
         try {
-            Files.createDirectories(socket.getParent());
             // the socket will run commands as this user: nobody else may reach it
-            Files.setPosixFilePermissions(socket.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            makePrivateDirectory(socket.getParent());
+            if (unsafeDirectory(socket.getParent()) != null) return;
             // a server holds this lock from its start: one is starting already (parallel runs)
             if (!lockFree(Paths.get(socket + ".lock"))) return;
             // the server repeats this run once, unseen, so that the next one finds its code compiled

@@ -46,18 +46,8 @@ final class Kdive {
      * neither uses nor starts a kdive server: only ServerTest's runs do.
      */
     static Run run(Path home, Path cwd, List<String> env, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(home.toAbsolutePath().resolve("bin/kdive").toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (cwd != null) pb.directory(cwd.toFile());
-        pb.environment().put("KDIVE_SERVER", "off");
-        pb.environment().put("TZ", "UTC"); // the references' zone; kdive prints the local one, as crash
-        for (String e : env) {
-            int eq = e.indexOf('=');
-            pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
-        }
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = builder(home, cwd, env, args);
+        List<String> cmd = pb.command();
         Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -70,6 +60,23 @@ final class Kdive {
         t1.join();
         t2.join();
         return new Run(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** bin/kdive as {@link #run} starts it (same environment), for a test that drives the process itself. */
+    static ProcessBuilder builder(Path home, Path cwd, List<String> env, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(home.toAbsolutePath().resolve("bin/kdive").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (cwd != null) pb.directory(cwd.toFile());
+        pb.environment().put("KDIVE_SERVER", "off");
+        pb.environment().put("TZ", "UTC"); // the references' zone; kdive prints the local one, as crash
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return pb;
     }
 
     static Thread pump(InputStream in, OutputStream out) {

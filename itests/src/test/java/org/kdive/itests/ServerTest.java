@@ -158,8 +158,88 @@ class ServerTest {
         assertTrue(served(null, "--no-fetch", DUMP, "-c", "sys").out().contains("RELEASE: 6.1.0-50-cloud-amd64"));
     }
 
+    /**
+     * A run whose client is killed stops within a second (issue 14: it went on for minutes, to
+     * 3 GB): the server's CPU time stops growing, its resident set does not keep growing, and it
+     * serves the next run.
+     */
     @Test
-    void otherSettingsGetAnotherServerAndStopServerEndsOne(@TempDir Path other) throws Exception {
+    void aRunWhoseClientIsKilledStopsWithinASecond() throws Exception {
+        Path socket = awaitServer();
+        ProcessHandle server = servers(socket.getParent()).stream().findFirst()
+                .orElseThrow(() -> new AssertionError("no server process for " + socket));
+        Process client = longRun(env);
+        client.destroyForcibly();
+        client.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Thread.sleep(1000);
+        long cpu = cpuMillis(server);
+        long rss = rssKiB(server);
+        Thread.sleep(1500);
+        long busy = cpuMillis(server) - cpu;
+        assertTrue(busy < 150, "the server went on working " + busy + " ms of CPU in 1.5 s, a second after its client was killed");
+        assertTrue(rssKiB(server) < rss + 20_000, "resident " + rss + " kB, then " + rssKiB(server) + " kB");
+        assertTrue(served(null, "--no-fetch", DUMP, "-c", "sys").out().contains("RELEASE: 6.1.0-50-cloud-amd64"));
+    }
+
+    /** Starts a run that prints for a long time, through the server; returns once it printed. */
+    private static Process longRun(List<String> runEnv) throws Exception {
+        String task = null;
+        for (String line : alone(null, "--no-fetch", DUMP, "-c", "ps").out().split("\n")) {
+            String[] f = line.replace('>', ' ').trim().split("\\s+");
+            if (f.length > 3 && f[0].equals("1")) task = f[3]; // init's task_struct: derived from this dump
+        }
+        assertTrue(task != null && task.matches("[0-9a-f]{16}"), "no task of PID 1 in ps");
+        Process p = Kdive.builder(Kdive.distro(), null, runEnv, DUMP, VMLINUX, "-c", "struct task_struct " + task + " -c 100000")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        java.io.InputStream out = p.getInputStream();
+        byte[] some = out.readNBytes(64 * 1024); // the run is under way (streamed), not in its first set-up
+        assertEquals(64 * 1024, some.length, "the long run ended early: " + new String(some, java.nio.charset.StandardCharsets.UTF_8));
+        Thread t = new Thread(() -> {
+            try {
+                out.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (java.io.IOException e) {
+                // killed
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return p;
+    }
+
+    /**
+     * User plus system CPU time of a process's threads (Linux: /proc/PID/task/TID/stat, clock ticks
+     * of 10 ms), but for the JVM's compiler and collector threads, which finish their queues after a
+     * run whether it was cancelled or not.
+     */
+    private static long cpuMillis(ProcessHandle p) throws Exception {
+        long ticks = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    continue; // ended meanwhile
+                }
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") || comm.startsWith("GC Thread")
+                        || comm.startsWith("VM Thread")) continue;
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            }
+        }
+        return ticks * 10;
+    }
+
+    private static long rssKiB(ProcessHandle p) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+        throw new AssertionError("no VmRSS for " + p.pid());
+    }
+
+    @Test
+    void otherSettingsGetAnotherServerAndStopServerEndsOneEvenBusy(@TempDir Path other) throws Exception {
         awaitServer();
         List<String> otherEnv = List.of("KDIVE_CACHE=" + other, "KDIVE_SERVER=on", "KDIVE_SERVER_IDLE=300");
         Kdive.Run stopNone = Kdive.run(Kdive.distro(), otherEnv, "--stop-server");
@@ -170,12 +250,21 @@ class ServerTest {
         while (System.currentTimeMillis() < deadline && !hasSocket(dir)) Thread.sleep(100);
         assertTrue(hasSocket(dir), "a second server for the other cache");
         assertNotEquals(serverFile(".sock").orElseThrow().getFileName(), socketIn(dir).getFileName());
+        while (System.currentTimeMillis() < deadline && warmingUp(dir)) Thread.sleep(100);
+        Process busy = longRun(otherEnv); // (issue 14: --stop-server said no server was running)
         Kdive.Run stop = Kdive.run(Kdive.distro(), otherEnv, "--stop-server");
         assertEquals("kdive: server stopped\n", stop.out());
+        assertTrue(busy.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the busy run did not end with its server");
         deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline && hasSocket(dir)) Thread.sleep(100);
         assertFalse(hasSocket(dir), "the stopped server removed its socket");
         awaitExit(other);
+    }
+
+    private static boolean warmingUp(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().endsWith(".warmup"));
+        }
     }
 
     private static boolean hasSocket(Path dir) throws Exception {

@@ -50,4 +50,80 @@ class StartupCachesTest {
             return s.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
         }
     }
+
+    private static final String DUMP = org.kdive.test.Corpus.file("vmcore.kdump-zlib").toString();
+    private static final String VMLINUX = org.kdive.test.Corpus.vmlinux().toString();
+    /** Needs the DWARF name index (p of a global's value), so that it is built and saved. */
+    private static final String INDEXED = "p jiffies; sys";
+
+    /** Issue 14: KDIVE_CACHE moves every cache, the DWARF index included; $HOME is followed without it. */
+    @Test
+    void kdiveCacheMovesEveryCacheAndHomeIsFollowed(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("cache");
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Kdive.Run r = Kdive.run(Kdive.distro(), List.of("KDIVE_CACHE=" + cache, "HOME=" + home), DUMP, VMLINUX, "-c", INDEXED);
+        assertEquals(0, r.status(), r.all());
+        for (String d : new String[] {"cds", "felix", "index"}) assertTrue(Files.isDirectory(cache.resolve(d)), d + " under KDIVE_CACHE");
+        assertEquals(1, files(cache.resolve("index")).size(), "the index under KDIVE_CACHE: " + files(cache));
+        assertTrue(Files.isRegularFile(cache.resolve("kdive.log")));
+        assertEquals(List.of(), files(home), "nothing under HOME when KDIVE_CACHE is set");
+
+        // without KDIVE_CACHE, HOME (not the password database's home directory) decides
+        ProcessBuilder pb = Kdive.builder(Kdive.distro(), null, List.of("HOME=" + home), DUMP, VMLINUX, "-c", INDEXED);
+        pb.environment().remove("KDIVE_CACHE");
+        pb.environment().remove("KDIVE_INDEX_DIR");
+        Process p = pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertEquals(0, p.waitFor());
+        Path homeCache = home.resolve(".cache/kdive");
+        for (String d : new String[] {"cds", "felix", "index"}) assertTrue(Files.isDirectory(homeCache.resolve(d)), d + " under $HOME/.cache/kdive");
+        assertEquals(1, files(homeCache.resolve("index")).size());
+    }
+
+    /**
+     * Issue 14: a cache directory that cannot be written (not a directory, read-only, full) costs
+     * the caches, never the run: one warning, then the same output and status as with a cache
+     * (it stopped with exit 3, pointing at a log it could not write).
+     */
+    @Test
+    void anUnusableCacheDirectoryMeansOneWarningAndNoCaching(@TempDir Path dir) throws Exception {
+        Kdive.Run normal = Kdive.run(Kdive.distro(), List.of("KDIVE_CACHE=" + dir.resolve("good")), DUMP, VMLINUX, "-c", INDEXED);
+        assertEquals(0, normal.status(), normal.all());
+
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertRunsWithoutCaching(normal, file, "not a directory", List.of());
+
+        Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+        Path full = Files.createDirectory(dir.resolve("full"));
+        if (((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0) {
+            // root writes whatever the permissions: a read-only file system, and a full one, in a mount
+            // namespace of the run's own
+            assertRunsWithoutCaching(normal, readOnly, "read-only file system",
+                    List.of("unshare", "-m", "sh", "-c", "mount -t tmpfs -o ro,size=1m tmpfs \"$0\" && exec \"$@\"", readOnly.toString()));
+            assertRunsWithoutCaching(normal, full, "no space left on device",
+                    List.of("unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=256k tmpfs \"$0\" && "
+                            + "{ dd if=/dev/zero of=\"$0/fill\" bs=4k 2>/dev/null; exec \"$@\"; }", full.toString()));
+        } else {
+            Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+            assertRunsWithoutCaching(normal, readOnly, "permission denied", List.of());
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "a full file system needs root (a tmpfs mount) to make");
+        }
+    }
+
+    private static void assertRunsWithoutCaching(Kdive.Run normal, Path cache, String why, List<String> wrapper) throws Exception {
+        ProcessBuilder pb = Kdive.builder(Kdive.distro(), null, List.of("KDIVE_CACHE=" + cache, "KDIVE_SERVER=on"), DUMP, VMLINUX, "-c", INDEXED);
+        List<String> cmd = new java.util.ArrayList<>(wrapper);
+        cmd.addAll(pb.command());
+        pb.command(cmd);
+        Process p = pb.start();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        Thread t = Kdive.pump(p.getErrorStream(), err);
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(240, java.util.concurrent.TimeUnit.SECONDS));
+        t.join();
+        String said = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("WARNING: kdive: cannot use the cache directory " + cache + " (" + why + "): running without caching\n"
+                + normal.err(), said, "one warning, in " + cache);
+        assertEquals(normal.out(), out);
+        assertEquals(normal.status(), p.exitValue(), said);
+    }
 }

@@ -103,7 +103,8 @@ public final class Corpus {
         return List.of(read(p).split("\n", -1));
     }
 
-    private static Path cacheRoot() {
+    /** The corpus cache: -Dkdive.corpus, else $KDIVE_CORPUS, else ~/.cache/kdive-corpus. */
+    public static Path cacheRoot() {
         String prop = System.getProperty("kdive.corpus");
         if (prop == null || prop.isBlank()) prop = System.getenv("KDIVE_CORPUS");
         if (prop == null || prop.isBlank()) prop = System.getProperty("user.home") + "/.cache/kdive-corpus";

@@ -26,8 +26,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 /** `autopsy`: the whole panic analysis in one report. */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=autopsy")
 public class AutopsyCommand implements Command {
-    @Reference
-    private volatile Disassembler disassembler;
+    /** One per architecture bundle: the one for the dump's machine is used. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private volatile List<Disassembler> disassemblers = new java.util.concurrent.CopyOnWriteArrayList<>();
     @Reference
     private volatile KernelTasks tasks;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -42,7 +43,7 @@ public class AutopsyCommand implements Command {
 
     /** Outside OSGi (tests, tools): the services given directly; bugs, modules and log may be null. */
     public AutopsyCommand(Disassembler disassembler, KernelTasks tasks, BugTable bugs, Modules modules, KernelLog log) {
-        this.disassembler = disassembler;
+        this.disassemblers = List.of(disassembler);
         this.tasks = tasks;
         this.bugs = bugs;
         this.modules = modules;
@@ -59,7 +60,7 @@ public class AutopsyCommand implements Command {
                 autopsy - the whole panic analysis in one report
                 autopsy [--source DIR] [--debuginfo DIR]
                   Finds the panic (task, CPU, message, exception registers) and explains it: for BUG_ON()/WARN_ON()
-                  the source line, the condition, the branch to the ud2 and the compared values with the C
+                  the source line, the condition, the branch to the trap and the compared values with the C
                   expressions they are; for page faults the faulting address, register and member; for lockups,
                   hung tasks, sysrq and OOM the key facts. Decodes the faulting function's arguments and prints
                   the structures they point to (and the structures that embed them: container_of). Loads the
@@ -76,10 +77,8 @@ public class AutopsyCommand implements Command {
         Path source = dir(context, a.value("source"), "--source");
         Path debuginfo = dir(context, a.value("debuginfo"), "--debuginfo");
         Session s = context.session();
-        Disassembler dis = disassembler;
-        if (dis == null || !dis.supports(s.arch().machine())) {
-            throw new CommandException("autopsy: no disassembler for " + s.arch().machine());
-        }
+        Disassembler dis = disassemblers.stream().filter(d -> d.supports(s.arch().machine())).findFirst()
+                .orElseThrow(() -> new CommandException("autopsy: no disassembler for " + s.arch().machine()));
         Report report = new Autopsy(s, new Autopsy.Services(dis, tasks, bugs, modules, log), new Autopsy.Options(source, debuginfo)).run();
         return Result.of(report.text(), report.data());
     }

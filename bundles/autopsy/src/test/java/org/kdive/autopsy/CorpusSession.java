@@ -14,7 +14,7 @@ import org.kdive.cmd.kernel.tasks.KernelTasksService;
 import org.kdive.cmd.symbols.modules.ModulesService;
 import org.kdive.core.BasicCommandContext;
 import org.kdive.core.KdiveSessions;
-import org.kdive.dis.capstone.CapstoneDisassembler;
+import org.kdive.arch.x86.dis.X86Disassembler;
 import org.kdive.format.diskdump.DiskdumpFormat;
 import org.kdive.symbols.dwarf.DwarfDebugInfoProvider;
 import org.kdive.test.Corpus;
@@ -68,7 +68,7 @@ final class CorpusSession {
     }
 
     static AutopsyCommand autopsy() {
-        return new AutopsyCommand(new CapstoneDisassembler(), new KernelTasksService(), new BugTableService(), new ModulesService(),
+        return new AutopsyCommand(new X86Disassembler(), new KernelTasksService(), new BugTableService(), new ModulesService(),
                 new KernelLogService());
     }
 }

@@ -23,7 +23,7 @@ import org.kdive.cmd.kernel.commands.SysCommand;
 import org.kdive.cmd.symbols.ModCommand;
 import org.kdive.cmd.symbols.PrintCommand;
 import org.kdive.cmd.symbols.StructCommand;
-import org.kdive.dis.capstone.CapstoneDisassembler;
+import org.kdive.arch.x86.dis.X86Disassembler;
 import org.kdive.test.Corpus;
 
 /**
@@ -41,7 +41,7 @@ class TutorialTest {
     void everyCommandInTheTutorialPrintsWhatTheTutorialShows() throws IOException {
         Map<String, Command> commands = new LinkedHashMap<>();
         for (Command c : List.of(new DumpinfoCommand(), new SysCommand(), new BtCommand(), new LogCommand(), new ModCommand(),
-                new DisCommand(new CapstoneDisassembler()), new StructCommand(), new PrintCommand(), CorpusSession.autopsy())) {
+                new DisCommand(new X86Disassembler()), new StructCommand(), new PrintCommand(), CorpusSession.autopsy())) {
             commands.put(c.name(), c);
         }
         CorpusSession.freshCorpus();

@@ -65,8 +65,17 @@ final class DebuginfoLookup {
     }
 
     static KernelIdentity identify(Session session) {
-        KernelIdentity id = KernelIdentities.of(session.dump());
+        KernelIdentity id = KernelIdentities.of(session.dump(), arch(session));
         return id == null || id.release() == null || id.release().isEmpty() ? null : id;
+    }
+
+    /** The dump's architecture (translates init_uts_ns), or null when no architecture bundle supports it. */
+    private static org.kdive.api.arch.KernelArch arch(Session session) {
+        try {
+            return session.arch();
+        } catch (org.kdive.api.KdiveException e) {
+            return null;
+        }
     }
 
     static FetchContext context() {

@@ -23,6 +23,7 @@ import org.kdive.api.session.Session;
 import org.kdive.api.session.Symbols;
 import org.kdive.api.symbols.DebugInfo;
 import org.kdive.api.symbols.DebugInfoProvider;
+import org.kdive.api.symbols.KernelMemory;
 import org.kdive.api.symbols.LoadSpec;
 import org.kdive.api.symbols.SymbolTable;
 import org.slf4j.Logger;
@@ -40,6 +41,8 @@ final class DefaultSession implements Session {
     private final VirtualMemory memory;
     private final MergedSymbols symbols = new MergedSymbols();
     private volatile DebugInfo vmlinux;
+    /** The kernel's own debuginfo read from the dump (BTF), when there is no vmlinux. */
+    private volatile DebugInfo builtin;
     private final List<DebugInfo> modules = new CopyOnWriteArrayList<>();
     private final Map<String, Once<?>> cache = new ConcurrentHashMap<>();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
@@ -75,11 +78,79 @@ final class DefaultSession implements Session {
 
     private static final String KALLSYMS = "kernel kallsyms";
 
-    /** Without a vmlinux, the kernel's own kallsyms (when VMCOREINFO locates it) names addresses. */
-    void useKallsyms() {
+    /**
+     * Without a vmlinux, the kernel's own kallsyms (when VMCOREINFO locates it) names addresses.
+     * Returns whether VMCOREINFO locates it.
+     */
+    boolean useKallsyms() {
         if (vmlinux == null && architecture != null) {
-            KernelKallsyms.of(vmcoreinfo, memory).ifPresent(k -> symbols.addTable(KALLSYMS, k));
+            Optional<KernelKallsyms> k = KernelKallsyms.of(vmcoreinfo, memory);
+            k.ifPresent(t -> symbols.addTable(KALLSYMS, t));
+            return k.isPresent();
         }
+        return false;
+    }
+
+    /**
+     * Without a vmlinux, the debuginfo the kernel carries in its own memory (BTF), from the first
+     * provider that reads some; its problems become session warnings.
+     */
+    Optional<DebugInfo> useKernelMemory() {
+        if (vmlinux != null) return Optional.empty();
+        return useKernelMemory(false);
+    }
+
+    private Optional<DebugInfo> useKernelMemory(boolean quiet) {
+        if (architecture == null) return Optional.empty();
+        KernelMemory km = new KernelMemory() {
+            @Override public Memory memory() { return memory; }
+
+            @Override public SymbolTable symbols() { return symbols.withoutBuiltin(); }
+
+            @Override public VmcoreInfo vmcoreinfo() { return vmcoreinfo; }
+
+            @Override public List<Path> dumpFiles() { return dump.files(); }
+
+            @Override public void warn(String message) {
+                if (quiet) LOG.debug("kernel debuginfo behind the vmlinux: {}", message);
+                else DefaultSession.this.warn(message);
+            }
+        };
+        for (DebugInfoProvider p : providers) {
+            try {
+                Optional<DebugInfo> di = p.openKernelMemory(km);
+                if (di.isPresent()) {
+                    builtin = di.get();
+                    symbols.setBuiltin(di.get());
+                    return di;
+                }
+            } catch (IOException | RuntimeException e) {
+                if (quiet) LOG.debug("{}: the kernel's in-memory debuginfo is unusable: {}", p.name(), e.getMessage());
+                else warn(p.name() + ": the kernel's in-memory debuginfo is unusable: " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    boolean hasArchitecture() { return architecture != null; }
+
+    /** The kernel's in-memory debuginfo in use, if any. */
+    Optional<DebugInfo> builtin() { return Optional.ofNullable(builtin); }
+
+    /** Loads a vmlinux when a lookup first needs what the in-memory debuginfo lacks. */
+    void fetchOnDemand(java.util.function.Supplier<Path> find) {
+        symbols.setOnDemand(() -> {
+            Path p = find.get();
+            if (p == null) return null;
+            try {
+                loadVmlinux(p);
+                return vmlinux;
+            } catch (IOException | RuntimeException e) {
+                warn(p + ": " + e.getMessage());
+                LOG.warn("debuginfo fetched on demand is unusable: {}", e.getMessage());
+                return null;
+            }
+        });
     }
 
     private DebugInfo open(Path file, LoadSpec spec) throws IOException {
@@ -182,6 +253,7 @@ final class DefaultSession implements Session {
     void close() {
         for (DebugInfo m : modules) m.close();
         if (vmlinux != null) vmlinux.close();
+        if (builtin != null) builtin.close();
         dump.close();
     }
 

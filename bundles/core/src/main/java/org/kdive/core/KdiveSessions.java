@@ -93,6 +93,26 @@ public class KdiveSessions implements SessionService {
 
     @Override
     public Session open(OpenRequest request) throws IOException {
+        DefaultSession session = openSession(request);
+        DefaultSession old = current;
+        current = session;
+        if (old != null) old.close();
+        return session;
+    }
+
+    /** A session of the caller's own (triage): not current, closed with {@link #close(Session)}. */
+    @Override
+    public Session openDetached(OpenRequest request) throws IOException {
+        return openSession(request);
+    }
+
+    @Override
+    public void close(Session session) {
+        if (session == current) close();
+        else if (session instanceof DefaultSession d) d.close();
+    }
+
+    private DefaultSession openSession(OpenRequest request) throws IOException {
         if (request.dumpFiles().isEmpty()) throw new CommandException("no dump file given");
         for (Path p : request.dumpFiles()) {
             if (!Files.isRegularFile(p)) throw new KdiveException(p + ": no such file");
@@ -105,22 +125,12 @@ public class KdiveSessions implements SessionService {
         DefaultSession session;
         try {
             session = new DefaultSession(dump, pickArchitecture(dump), providers);
-            Path vmlinux = request.vmlinux();
-            if (vmlinux == null) {
-                DebuginfoLookup lookup = new DebuginfoLookup(fetchers);
-                vmlinux = lookup.find(session, request.fetch()).orElse(null);
-                lookup.warnings.forEach(session::warn);
-                if (vmlinux == null) {
-                    session.warn("no vmlinux debuginfo: symbols, types and backtraces need one (give it after the dump, or see `debuginfo`)");
-                }
-            }
-            if (vmlinux != null) session.loadVmlinux(vmlinux);
-            else session.useKallsyms();
+            openDebuginfo(session, request);
         } catch (IOException | RuntimeException e) {
             dump.close();
             throw e;
         }
-        if (session.vmlinux().isPresent()) {
+        if (session.vmlinux().isPresent() || session.builtin().isPresent()) {
             for (SessionListener l : listeners) {
                 try {
                     long t1 = System.nanoTime();
@@ -131,10 +141,74 @@ public class KdiveSessions implements SessionService {
                 }
             }
         }
-        DefaultSession old = current;
-        current = session;
-        if (old != null) old.close();
         return session;
+    }
+
+    /**
+     * The kernel's debuginfo: a vmlinux given or cached takes precedence. Otherwise the dump's own
+     * kallsyms and BTF, at once, with a vmlinux fetched only when a lookup needs what BTF lacks
+     * (source lines, the types of ordinary globals) or on `debuginfo fetch`; eagerly at open when
+     * asked ({@link OpenRequest#eagerFetch()}, KDIVE_FETCH=eager) or when the kernel carries no BTF.
+     */
+    private void openDebuginfo(DefaultSession session, OpenRequest request) throws IOException {
+        Path vmlinux = request.vmlinux();
+        boolean eager = request.fetch() && (request.eagerFetch() || "eager".equalsIgnoreCase(System.getenv("KDIVE_FETCH")));
+        if (vmlinux == null) {
+            DebuginfoLookup lookup = new DebuginfoLookup(fetchers);
+            vmlinux = lookup.find(session, eager).orElse(null);
+            lookup.warnings.forEach(session::warn);
+        }
+        if (vmlinux != null) {
+            session.loadVmlinux(vmlinux);
+            return;
+        }
+        if (!session.hasArchitecture()) {
+            session.warn("no vmlinux debuginfo: symbols, types and backtraces need one (give it after the dump, or see `debuginfo`)");
+            return;
+        }
+        boolean kallsyms = session.useKallsyms();
+        Optional<org.kdive.api.symbols.DebugInfo> btf = kallsyms ? session.useKernelMemory() : Optional.empty();
+        if (btf.isPresent()) {
+            session.warn("no vmlinux: types from " + btf.get().origin() + ", symbols from kallsyms, stacks from ORC;"
+                    + " source lines and the types of most globals need the vmlinux ("
+                    + (request.fetch() ? "fetched when a command needs them, or now with `debuginfo fetch`"
+                            : "--no-fetch: give it after the dump, or `debuginfo fetch`") + ")");
+            try {
+                btf.get().notes().forEach(session::warn);
+            } catch (RuntimeException e) {
+                session.warn(btf.get().origin() + ": " + e.getMessage());
+            }
+            if (request.fetch()) session.fetchOnDemand(() -> fetchNow(session));
+            return;
+        }
+        if (!kallsyms) {
+            session.warn("VMCOREINFO has no kallsyms_* entries (they appear in Linux 6.0): without a vmlinux this"
+                    + " kernel's symbols are unknown, and so are its BTF and ORC tables");
+        }
+        if (request.fetch() && !eager) {
+            // nothing in the dump gives types: fetch now, as before kdive read BTF
+            DebuginfoLookup now = new DebuginfoLookup(fetchers);
+            vmlinux = now.find(session, true).orElse(null);
+            now.warnings.forEach(session::warn);
+            if (vmlinux != null) {
+                session.loadVmlinux(vmlinux);
+                return;
+            }
+        }
+        session.warn("no vmlinux debuginfo: symbols, types and backtraces need one (give it after the dump, or see `debuginfo`)");
+    }
+
+    /** A vmlinux from the fetchers, for a lookup that needs what BTF lacks; null when none can be had. */
+    private Path fetchNow(DefaultSession session) {
+        DebuginfoLookup lookup = new DebuginfoLookup(fetchers);
+        try {
+            Path p = lookup.find(session, true).orElse(null);
+            lookup.warnings.forEach(w -> LOG.warn("{}", w));
+            return p;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("fetching debuginfo failed: {}", e.getMessage());
+            return null;
+        }
     }
 
     /** Debuginfo-free open, for `--info`: format only. */

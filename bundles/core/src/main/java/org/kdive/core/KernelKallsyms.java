@@ -120,6 +120,27 @@ final class KernelKallsyms implements SymbolTable {
         }
         Symbol[] sorted = named.toArray(Symbol[]::new);
         Arrays.sort(sorted, (a, b) -> Long.compareUnsigned(a.address(), b.address()));
+        // kallsyms has no sizes: as the kernel's own lookups do, a symbol reaches the next higher one
+        // (the last has none). Absolute values are not objects, except x86_64's per-CPU variables,
+        // which its kallsyms stores as absolute offsets between __per_cpu_start and __per_cpu_end.
+        long pcStart = -1, pcEnd = -1;
+        for (Symbol x : sorted) {
+            if (x.name().equals("__per_cpu_start")) pcStart = x.address();
+            if (x.name().equals("__per_cpu_end")) pcEnd = x.address();
+        }
+        for (int i = 0, j; i < sorted.length; i = j) {
+            j = i + 1;
+            while (j < sorted.length && sorted[j].address() == sorted[i].address()) j++;
+            if (j >= sorted.length) break;
+            long size = sorted[j].address() - sorted[i].address();
+            for (int k = i; k < j; k++) {
+                Symbol x = sorted[k];
+                boolean perCpu = pcStart >= 0 && pcEnd > pcStart && x.address() >= pcStart && x.address() < pcEnd
+                        && !x.name().startsWith("__per_cpu_");
+                boolean kernel = x.type() != 'A' && x.type() != 'a' && Long.compareUnsigned(x.address(), 0xffff800000000000L) >= 0;
+                if (perCpu || kernel) sorted[k] = new Symbol(x.name(), x.address(), size, x.type(), x.module());
+            }
+        }
         long[] addresses = new long[sorted.length];
         Map<String, List<Symbol>> byName = new HashMap<>(sorted.length * 4 / 3 + 16);
         for (int i = 0; i < sorted.length; i++) {
@@ -157,6 +178,10 @@ final class KernelKallsyms implements SymbolTable {
             }
         }
         if (found < 0 || found == a.length - 1) return Optional.empty(); // past the last symbol: not "near"
+        // of several names at one address, one with a size (an object, not a label like __per_cpu_start)
+        for (int i = found; i >= 0 && a[i] == a[found]; i--) {
+            if (t.byAddress()[i].size() > 0) return Optional.of(t.byAddress()[i]);
+        }
         return Optional.of(t.byAddress()[found]);
     }
 

@@ -20,15 +20,44 @@ import org.kdive.api.symbols.Type;
 import org.kdive.api.symbols.Variable;
 
 /**
- * One view over vmlinux, module debuginfo and module symbol tables read from the dump.
- * Debuginfo wins over kallsyms for the same module; "module:name" restricts the search.
+ * One view over vmlinux, module debuginfo, the kernel's in-memory debuginfo (BTF) and symbol tables
+ * read from the dump (kallsyms). File debuginfo wins over what the kernel carries, and over kallsyms
+ * for the same module; "module:name" restricts the search.
+ *
+ * <p>Without a vmlinux, what only a vmlinux has (source lines, the types of ordinary globals) may be
+ * fetched on demand: the first lookup that needs it asks {@link #onDemand} once.
  */
 final class MergedSymbols implements Symbols {
     private volatile DebugInfo vmlinux;
+    /** The kernel's own debuginfo (BTF read from the dump), asked after every file's. */
+    private volatile DebugInfo builtin;
     private final List<DebugInfo> modules = new CopyOnWriteArrayList<>();
     private final Map<String, SymbolTable> tables = new LinkedHashMap<>();
+    private volatile java.util.function.Supplier<DebugInfo> onDemand;
+    private volatile boolean onDemandTried;
 
     void setVmlinux(DebugInfo di) { vmlinux = di; }
+
+    void setBuiltin(DebugInfo di) { builtin = di; }
+
+    /**
+     * What loads a vmlinux when a lookup needs what the in-memory debuginfo lacks (returns null when
+     * none can be had); asked at most once per session.
+     */
+    void setOnDemand(java.util.function.Supplier<DebugInfo> loader) { onDemand = loader; }
+
+    /** The vmlinux, loading it on demand when there is none yet and a loader is set; else null. */
+    private DebugInfo fullVmlinux() {
+        DebugInfo v = vmlinux;
+        if (v != null || onDemand == null || onDemandTried) return v;
+        synchronized (this) {
+            if (!onDemandTried) {
+                onDemandTried = true;
+                onDemand.get();
+            }
+        }
+        return vmlinux;
+    }
 
     void addModule(DebugInfo di) { modules.add(di); }
 
@@ -40,19 +69,74 @@ final class MergedSymbols implements Symbols {
 
     private synchronized List<SymbolTable> tables() { return new ArrayList<>(tables.values()); }
 
-    /** Debuginfo first (vmlinux, then modules), then tables from the dump. */
+    /**
+     * Debuginfo first (vmlinux, then modules), then without a vmlinux the kernel's in-memory
+     * debuginfo (BTF: per-CPU variables with sizes), then tables from the dump.
+     */
     private List<SymbolTable> sources() {
         List<SymbolTable> all = new ArrayList<>();
-        if (vmlinux != null) all.add(vmlinux.symbols());
+        DebugInfo v = vmlinux, b = builtin;
+        if (v != null) all.add(v.symbols());
         for (DebugInfo m : modules) all.add(m.symbols());
+        if (v == null && b != null) all.add(safe(b));
         all.addAll(tables());
         return all;
     }
+
+    /**
+     * Names from files and the dump's tables, without the in-memory debuginfo's: what that
+     * debuginfo itself looks its own addresses up in (it must not ask itself).
+     */
+    SymbolTable withoutBuiltin() {
+        return new SymbolTable() {
+            private List<SymbolTable> sources() {
+                List<SymbolTable> all = new ArrayList<>();
+                DebugInfo v = vmlinux;
+                if (v != null) all.add(v.symbols());
+                all.addAll(tables());
+                return all;
+            }
+
+            @Override public List<Symbol> byName(String name) {
+                List<Symbol> out = new ArrayList<>();
+                for (SymbolTable t : sources()) out.addAll(t.byName(name));
+                return out;
+            }
+
+            @Override public Optional<Symbol> containing(long address) {
+                for (SymbolTable t : sources()) {
+                    Optional<Symbol> s = t.containing(address);
+                    if (s.isPresent()) return s;
+                }
+                return Optional.empty();
+            }
+
+            @Override public Stream<Symbol> all() { return sources().stream().flatMap(SymbolTable::all); }
+        };
+    }
+
+    /** The in-memory debuginfo's symbols; damaged BTF must not take kallsyms' names with it. */
+    private static SymbolTable safe(DebugInfo b) {
+        try {
+            return b.symbols();
+        } catch (RuntimeException e) {
+            return EMPTY;
+        }
+    }
+
+    private static final SymbolTable EMPTY = new SymbolTable() {
+        @Override public List<Symbol> byName(String name) { return List.of(); }
+
+        @Override public Optional<Symbol> containing(long address) { return Optional.empty(); }
+
+        @Override public Stream<Symbol> all() { return Stream.empty(); }
+    };
 
     private List<DebugInfo> debugInfos() {
         List<DebugInfo> all = new ArrayList<>();
         if (vmlinux != null) all.add(vmlinux);
         all.addAll(modules);
+        if (builtin != null) all.add(builtin);
         return all;
     }
 
@@ -67,8 +151,11 @@ final class MergedSymbols implements Symbols {
         }
         Map<String, Symbol> unique = new LinkedHashMap<>();
         for (SymbolTable t : sources()) {
+            // the kernel's kallsyms defines what it lists, at 0 too (x86_64's per-CPU
+            // __per_cpu_start, fixed_percpu_data); a file's symbol at 0 is a .ko's import
+            boolean definesZero = t instanceof KernelKallsyms;
             for (Symbol s : t.byName(bare)) {
-                if (s.type() == 'U' || s.type() == 'u' || s.address() == 0) continue; // a .ko's imports
+                if (s.type() == 'U' || s.type() == 'u' || (s.address() == 0 && !definesZero)) continue;
                 if (module != null && !module.equals(s.module()) && !(module.equals("vmlinux") && s.module() == null)) continue;
                 unique.putIfAbsent(s.address() + "/" + s.name(), s);
             }
@@ -101,7 +188,14 @@ final class MergedSymbols implements Symbols {
 
     @Override
     public Optional<Variable> variable(String name) {
-        return first(di -> di.variable(name));
+        Optional<Variable> v = first(di -> di.variable(name));
+        if (v.isPresent() || vmlinux != null || onDemand == null || onDemandTried) return v;
+        // a global the kernel's BTF does not type: a vmlinux would, when one can be fetched
+        String bare = name.indexOf(':') > 0 ? name.substring(name.indexOf(':') + 1) : name;
+        boolean known = byName(name).stream().anyMatch(s -> s.module() == null && !s.isText());
+        if (!known || bare.isEmpty()) return v;
+        DebugInfo full = fullVmlinux();
+        return full == null ? v : first(di -> di.variable(name));
     }
 
     @Override
@@ -116,6 +210,7 @@ final class MergedSymbols implements Symbols {
 
     @Override
     public Optional<SourceLine> line(long address) {
+        if (vmlinux == null && inKernel(address)) fullVmlinux();
         DebugInfo owner = ownerOf(address);
         if (owner != null) {
             Optional<SourceLine> l = owner.line(address);
@@ -126,11 +221,19 @@ final class MergedSymbols implements Symbols {
 
     @Override
     public List<SourceLine> lines(long start, long end) {
+        if (vmlinux == null && inKernel(start)) fullVmlinux();
         for (DebugInfo di : debugInfos()) {
             List<SourceLine> l = di.lines(start, end);
             if (!l.isEmpty()) return l;
         }
         return List.of();
+    }
+
+    /** Whether a kernel (not module) symbol covers the address: only then can a vmlinux add its line. */
+    private boolean inKernel(long address) {
+        if (onDemand == null || onDemandTried) return false;
+        Optional<Symbol> s = containing(address);
+        return s.isPresent() && s.get().module() == null;
     }
 
     /** The module debuginfo whose symbols cover the address (module text lies outside vmlinux). */

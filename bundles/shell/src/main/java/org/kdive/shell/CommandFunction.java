@@ -9,6 +9,7 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
 import org.kdive.api.KdiveException;
 import org.kdive.api.command.Command;
+import org.kdive.api.command.CommandCancelledException;
 import org.kdive.api.command.Result;
 import org.kdive.api.util.Json;
 import org.slf4j.Logger;
@@ -16,14 +17,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one kdive command inside Gogo and prints its result to the (pipe-aware) System.out in
- * the session's output mode. Errors become one line on stderr, never a stack trace.
+ * the session's output mode: crash text, or JSON Lines in kdive's envelope (docs/json.md), the
+ * same for {@code --json} and {@code json CMD}. Streamed results are printed while they are
+ * produced. Errors become one line on stderr (and a JSON error document), never a stack trace.
  */
 final class CommandFunction implements Function {
     private static final Logger LOG = LoggerFactory.getLogger(CommandFunction.class);
     /** Session variable: "json" for JSON Lines, anything else for crash text. */
     static final String OUTPUT = "kdive.output";
-    /** Session variable set to Boolean.TRUE when a command failed (batch exit status). */
-    static final String FAILED = "kdive.failed";
+    /** Session variable: the worst exit status of the statement's commands (an Integer, see {@link Failures}). */
+    static final String STATUS = "kdive.status";
+    /** Session variable: the shell's {@link Cancellation}. */
+    static final String CANCELLATION = "kdive.cancellation";
 
     private final java.util.function.Supplier<Command> command;
     private final CommandRegistry registry;
@@ -42,54 +47,84 @@ final class CommandFunction implements Function {
         try {
             c = command.get();
         } catch (KdiveException e) {
-            System.err.println("kdive: " + e.getMessage());
-            session.put(FAILED, Boolean.TRUE);
+            fail(session, json, "?", "failed", "kdive: " + e.getMessage());
             return null;
         }
-        run(session, c, args, json ? Mode.JSON_LINES : Mode.TEXT);
+        run(session, c, args, json);
         return null;
     }
 
-    enum Mode { TEXT, JSON_LINES, JSON_PRETTY }
+    static Cancellation cancellation(CommandSession session) {
+        Object c = session.get(CANCELLATION);
+        if (c instanceof Cancellation k) return k;
+        Cancellation k = new Cancellation();
+        session.put(CANCELLATION, k);
+        return k;
+    }
 
     /** Runs a command and prints its result; returns false if it failed. */
-    boolean run(CommandSession session, Command cmd, List<String> args, Mode mode) {
+    boolean run(CommandSession session, Command cmd, List<String> args, boolean json) {
         PrintStream out = System.out;
-        ShellContext ctx = new ShellContext(registry.sessions(), mode != Mode.TEXT, session);
+        Cancellation cancellation = cancellation(session);
+        ShellContext ctx = new ShellContext(registry.sessions(), json, session, cancellation);
         String line = cmd.name() + (args.isEmpty() ? "" : " " + String.join(" ", args));
+        cancellation.begin();
         try {
             long t0 = System.nanoTime();
             Result r = cmd.execute(ctx, args);
-            LOG.debug("{} took {} ms", line, (System.nanoTime() - t0) / 1_000_000);
-            if (r == null) return true;
-            switch (mode) {
-                case TEXT -> out.print(r.text());
-                case JSON_PRETTY -> out.println(Json.write(r.data()));
-                case JSON_LINES -> {
+            if (r instanceof Result.Streamed s) {
+                StreamOutput so = new StreamOutput(session, out, json, line, cancellation);
+                Object summary = s.writeTo(so);
+                if (json) {
+                    Map<String, Object> doc = new LinkedHashMap<>();
+                    doc.put("command", line);
+                    doc.put("result", summary);
+                    doc.put("records", so.records());
+                    out.println(Json.compact(doc));
+                }
+            } else if (r != null) {
+                if (json) {
                     Map<String, Object> doc = new LinkedHashMap<>();
                     doc.put("command", line);
                     doc.put("result", r.data());
                     out.println(Json.compact(doc));
+                } else {
+                    out.print(r.text());
                 }
             }
             out.flush();
-            return true;
+            LOG.debug("{} took {} ms", line, (System.nanoTime() - t0) / 1_000_000);
+            return !(session.get(STATUS) instanceof Integer st && st != 0);
+        } catch (CommandCancelledException e) {
+            out.flush();
+            fail(session, json, line, "cancelled", cmd.name() + ": cancelled");
         } catch (KdiveException e) {
-            fail(session, mode, line, cmd.name() + ": " + e.getMessage());
+            out.flush();
+            fail(session, json, line, Failures.code(e), cmd.name() + ": " + e.getMessage());
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            LOG.error("{} failed", line, e);
-            fail(session, mode, line, cmd.name() + ": internal error: " + e + " (details in the log file)");
+            out.flush();
+            if (cancellation.cancelled()) {
+                // interrupted in the middle of something that did not expect it
+                LOG.debug("{} ended by its cancellation", line, e);
+                fail(session, json, line, "cancelled", cmd.name() + ": cancelled");
+            } else {
+                LOG.error("{} failed", line, e);
+                fail(session, json, line, "internal", cmd.name() + ": internal error: " + e + " (details in the log file)");
+            }
+        } finally {
+            cancellation.end();
         }
         return false;
     }
 
-    private static void fail(CommandSession session, Mode mode, String line, String message) {
-        session.put(FAILED, Boolean.TRUE);
-        if (mode == Mode.JSON_LINES) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("command", line);
-            doc.put("error", message);
-            System.out.println(Json.compact(doc));
+    static void fail(CommandSession session, boolean json, String line, String code, String message) {
+        int status = Failures.status(code);
+        Object before = session.get(STATUS);
+        int worst = before instanceof Integer i ? i : 0;
+        session.put(STATUS, worst == Failures.CANCELLED || status == Failures.CANCELLED ? Failures.CANCELLED : Math.max(worst, status));
+        if (json) {
+            System.out.println(Failures.jsonError(line, code, message));
+            System.out.flush();
         }
         System.err.println(message);
         System.err.flush();

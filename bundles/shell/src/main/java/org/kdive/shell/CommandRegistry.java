@@ -168,6 +168,12 @@ public class CommandRegistry {
 
     public boolean has(String name) { return byName.containsKey(name); }
 
+    /** "NAME: command not found", with the nearest command's name when NAME looks like a typo of it. */
+    static String notFound(CommandRegistry registry, String name) {
+        return name + ": command not found" + org.kdive.api.util.Suggest.nearest(name, registry.names())
+                .map(n -> " (did you mean " + n + "?)").orElse(" (try: help)");
+    }
+
     /** Command names, sorted, without activating any command. */
     public SortedSet<String> names() { return new TreeSet<>(byName.keySet()); }
 

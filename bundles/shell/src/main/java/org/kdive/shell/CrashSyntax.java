@@ -19,7 +19,7 @@ final class CrashSyntax {
     record Word(String text, int start) {
     }
 
-    /** Splits a line at ';' outside quotes. */
+    /** Splits a line at ';' outside quotes; an unclosed quote is an IllegalArgumentException. */
     static List<String> statements(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
@@ -42,6 +42,10 @@ final class CrashSyntax {
             } else {
                 cur.append(c);
             }
+        }
+        if (quote != 0) {
+            throw new IllegalArgumentException("unbalanced quote: the " + (quote == '"' ? "double" : "single")
+                    + " quote at column " + (line.lastIndexOf(quote) + 1) + " is not closed: " + line);
         }
         if (!cur.toString().isBlank()) out.add(cur.toString().trim());
         return out;

@@ -165,7 +165,7 @@ public class DropIns implements FrameworkListener, BundleListener {
             jars.removeIf(this::settled);
             if (!jars.isEmpty()) Thread.sleep(20);
         }
-        for (Path p : jars) LOG.warn("plugin {} was not loaded within {} ms", p.getFileName(), timeoutMillis);
+        for (Path p : jars) warn("plugin " + p.getFileName() + " was not loaded within " + timeoutMillis + " ms");
     }
 
     private boolean settled(Path jar) {
@@ -219,9 +219,29 @@ public class DropIns implements FrameworkListener, BundleListener {
         }
         failedBundles.add(b.getBundleId());
         if (reported.add(why)) {
-            LOG.warn("plugin {} {} ({}) failed and is left out: {}", b.getSymbolicName(), b.getVersion(), b.getLocation(), why);
+            warn(String.format("plugin %s %s (%s) failed and is left out: %s", b.getSymbolicName(), b.getVersion(), b.getLocation(), why));
             LOG.debug("plugin failure", t);
         }
+    }
+
+    /**
+     * Where plug-in warnings go while an interactive prompt is shown (printed above it), or null:
+     * then they are logged as warnings (stderr and the log file).
+     */
+    void console(java.util.function.Consumer<String> console) {
+        this.console = console;
+    }
+
+    private volatile java.util.function.Consumer<String> console;
+
+    private void warn(String message) {
+        java.util.function.Consumer<String> c = console;
+        if (c == null) {
+            LOG.warn(message);
+            return;
+        }
+        LOG.info("{} (shown above the prompt)", message);
+        c.accept("WARNING: " + message);
     }
 
     boolean failed(Bundle b) {

@@ -7,8 +7,11 @@ import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 
-/** `json CMD ARGS…`: runs one command and prints its result as JSON. */
-/** Registered by {@link CommandRegistry} itself: a component would make a reference cycle. */
+/**
+ * `json CMD ARGS…`: runs one command and prints its result as JSON, exactly as {@code --json}
+ * does (one envelope document per line, docs/json.md).
+ * Registered by {@link CommandRegistry} itself: a component would make a reference cycle.
+ */
 final class JsonCommand implements Command {
     private final CommandRegistry registry;
 
@@ -23,15 +26,21 @@ final class JsonCommand implements Command {
     @Override
     public String usage() {
         return "json - " + description() + "\n\nusage: json COMMAND [ARGS…]\n"
-                + "  e.g. json bt -a. Start kdive with --json for JSON from every command.\n";
+                + "  e.g. json bt -a. Start kdive with --json for JSON from every command.\n"
+                + "  One JSON document per line: {\"command\":…,\"result\":…} (docs/json.md).\n";
     }
 
     @Override
     public Result execute(CommandContext ctx, List<String> args) {
-        if (args.isEmpty()) throw new CommandException("usage: json COMMAND [ARGS…]");
-        Command c = registry.get(args.get(0)).orElseThrow(() -> new CommandException("no kdive command \"" + args.get(0) + "\""));
+        if (args.isEmpty()) throw new CommandException("usage: json COMMAND [ARGS…]", CommandException.USAGE);
+        String name = args.get(0);
         if (!(ctx instanceof ShellContext sc)) return Result.of("", Map.of());
-        new CommandFunction(() -> c, registry).run(sc.gogo(), c, args.subList(1, args.size()), CommandFunction.Mode.JSON_PRETTY);
+        if (!registry.has(name)) {
+            CommandFunction.fail(sc.gogo(), true, String.join(" ", args), "unknown-command", "kdive: " + CommandRegistry.notFound(registry, name));
+            return null;
+        }
+        Command c = registry.get(name).orElseThrow();
+        new CommandFunction(() -> c, registry).run(sc.gogo(), c, args.subList(1, args.size()), true);
         return null;
     }
 }

@@ -88,13 +88,13 @@ public class KdiveShell {
 
     /** gogo.jline's command sets (grep, cat, head, each, if …) without its own console. */
     private void registerGogoCommands() {
-        register(new Posix(processor), "cat", "echo", "grep", "sort", "sleep", "cd", "pwd", "ls", "wc",
-                "date", "less", "clear");
+        // less and clear need a terminal: kdive's own (LineFilters) work without one too
+        register(new Posix(processor), "cat", "echo", "grep", "sort", "sleep", "cd", "pwd", "ls", "wc", "date");
         register(new Builtin(), "format", "getopt", "new", "tac", "type", "history");
         register(new Procedural(), "each", "if", "not", "throw", "try", "until", "while", "break", "continue");
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(CommandProcessor.COMMAND_SCOPE, "kdive");
-        props.put(CommandProcessor.COMMAND_FUNCTION, new String[] {"head", "tail", "grep"});
+        props.put(CommandProcessor.COMMAND_FUNCTION, new String[] {"head", "tail", "grep", "clear", "less"});
         gogoCommands.add(context.registerService(Object.class.getName(), new LineFilters(), props));
     }
 
@@ -231,25 +231,31 @@ public class KdiveShell {
         }
         Runner runner = new Runner(session, registry, out, err);
         if (info) {
-            return runner.runAll(List.of("dumpinfo")) ? 0 : 1;
+            return runner.runAll(List.of("dumpinfo"));
         }
         if (!interactive) {
-            List<String> lines = new ArrayList<>();
             String commands = request.apply("kdive.commands");
-            if (commands != null) lines.add(commands);
+            if (commands != null) runner.runAll(List.of(commands));
             String script = request.apply("kdive.script");
-            if (script != null) {
+            if (script != null && runner.status() != Failures.CANCELLED) {
                 try {
-                    lines.addAll(Files.readAllLines(Paths.get(script)));
+                    CommandFile.run(Paths.get(script), runner);
                 } catch (IOException e) {
-                    err.println("kdive: cannot read " + script + ": " + e.getMessage());
-                    return 2;
+                    String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                            : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+                    err.println("kdive: cannot read " + script + ": " + why);
+                    return Failures.CANNOT_START;
                 }
             }
-            return runner.runAll(lines) ? 0 : 1;
+            return runner.status();
         }
-        new Repl(runner, registry).loop();
+        new Repl(runner, registry, sessions, dropIns, this::kernelTasks).loop();
         return 0;
+    }
+
+    private java.util.Optional<org.kdive.api.kernel.KernelTasks> kernelTasks() {
+        org.osgi.framework.ServiceReference<org.kdive.api.kernel.KernelTasks> ref = context.getServiceReference(org.kdive.api.kernel.KernelTasks.class);
+        return ref == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(context.getService(ref));
     }
 
     /** Sorts the command line's files into dump part(s) and a vmlinux, as crash does. */

@@ -45,6 +45,28 @@ public final class LineFilters {
         out.flush();
     }
 
+    /** Clears the terminal; without one (a pipe, a file, a kdive server's client) it does nothing. */
+    public void clear() {
+        if (System.console() != null) {
+            System.out.print("\033[H\033[2J");
+            System.out.flush();
+        }
+    }
+
+    /** Shows its input (or files); kdive's shell has no pager of its own, the terminal scrolls. */
+    public void less(String[] files) throws IOException {
+        PrintStream out = System.out;
+        if (files.length == 0) {
+            System.in.transferTo(out);
+        } else {
+            for (String f : files) {
+                if (f.startsWith("-")) continue;
+                java.nio.file.Files.copy(java.nio.file.Paths.get(f), out);
+            }
+        }
+        out.flush();
+    }
+
     /**
      * grep as crash users type it after a pipe: {@code -c -v -i -n -w -q -E -F -e PATTERN}, flags
      * combined ({@code -vi}), files after the pattern. Patterns are basic regular expressions as in

@@ -6,60 +6,99 @@ import org.apache.felix.service.command.CommandSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Executes command lines (crash syntax or Gogo) in one Gogo session. */
+/**
+ * Executes command lines (crash syntax or Gogo) in one Gogo session and keeps the run's exit
+ * status: the worst of its statements' (see {@link Failures}).
+ */
 final class Runner {
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
     private final CommandSession session;
     private final CommandRegistry registry;
     private final PrintStream out;
     private final PrintStream err;
+    private int status;
 
     Runner(CommandSession session, CommandRegistry registry, PrintStream out, PrintStream err) {
         this.session = session;
         this.registry = registry;
         this.out = out;
         this.err = err;
+        CommandFunction.cancellation(session);
     }
 
-    /** Runs every line; true if none failed. */
-    boolean runAll(List<String> lines) {
-        boolean ok = true;
+    /** Runs every line, stopping after a cancelled one; the worst exit status. */
+    int runAll(List<String> lines) {
         for (String line : lines) {
             String t = line.strip();
             if (t.isEmpty() || t.startsWith("#")) continue;
-            ok &= run(t);
+            run(t);
+            if (status == Failures.CANCELLED) break;
         }
-        return ok;
+        return status;
     }
 
-    /** Runs one line, which may hold several ';'-separated statements. */
+    /** Runs one line, which may hold several ';'-separated statements; false if one failed. */
     boolean run(String line) {
+        boolean json = "json".equals(session.get(CommandFunction.OUTPUT));
+        List<String> statements;
+        try {
+            statements = CrashSyntax.statements(line);
+        } catch (IllegalArgumentException e) {
+            record(Failures.COMMAND_FAILED);
+            if (json) out.println(Failures.jsonError(line, "syntax", e.getMessage()));
+            out.flush();
+            err.println("kdive: " + e.getMessage());
+            return false;
+        }
         boolean ok = true;
-        for (String statement : CrashSyntax.statements(line)) {
-            session.put(CommandFunction.FAILED, Boolean.FALSE);
+        for (String statement : statements) {
+            session.put(CommandFunction.STATUS, 0);
             String program = CrashSyntax.toGogo(statement, registry::has);
+            Cancellation cancellation = CommandFunction.cancellation(session);
             try {
                 Object result = session.execute(program);
                 if (result != null) {
                     out.println(KdiveShell.format(session, result));
                 }
             } catch (Exception e) {
-                ok = false;
                 out.flush();
-                err.println(describe(statement, e));
+                boolean notFound = e.getClass().getSimpleName().equals("CommandNotFoundException");
+                String code = notFound ? "unknown-command" : cancellation.cancelled() ? "cancelled" : "failed";
+                String message = describe(statement, e);
+                if (json) out.println(Failures.jsonError(statement, code, message));
+                err.println(message);
+                record(Failures.status(code));
+                ok = false;
                 LOG.debug("'{}' failed", statement, e);
+            } finally {
+                Thread.interrupted(); // a cancellation that came between commands ends here
             }
             out.flush();
-            if (Boolean.TRUE.equals(session.get(CommandFunction.FAILED))) ok = false;
+            Object s = session.get(CommandFunction.STATUS);
+            if (s instanceof Integer i && i != 0) {
+                record(i);
+                ok = false;
+            }
+            if (status == Failures.CANCELLED) break;
         }
         return ok;
     }
 
-    static String describe(String statement, Exception e) {
+    private void record(int s) {
+        if (status == Failures.CANCELLED || s == Failures.CANCELLED) status = Failures.CANCELLED;
+        else status = Math.max(status, s);
+    }
+
+    int status() { return status; }
+
+    /** Forgets earlier failures (the interactive shell reports per line, not per session). */
+    void resetStatus() { status = 0; }
+
+    String describe(String statement, Exception e) {
         String name = CrashSyntax.commandName(statement);
         String type = e.getClass().getSimpleName();
         if (type.equals("CommandNotFoundException")) {
-            return "kdive: " + name + ": command not found (try: help)";
+            return "kdive: " + CommandRegistry.notFound(registry, name);
         }
         String msg = e.getMessage();
         return "kdive: " + name + ": " + (msg == null ? type : msg);

@@ -19,11 +19,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +52,7 @@ final class ServerLoop {
     static final int BUSY = 4;
     /** A request key that asks the server to end (kdive --stop-server). */
     static final String STOP = "kdive.stop";
+    private static final java.util.Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
     /** How long a client waits for the run before it, e.g. a script's previous line still closing. */
     private static final long WAIT_FOR_TURN_MS = 2000;
 
@@ -61,6 +67,10 @@ final class ServerLoop {
     private final ReentrantLock turn = new ReentrantLock();
     private volatile long lastUse = System.currentTimeMillis();
     private volatile ServerSocketChannel channel;
+    /** The thread running a client's request, if one runs. */
+    private volatile Thread runner;
+    /** This process's user: the only one whose clients are served. */
+    private volatile UserPrincipal self;
 
     ServerLoop(Path socket, long idleMillis, Handler handler) {
         this.socket = socket;
@@ -68,12 +78,29 @@ final class ServerLoop {
         this.handler = handler;
     }
 
-    /** Serves until idle for the configured time or asked to stop; false if another server has the socket. */
+    /**
+     * Serves until idle for the configured time or asked to stop; false if another server has the
+     * socket, or if its directory is not this user's own with mode 0700 (anyone else who could
+     * write there could put a socket of theirs in the server's place or reach this one's).
+     */
     boolean serve() throws IOException {
         Path dir = socket.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // the socket runs commands as this user: nobody else may reach it
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir.getParent());
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
+                Files.setPosixFilePermissions(dir, PRIVATE); // umask may have taken more bits than 077
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // a parallel start made it: checked below like any other
+            }
+        }
+        self = Files.getOwner(Paths.get("/proc/self"));
+        PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isDirectory() || !a.owner().equals(self) || !a.permissions().equals(PRIVATE)) {
+            LOG.warn("kdive server: not serving in {}: it must be a directory of {} with mode 0700 (owner {}, mode {})", dir,
+                    self.getName(), a.owner().getName(), PosixFilePermissions.toString(a.permissions()));
+            return false;
+        }
         try (FileChannel lockFile = FileChannel.open(Paths.get(socket + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = tryLock(lockFile)) {
             if (lock == null) {
@@ -152,30 +179,54 @@ final class ServerLoop {
 
     private void answer(SocketChannel client) {
         try (client) {
+            // the directory keeps others out; this makes sure of it (and of a socket reached through a link)
+            UserPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+            if (!peer.equals(self)) {
+                LOG.warn("kdive server: refused a client running as {}", peer.getName());
+                return;
+            }
             DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(client)));
-            Frames frames = new Frames(Channels.newOutputStream(client));
+            // (not Channels.newOutputStream: on JDK 17 its writes and the watch's reads of a stream
+            // from Channels.newInputStream take the same lock, and the run would wait for the watch)
+            Frames frames = new Frames(new java.io.BufferedOutputStream(new ChannelSink(client), 8192));
+            Map<String, String> request = new HashMap<>();
+            Path cwd = read(in, request);
+            if (cwd == null) return;
+            if (request.containsKey(STOP)) {
+                // a busy server stops too: its run is cancelled, its client told so by the closed socket
+                Thread running = runner;
+                if (running != null) running.interrupt();
+                frames.end(EXIT, 0);
+                stop();
+                return;
+            }
             if (!turn.tryLock(WAIT_FOR_TURN_MS, TimeUnit.MILLISECONDS)) {
                 frames.end(BUSY, 0);
                 return;
             }
             try {
                 lastUse = System.currentTimeMillis();
-                Map<String, String> request = new HashMap<>();
-                Path cwd = read(in, request);
-                if (cwd == null) return;
-                if (request.containsKey(STOP)) {
-                    frames.end(EXIT, 0);
-                    stop();
+                runner = Thread.currentThread();
+                ClientWatch watch = new ClientWatch(client, runner);
+                int status;
+                try {
+                    PrintStream out = new PrintStream(frames.out, false);
+                    PrintStream err = new PrintStream(frames.err, true);
+                    status = handler.run(request, cwd, out, err);
+                    out.flush();
+                } finally {
+                    runner = null;
+                    watch.done();
+                    Thread.interrupted(); // a cancelled run's interrupt ends with it
+                }
+                if (watch.clientGone()) {
+                    LOG.debug("kdive server: the client left during its run, which stopped with {}", status);
                     return;
                 }
-                PrintStream out = new PrintStream(frames.out, false);
-                PrintStream err = new PrintStream(frames.err, true);
-                int status = handler.run(request, cwd, out, err);
-                out.flush();
                 frames.end(EXIT, status);
+            } finally {
                 client.close();
                 collect();
-            } finally {
                 lastUse = System.currentTimeMillis();
                 turn.unlock();
             }
@@ -183,6 +234,53 @@ final class ServerLoop {
             LOG.debug("kdive server: client gone", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Watches a client while its run goes on: a client sends nothing after its request, so the end
+     * of its stream means it is gone (killed, or Ctrl-C), and its run is cancelled by interrupting
+     * the thread that runs it (the commands' cancellation contract, CommandContext).
+     */
+    private static final class ClientWatch implements Runnable {
+        private final SocketChannel client;
+        private final Thread runner;
+        private final Thread thread;
+        private volatile boolean done;
+        private volatile boolean gone;
+
+        ClientWatch(SocketChannel client, Thread runner) {
+            this.client = client;
+            this.runner = runner;
+            this.thread = new Thread(this, "kdive-server-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                java.nio.ByteBuffer ignored = java.nio.ByteBuffer.allocate(256);
+                while (client.read(ignored.clear()) >= 0) {
+                    // nothing is expected; whatever comes is ignored
+                }
+            } catch (IOException e) {
+                // reset by the peer: gone as well, or closed by done()
+            }
+            if (!done) {
+                gone = true;
+                LOG.debug("kdive server: client gone during its run: cancelling it");
+                runner.interrupt();
+            }
+        }
+
+        /** The run is over; the caller closes the socket, which ends this watch. */
+        void done() {
+            done = true;
+        }
+
+        boolean clientGone() {
+            return gone;
         }
     }
 
@@ -221,8 +319,11 @@ final class ServerLoop {
         }
     }
 
-    /** Reads a request into {@code request}; returns its working directory, or null if it is not one. */
-    private static Path read(DataInputStream in, Map<String, String> request) throws IOException {
+    /**
+     * Reads a request into {@code request}; returns its working directory, or null if it is not one.
+     * (Package-private: ServerRequestFuzzTest fuzzes it.)
+     */
+    static Path read(DataInputStream in, Map<String, String> request) throws IOException {
         if (in.readInt() != MAGIC) return null;
         Path cwd = Paths.get(string(in));
         int n = in.readInt();
@@ -237,6 +338,26 @@ final class ServerLoop {
         byte[] b = in.readNBytes(len);
         if (b.length < len) throw new java.io.EOFException("request cut short");
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Writes straight to the socket (the channel's own write lock only). */
+    private static final class ChannelSink extends OutputStream {
+        private final SocketChannel channel;
+
+        ChannelSink(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) channel.write(buf);
+        }
     }
 
     /** The client's stdout (buffered) and stderr; stderr flushes stdout first, to keep their order. */

@@ -15,12 +15,16 @@ final class ShellContext implements CommandContext {
     private final SessionService sessions;
     private final boolean json;
     private final CommandSession gogo;
+    private final Cancellation cancellation;
 
-    ShellContext(SessionService sessions, boolean json, CommandSession gogo) {
+    ShellContext(SessionService sessions, boolean json, CommandSession gogo, Cancellation cancellation) {
         this.sessions = sessions;
         this.json = json;
         this.gogo = gogo;
+        this.cancellation = cancellation;
     }
+
+    @Override public void checkCancelled() { cancellation.check(); }
 
     @Override public Session session() { return sessions.require(); }
 

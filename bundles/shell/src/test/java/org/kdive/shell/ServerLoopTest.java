@@ -23,7 +23,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +39,8 @@ class ServerLoopTest {
     Path dir;
     private final AtomicInteger runs = new AtomicInteger();
     private volatile CountDownLatch hold = new CountDownLatch(0);
+    /** Counted down when a run is interrupted (the commands' cancellation). */
+    private final CountDownLatch cancelled = new CountDownLatch(1);
     private final List<ServerLoop> started = new ArrayList<>();
     private final List<CompletableFuture<Boolean>> serving = new ArrayList<>();
 
@@ -55,6 +59,7 @@ class ServerLoopTest {
             try {
                 hold.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
+                cancelled.countDown();
                 Thread.currentThread().interrupt();
             }
             out.print("a in " + cwd + "\n");
@@ -96,13 +101,21 @@ class ServerLoopTest {
         out.write(b);
     }
 
-    /** Sends raw bytes; returns the frames as text: "1:...", "2:...", "exit N", "busy", or "closed". */
+    /**
+     * Sends a request, keeping the socket open as a client does till it has the answer; returns the
+     * frames as text: "1:...", "2:...", "exit N", "busy", or "closed".
+     */
     private static List<String> exchange(Path socket, byte[] bytes) throws IOException {
+        return exchange(socket, bytes, false);
+    }
+
+    /** With {@code endInput}, the server sees the end of the stream after the bytes (cut-short requests). */
+    private static List<String> exchange(Path socket, byte[] bytes, boolean endInput) throws IOException {
         List<String> frames = new ArrayList<>();
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             Channels.newOutputStream(ch).write(bytes);
-            ch.shutdownOutput();
+            if (endInput) ch.shutdownOutput();
             DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
             while (true) {
                 int type;
@@ -154,7 +167,7 @@ class ServerLoopTest {
         t.writeInt(1_000_000);
         for (byte[] bad : List.of(new byte[0], new byte[] {1, 2}, badMagic, java.util.Arrays.copyOf(good, good.length - 1),
                 hugeString.toByteArray(), tooMany.toByteArray())) {
-            assertEquals(List.of("closed"), exchange(socket, bad));
+            assertEquals(List.of("closed"), exchange(socket, bad, true));
         }
         assertEquals(0, runs.get(), "no broken request ran");
         assertEquals("exit 7", exchange(socket, good).get(3));
@@ -209,5 +222,109 @@ class ServerLoopTest {
         CompletableFuture<Boolean> second = start(socket, 60_000);
         assertFalse(second.get(10, TimeUnit.SECONDS), "the lock keeps a second server out");
         assertEquals("exit 7", exchange(socket, request("/", "kdive.commands", "x")).get(3), "the first goes on serving");
+    }
+
+    @Test
+    void aRunWhoseClientLeavesIsCancelledWithinASecond() throws Exception {
+        Path socket = dir.resolve("s.sock");
+        start(socket, 60_000);
+        hold = new CountDownLatch(1); // the run waits (10 s at most) unless cancelled
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        Channels.newOutputStream(ch).write(request("/", "kdive.commands", "struct task_struct -c 100000"));
+        while (runs.get() == 0) Thread.sleep(10);
+        ch.close(); // the client is killed
+        assertTrue(cancelled.await(1, TimeUnit.SECONDS), "the run was not cancelled within a second of its client's end");
+        hold = new CountDownLatch(0);
+        assertEquals("exit 7", exchange(socket, request("/", "kdive.commands", "next")).get(3), "the server takes the next run");
+    }
+
+    @Test
+    void stopReachesABusyServerAndCancelsItsRun() throws Exception {
+        Path socket = dir.resolve("s.sock");
+        CompletableFuture<Boolean> served = start(socket, 60_000);
+        hold = new CountDownLatch(1);
+        CompletableFuture<List<String>> busy = CompletableFuture.supplyAsync(() -> {
+            try {
+                return exchange(socket, request("/", "kdive.commands", "long"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        while (runs.get() == 0) Thread.sleep(10);
+        assertEquals(List.of("exit 0"), exchange(socket, request("/", ServerLoop.STOP, "true")));
+        assertTrue(cancelled.await(1, TimeUnit.SECONDS), "the busy run was cancelled");
+        assertTrue(served.get(10, TimeUnit.SECONDS));
+        assertFalse(Files.exists(socket));
+        busy.handle((frames, e) -> frames).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aDirectoryNotPrivateOrNotOursGetsNoServer() throws Exception {
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertFalse(start(open.resolve("s.sock"), 60_000).get(10, TimeUnit.SECONDS), "mode 0755");
+        assertFalse(Files.exists(open.resolve("s.sock")));
+
+        Path made = dir.resolve("made/server");
+        CompletableFuture<Boolean> served = start(made.resolve("s.sock"), 60_000);
+        assertTrue(Files.exists(made.resolve("s.sock")), "a missing directory is made, and served in");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(made)));
+        started.get(started.size() - 1).stop();
+        assertTrue(served.get(10, TimeUnit.SECONDS));
+
+        if (!root()) return; // a directory of another user needs root to make
+        Path theirs = Files.createDirectory(dir.resolve("theirs"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setAttribute(theirs, "unix:uid", NOBODY);
+        assertFalse(start(theirs.resolve("s.sock"), 60_000).get(10, TimeUnit.SECONDS), "owned by nobody");
+        assertEquals(0, runs.get());
+    }
+
+    /**
+     * A client of another user never runs anything, even when it reaches the socket (here through a
+     * hard link in an open directory and a socket file opened to all: the directory alone would keep
+     * it out). Needs root, to run that client as nobody.
+     */
+    @Test
+    void aClientOfAnotherUserIsRefused() throws Exception {
+        Assumptions.assumeTrue(root(), "running a client as another user needs root");
+        Path socket = dir.resolve("s.sock");
+        start(socket, 60_000);
+        Path open = Files.createTempDirectory("kdive-peer");
+        try {
+            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path link = Files.createLink(open.resolve("link.sock"), socket);
+            Files.setPosixFilePermissions(link, PosixFilePermissions.fromString("rwxrwxrwx"));
+            Files.write(open.resolve("request"), request("/", "kdive.commands", "sys"));
+            Files.writeString(open.resolve("Peer.java"), String.join("\n",
+                    "import java.net.*; import java.nio.*; import java.nio.channels.*; import java.nio.file.*;",
+                    "public class Peer { public static void main(String[] a) throws Exception {",
+                    "  try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {",
+                    "    ch.connect(UnixDomainSocketAddress.of(a[0]));",
+                    "    ch.write(ByteBuffer.wrap(Files.readAllBytes(Path.of(a[1]))));",
+                    "    int n; try { n = Channels.newInputStream(ch).readAllBytes().length; } catch (java.io.IOException e) { n = 0; }",
+                    "    System.out.println(\"answered \" + n + \" bytes\");",
+                    "  } } }"));
+            Process p = new ProcessBuilder("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:-UsePerfData",
+                    open.resolve("Peer.java").toString(), link.toString(), open.resolve("request").toString())
+                    .redirectErrorStream(true).start();
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals("answered 0 bytes\n", said, "the other user's client");
+            assertEquals(0, runs.get(), "nothing ran for it");
+            assertEquals("exit 7", exchange(socket, request("/", "kdive.commands", "x")).get(3), "this user's client is served");
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.list(open)) {
+                for (Path f : (Iterable<Path>) files::iterator) Files.delete(f);
+            }
+            Files.delete(open);
+        }
+    }
+
+    private static final int NOBODY = 65534;
+
+    private static boolean root() throws IOException {
+        return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
     }
 }

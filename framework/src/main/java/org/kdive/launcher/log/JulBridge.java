@@ -16,7 +16,9 @@ public final class JulBridge extends Handler {
         public Config() {
             Logger root = Logger.getLogger("");
             for (Handler h : root.getHandlers()) root.removeHandler(h);
-            root.setLevel(Level.FINE);
+            // libraries' debug records (the JDK's HTTP client writes hundreds of thousands per fetch)
+            // are not even made
+            root.setLevel(Level.INFO);
             root.addHandler(new JulBridge());
         }
     }
@@ -35,8 +37,7 @@ public final class JulBridge extends Handler {
                 : r.getLevel().intValue() >= Level.WARNING.intValue() ? org.slf4j.event.Level.WARN
                 : r.getLevel().intValue() >= Level.INFO.intValue() ? org.slf4j.event.Level.INFO
                 : org.slf4j.event.Level.DEBUG;
-        // Library warnings are for the log file; kdive reports what matters to the user itself.
-        if (level == org.slf4j.event.Level.WARN || level == org.slf4j.event.Level.INFO) level = org.slf4j.event.Level.DEBUG;
+        // (library warnings go to the log file only: LogSink keeps libraries off the console but for errors)
         String msg = r.getMessage();
         if (msg != null && r.getParameters() != null && r.getParameters().length > 0) {
             try {

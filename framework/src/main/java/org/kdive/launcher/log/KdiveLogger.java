@@ -13,15 +13,15 @@ final class KdiveLogger extends LegacyAbstractLogger {
         this.name = name;
     }
 
-    @Override public boolean isTraceEnabled() { return LogSink.enabled(Level.TRACE); }
+    @Override public boolean isTraceEnabled() { return LogSink.enabled(name, Level.TRACE); }
 
-    @Override public boolean isDebugEnabled() { return LogSink.enabled(Level.DEBUG); }
+    @Override public boolean isDebugEnabled() { return LogSink.enabled(name, Level.DEBUG); }
 
-    @Override public boolean isInfoEnabled() { return LogSink.enabled(Level.INFO); }
+    @Override public boolean isInfoEnabled() { return LogSink.enabled(name, Level.INFO); }
 
-    @Override public boolean isWarnEnabled() { return LogSink.enabled(Level.WARN); }
+    @Override public boolean isWarnEnabled() { return LogSink.enabled(name, Level.WARN); }
 
-    @Override public boolean isErrorEnabled() { return LogSink.enabled(Level.ERROR); }
+    @Override public boolean isErrorEnabled() { return LogSink.enabled(name, Level.ERROR); }
 
     @Override
     protected String getFullyQualifiedCallerName() {
@@ -30,7 +30,7 @@ final class KdiveLogger extends LegacyAbstractLogger {
 
     @Override
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] args, Throwable t) {
-        if (!LogSink.enabled(level)) return;
+        if (!LogSink.enabled(name, level)) return;
         String msg = MessageFormatter.basicArrayFormat(pattern, args);
         LogSink.log(name, level, msg, t);
     }

@@ -14,14 +14,23 @@ import org.slf4j.event.Level;
 /**
  * Where log records go: warnings (and worse) to stderr for the user, everything at the file
  * level and above to the log file. Configured once by the launcher before the framework starts.
+ *
+ * <p>Libraries (loggers outside org.kdive: the JDK's HTTP client, Felix, JLine ...) are logged
+ * from INFO up, and reach the console only with errors: their debug records once filled 63 MB in
+ * one fetch. The file is capped: past {@link #MAX_FILE_BYTES} it is renamed to NAME.1 (replacing
+ * the previous one) and a new one begins.
  */
 public final class LogSink {
+    /** The log file's size cap; with its one older generation, a log never takes more than twice this. */
+    static final long MAX_FILE_BYTES = Long.getLong("kdive.log.max.bytes", 8L << 20);
     private static volatile Level consoleLevel = Level.WARN;
     private static volatile Level fileLevel = Level.DEBUG;
     private static volatile BufferedWriter file;
     private static volatile Path filePath;
+    private static long fileBytes;
     private static final PrintStream STDERR = System.err;
     private static volatile boolean followSystemErr;
+    private static volatile String quiet;
 
     private LogSink() {
     }
@@ -30,16 +39,52 @@ public final class LogSink {
         consoleLevel = console;
         fileLevel = fileLvl;
         closeFile();
+        filePath = null;
         if (logFile != null) {
             try {
                 Files.createDirectories(logFile.toAbsolutePath().getParent());
-                file = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                open(logFile, false);
                 filePath = logFile;
             } catch (IOException e) {
                 STDERR.println("kdive: cannot write log file " + logFile + ": " + e.getMessage());
             }
         }
+    }
+
+    /**
+     * A FileOutputStream, not a channel: an interrupted thread (a cancelled command) that logs must
+     * not close the log file for every later record, as an interruptible channel would.
+     */
+    private static void open(Path logFile, boolean append) throws IOException {
+        file = new BufferedWriter(new java.io.OutputStreamWriter(new java.io.FileOutputStream(logFile.toFile(), append),
+                StandardCharsets.UTF_8));
+        fileBytes = append ? Files.size(logFile) : 0;
+    }
+
+    /** Past the cap: the file becomes NAME.1 and a new one begins (under the class lock). */
+    private static void rotate() {
+        Path p = filePath;
+        closeFile();
+        try {
+            Files.move(p, p.resolveSibling(p.getFileName() + ".1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            open(p, false);
+        } catch (IOException e) {
+            // no log from here on rather than an unbounded one
+        }
+    }
+
+    /**
+     * Console messages that name {@code path} go to the log only: the launcher has said once that
+     * this (cache) directory cannot be used, and what fails to be written there is not news.
+     */
+    public static void quietAbout(String path) {
+        quiet = path;
+    }
+
+    /** " (details in LOG)" for a message to the user, or nothing when there is no log file. */
+    public static String seeLog() {
+        Path p = filePath;
+        return p == null ? "" : " (details in " + p + ")";
     }
 
     /**
@@ -59,13 +104,28 @@ public final class LogSink {
         return level.toInt() >= Math.min(consoleLevel.toInt(), file == null ? Integer.MAX_VALUE : fileLevel.toInt());
     }
 
+    /** Whether a record of this logger and level goes anywhere. */
+    static boolean enabled(String logger, Level level) {
+        if (!library(logger)) return enabled(level);
+        return level.toInt() >= Math.min(Math.max(consoleLevel.toInt(), Level.ERROR.toInt()),
+                file == null ? Integer.MAX_VALUE : Math.max(fileLevel.toInt(), Level.INFO.toInt()));
+    }
+
+    /** A logger of a library rather than of kdive. */
+    static boolean library(String logger) {
+        return !logger.startsWith("org.kdive.");
+    }
+
     static void log(String logger, Level level, String message, Throwable t) {
-        if (level.toInt() >= consoleLevel.toInt()) {
+        boolean library = library(logger);
+        int console = library ? Math.max(consoleLevel.toInt(), Level.ERROR.toInt()) : consoleLevel.toInt();
+        String q = quiet;
+        if (level.toInt() >= console && (q == null || message == null || !message.contains(q))) {
             String prefix = level == Level.ERROR ? "ERROR: " : level == Level.WARN ? "WARNING: " : "";
             (followSystemErr ? System.err : STDERR).println(prefix + message);
         }
         BufferedWriter w = file;
-        if (w != null && level.toInt() >= fileLevel.toInt()) {
+        if (w != null && level.toInt() >= (library ? Math.max(fileLevel.toInt(), Level.INFO.toInt()) : fileLevel.toInt())) {
             StringBuilder sb = new StringBuilder();
             appendTime(sb, System.currentTimeMillis());
             sb.append(' ').append(level).append(' ')
@@ -77,12 +137,16 @@ public final class LogSink {
                 sb.append(sw);
             }
             synchronized (LogSink.class) {
+                w = file;
+                if (w == null) return;
                 try {
                     w.write(sb.toString());
                     if (followSystemErr || level.toInt() >= Level.WARN.toInt()) w.flush();
                 } catch (IOException e) {
                     // the log file is best effort; never disturb the command's output
                 }
+                fileBytes += sb.length();
+                if (fileBytes > MAX_FILE_BYTES) rotate();
             }
         }
     }

@@ -1,11 +1,36 @@
 package org.kdive.api.arch;
 
 import java.nio.ByteOrder;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.function.LongFunction;
+import org.kdive.api.KdiveException;
 import org.kdive.api.session.Session;
 
-/** An architecture bound to one dump: address translation, CPU registers, unwinding. */
+/**
+ * An architecture bound to one dump: everything about the CPU and the kernel's use of it that
+ * commands need, so that no command names a register, a page-table format or an instruction.
+ *
+ * <ul>
+ * <li>memory: {@link #toPhysical} (the session's virtual memory reads through it), {@link #walk}
+ *     for {@code vtop}'s explanation, {@link #mappings} for scans that skip holes, and
+ *     {@link #addressSpace} for the regions (direct map, vmalloc, vmemmap, kernel image, per-CPU
+ *     offsets);</li>
+ * <li>registers: {@link #cpuRegisters} (PRSTATUS), {@link #registerRoles}, crash's layout
+ *     ({@link #formatRegisters}, {@link #formatException}, {@link #kernelMode});</li>
+ * <li>stacks: {@link #unwind}, {@link #unwindCpu}, {@link #unwindBlocked}, {@link #blockedRegisters};</li>
+ * <li>code: {@link #bugTrap} (BUG()/WARN() and {@code __bug_table}) and {@link #codeModel} (what
+ *     instructions do, for autopsy). The architecture's bundle also registers the
+ *     {@link org.kdive.api.dis.Disassembler} for its machine.</li>
+ * </ul>
+ *
+ * Methods that need kernel symbols or types take the {@link Session}; results that cost reading
+ * memory are cached per session by the implementation.
+ */
 public interface KernelArch {
+    /** The uname -m name, e.g. "x86_64", "aarch64". */
     String machine();
 
     int pointerSize();
@@ -13,7 +38,8 @@ public interface KernelArch {
     ByteOrder byteOrder();
 
     /**
-     * Kernel virtual → physical address.
+     * Kernel virtual → physical address, as the CPU would translate it: an address no page table
+     * maps fails, whatever region it lies in.
      *
      * @throws org.kdive.api.dump.MemoryAccessException naming the page-table level that failed
      */
@@ -22,11 +48,59 @@ public interface KernelArch {
     /** Virtual → physical through the page table rooted at physical {@code pgdPhys} (user space). */
     long toPhysical(long pgdPhys, long vaddr);
 
-    /** The translation step by step, as `vtop` prints it. */
-    List<String> explain(long pgdPhys, long vaddr);
+    /** Physical address of the kernel's top-level page table (the {@code pgdPhys} for kernel addresses), or -1. */
+    default long kernelPageTable() {
+        return -1;
+    }
+
+    /**
+     * The walk of the page table rooted at physical {@code pgdPhys} for {@code vaddr}, step by step:
+     * never throws for unmapped addresses or unreadable tables ({@link PageWalk#failure()} says why).
+     */
+    PageWalk walk(long pgdPhys, long vaddr);
+
+    /**
+     * The mapped ranges and gaps of {@code [start, end)} in the page table rooted at {@code pgdPhys},
+     * in address order, each as large as the entry that decides it (a gap of a whole empty upper
+     * level is one range). The first range may begin before {@code start} and the last end after
+     * {@code end}. The default translates page by page; architectures override it to skip holes.
+     */
+    default Iterator<MappedRange> mappings(long pgdPhys, long start, long end) {
+        final long page = 4096;
+        return new Iterator<>() {
+            long next = start & -page;
+            boolean done = Long.compareUnsigned(next, end) >= 0;
+
+            @Override
+            public boolean hasNext() {
+                return !done;
+            }
+
+            @Override
+            public MappedRange next() {
+                if (done) throw new NoSuchElementException();
+                long v = next;
+                long p;
+                try {
+                    p = toPhysical(pgdPhys, v) & -page;
+                } catch (KdiveException e) {
+                    p = -1;
+                }
+                next = v + page;
+                done = next == 0 || Long.compareUnsigned(next, end) >= 0;
+                return new MappedRange(v, page, p);
+            }
+        };
+    }
+
+    /** The kernel's virtual address-space layout in this dump (read once per session). */
+    AddressSpace addressSpace(Session session);
 
     /** Registers saved by the capture kernel per CPU (from PRSTATUS), in CPU order. */
     List<Registers> cpuRegisters();
+
+    /** The roles of this architecture's registers and its calling convention. */
+    RegisterRoles registerRoles();
 
     /**
      * Unwinds a stack starting from {@code start}; never throws for bad data, ends the list instead
@@ -48,28 +122,80 @@ public interface KernelArch {
     }
 
     /**
+     * The registers a task that is not running saved when it was switched out (what the kernel's
+     * {@code switch_to} left in the task and on its stack), as far as they are known; empty when
+     * unknown. Its pc is the return address into the scheduler.
+     *
+     * @param task address of the task_struct
+     */
+    default Optional<Registers> blockedRegisters(Session session, long task) {
+        return Optional.empty();
+    }
+
+    /**
      * The backtrace of a task that is not running, from the context it saved when it was switched
-     * out (its first frame is the return address into the scheduler). Empty when unknown.
+     * out: frame #0 is where crash shows it (the scheduler, at the task's saved stack pointer).
+     * Empty when unknown.
      *
      * @param task address of the task_struct
      */
     default List<StackFrame> unwindBlocked(Session session, long task) {
-        return List.of();
-    }
-
-    /** Physical address of the kernel's top-level page table (the {@code pgdPhys} for kernel addresses), or -1. */
-    default long kernelPageTable() {
-        return -1;
+        return blockedRegisters(session, task).map(r -> unwind(session, r)).orElse(List.of());
     }
 
     /**
-     * The registers of an exception frame or a CPU as crash prints them under "[exception RIP: …]"
-     * (each line indented by 4 spaces). Architectures without a crash layout return the registers
-     * name by name.
+     * The registers of an exception frame or a CPU as crash prints them (each line indented by 4
+     * spaces), without the exception line. Architectures without a crash layout return the
+     * registers name by name.
      */
     default List<String> formatRegisters(Registers regs) {
         List<String> lines = new java.util.ArrayList<>();
         regs.values().forEach((k, v) -> lines.add(String.format("    %s: %016x", k.toUpperCase(), v)));
         return lines;
+    }
+
+    /**
+     * An exception frame as crash's {@code bt} prints it after the frame that holds it: the line naming
+     * where the exception hit (when in the kernel) and the registers.
+     *
+     * @param where names a code address as "symbol+offset", or null when no symbol contains it
+     */
+    default List<String> formatException(Registers regs, LongFunction<String> where) {
+        List<String> lines = new java.util.ArrayList<>();
+        if (kernelMode(regs)) {
+            String w = where.apply(regs.pc());
+            lines.add("    [exception " + regs.pcName().toUpperCase() + ": " + (w == null ? "unknown or invalid address" : w) + "]");
+        }
+        lines.addAll(formatRegisters(regs));
+        return lines;
+    }
+
+    /**
+     * The stack words crash's {@code bt -f} prints between frame {@code newer} and the next, older
+     * frame {@code older} (after {@code newer}'s line), as {@code [start, end)};
+     * {@link AddressSpace.Region#NONE} when crash prints none there (a switch between stacks, nonsense
+     * addresses). The default is x86_64's layout, where a frame's sp is the slot of its return address:
+     * from just above {@code newer}'s slot up to and including {@code older}'s.
+     */
+    default AddressSpace.Region frameWords(StackFrame newer, StackFrame older) {
+        long from = newer.sp() + 8;
+        long to = older.sp();
+        if (Long.compareUnsigned(to, from) < 0 || to - from > 16384) return AddressSpace.Region.NONE;
+        return new AddressSpace.Region(from, to + 8);
+    }
+
+    /** Whether the registers were taken in kernel mode (not in a user process). */
+    default boolean kernelMode(Registers regs) {
+        return regs.pc() < 0;
+    }
+
+    /** How BUG()/WARN() trap and their {@code __bug_table} layout; empty when unknown. */
+    default Optional<BugTrap> bugTrap() {
+        return Optional.empty();
+    }
+
+    /** What the instructions of this architecture do (for autopsy's code analysis); empty when unknown. */
+    default Optional<CodeModel> codeModel() {
+        return Optional.empty();
     }
 }

@@ -5,7 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 
-/** A CPU register set by name (e.g. "rip", "rsp", "cs"), in the architecture's print order. */
+/**
+ * A CPU register set by name, in the architecture's print order. The names are the architecture's
+ * own (lower case); which register is the program counter and which the stack pointer is part of
+ * the set, the other roles are in {@link KernelArch#registerRoles()}.
+ */
 public final class Registers {
     private final Map<String, Long> values;
     private final String pcName;

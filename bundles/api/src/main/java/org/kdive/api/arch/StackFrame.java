@@ -12,7 +12,7 @@ package org.kdive.api.arch;
  * @param pc             return address / instruction pointer in this frame
  * @param exceptionRegs  non-null when an exception/interrupt frame (pt_regs) was found here: the
  *                       registers of the interrupted context, printed after this frame (crash's
- *                       "[exception RIP: …]" block). When that context ran on the same stack, its
+ *                       "[exception RIP: …]" block on x86_64). When that context ran on the same stack, its
  *                       own function is not listed as a separate frame (crash does the same): its pc
  *                       is {@code exceptionRegs.pc()}.
  * @param method         how the unwinder got here: "orc", "frame-pointer", "stack-scan", or for the

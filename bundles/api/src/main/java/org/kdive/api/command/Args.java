@@ -33,18 +33,29 @@ public final class Args {
                 if (flags.contains(name)) {
                     a.options.put(name, "");
                 } else if (withValue.contains(name)) {
-                    if (i + 1 >= args.size()) throw new CommandException("option " + s + " needs a value");
+                    if (i + 1 >= args.size()) throw new CommandException("option " + s + " needs a value", CommandException.USAGE);
                     a.options.put(name, args.get(++i));
                 } else if (!s.startsWith("--") && name.chars().allMatch(c -> flags.contains(String.valueOf((char) c)))) {
                     name.chars().forEach(c -> a.options.put(String.valueOf((char) c), ""));
                 } else {
-                    throw new CommandException("unknown option: " + s);
+                    throw unknownOption(s, flags, withValue);
                 }
             } else {
                 a.positional.add(s);
             }
         }
         return a;
+    }
+
+    /** "unknown option: -X", with the nearest known option when it looks like a typo. */
+    private static CommandException unknownOption(String typed, Set<String> flags, Set<String> withValue) {
+        List<String> known = new ArrayList<>();
+        for (String f : flags) known.add((f.length() > 1 && !f.chars().allMatch(Character::isDigit) ? "--" : "-") + f);
+        for (String f : withValue) known.add((f.length() > 1 ? "--" : "-") + f);
+        // a single letter is no typo of another letter (and crash's message stays crash's)
+        String hint = typed.length() <= 2 ? ""
+                : org.kdive.api.util.Suggest.nearest(typed, known).map(k -> " (did you mean " + k + "?)").orElse("");
+        return new CommandException("unknown option: " + typed + hint, CommandException.USAGE);
     }
 
     public boolean has(String name) { return options.containsKey(name); }

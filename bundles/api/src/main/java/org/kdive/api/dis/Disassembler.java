@@ -3,7 +3,10 @@ package org.kdive.api.dis;
 import java.util.List;
 import org.kdive.api.Plugin;
 
-/** A disassembly engine for one or more architectures. */
+/**
+ * A disassembler for one or more machines, in the syntax crash (gdb) prints for them. Each
+ * architecture bundle registers the one for its machine.
+ */
 public interface Disassembler extends Plugin {
     boolean supports(String machine);
 

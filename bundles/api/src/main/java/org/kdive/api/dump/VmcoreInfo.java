@@ -7,8 +7,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The kernel's VMCOREINFO note: {@code KEY=VALUE} lines. SYMBOL() and KERNELOFFSET are hex,
- * NUMBER(), OFFSET(), SIZE(), LENGTH(), PAGESIZE and CRASHTIME are decimal.
+ * The kernel's VMCOREINFO note: {@code KEY=VALUE} lines. SYMBOL() and KERNELOFFSET are hex;
+ * OFFSET(), SIZE(), LENGTH(), PAGESIZE and CRASHTIME are decimal; NUMBER() is decimal (signed,
+ * {@code %ld}) unless the kernel wrote it with a {@code 0x} prefix, as arm64 does for its addresses and
+ * masks ({@code NUMBER(VA_BITS)=48} but {@code NUMBER(kimage_voffset)=0xffffb2eaa2000000}).
  */
 public final class VmcoreInfo {
     private final String text;
@@ -54,7 +56,11 @@ public final class VmcoreInfo {
 
     public OptionalLong symbol(String name) { return hex("SYMBOL(" + name + ")"); }
 
-    public OptionalLong number(String name) { return decimal("NUMBER(" + name + ")"); }
+    /** NUMBER(name): decimal, or hex (unsigned, all 64 bits) when written with a 0x prefix. */
+    public OptionalLong number(String name) {
+        String v = entries.get("NUMBER(" + name + ")");
+        return v != null && (v.startsWith("0x") || v.startsWith("0X")) ? hex("NUMBER(" + name + ")") : decimal("NUMBER(" + name + ")");
+    }
 
     public OptionalLong offset(String structDotMember) { return decimal("OFFSET(" + structDotMember + ")"); }
 

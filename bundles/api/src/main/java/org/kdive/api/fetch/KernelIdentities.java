@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.kdive.api.KdiveException;
+import org.kdive.api.arch.KernelArch;
 import org.kdive.api.dump.Dump;
 import org.kdive.api.dump.DumpInfo;
 import org.kdive.api.dump.MemoryAccessException;
@@ -14,21 +16,27 @@ import org.kdive.api.dump.VmcoreInfo;
 
 /**
  * Identifies the crashed kernel from the dump alone: VMCOREINFO (OSRELEASE, BUILD-ID), the
- * format's utsname (kdump header), then the kernel's own {@code init_uts_ns} (x86_64, located
- * through VMCOREINFO), and last a bounded scan of physical memory for the "Linux version" banner.
+ * format's utsname (kdump header), then the kernel's own {@code init_uts_ns} (located through
+ * VMCOREINFO, translated by the architecture), and last a bounded scan of physical memory for the
+ * "Linux version" banner.
  */
 public final class KernelIdentities {
     /** How much present memory the banner scan reads at most. */
     static final long SCAN_LIMIT = 512L << 20;
     private static final byte[] BANNER = "Linux version ".getBytes(StandardCharsets.US_ASCII);
-    private static final long START_KERNEL_MAP = 0xffffffff80000000L;
     private static final int UTS_FIELD = 65;
     private static final Pattern BANNER_VERSION = Pattern.compile("\\) (#\\d+ .*)$");
 
     private KernelIdentities() {
     }
 
+    /** Without an architecture: {@code init_uts_ns} cannot be translated, the banner scan answers instead. */
     public static KernelIdentity of(Dump dump) {
+        return of(dump, null);
+    }
+
+    /** @param arch the dump's architecture (translates init_uts_ns), or null */
+    public static KernelIdentity of(Dump dump, KernelArch arch) {
         VmcoreInfo vi = dump.vmcoreinfo().orElse(VmcoreInfo.empty());
         DumpInfo info = dump.info();
         Map<String, String> d = info.details();
@@ -37,7 +45,7 @@ public final class KernelIdentities {
         String machine = blankToNull(info.machine());
         String banner = "";
         if (release == null || version == null || machine == null) {
-            String[] uts = initUtsName(dump, vi);
+            String[] uts = initUtsName(dump, vi, arch);
             if (uts != null) {
                 if (release == null) release = uts[2];
                 if (version == null) version = uts[3];
@@ -59,18 +67,19 @@ public final class KernelIdentities {
     }
 
     /**
-     * sysname, nodename, release, version, machine from init_uts_ns, on x86_64 where VMCOREINFO
-     * gives the symbol and phys_base; null elsewhere or when the page is not in the dump.
+     * sysname, nodename, release, version, machine from init_uts_ns, where VMCOREINFO gives the
+     * symbol and the architecture translates it; null otherwise or when the page is not in the dump.
      */
-    static String[] initUtsName(Dump dump, VmcoreInfo vi) {
+    static String[] initUtsName(Dump dump, VmcoreInfo vi, KernelArch arch) {
         OptionalLong sym = vi.symbol("init_uts_ns");
-        String machine = dump.info().machine();
-        if (sym.isEmpty() || !(machine == null || machine.isEmpty() || machine.equals("x86_64"))) return null;
-        OptionalLong physBase = vi.number("phys_base");
-        if (physBase.isEmpty()) return null;
+        if (sym.isEmpty() || arch == null) return null;
         long vaddr = sym.getAsLong() + vi.offset("uts_namespace.name").orElse(0);
-        if (Long.compareUnsigned(vaddr, START_KERNEL_MAP) < 0) return null;
-        long paddr = vaddr - START_KERNEL_MAP + physBase.getAsLong();
+        long paddr;
+        try {
+            paddr = arch.toPhysical(vaddr);
+        } catch (KdiveException e) {
+            return null;
+        }
         try {
             byte[] b = dump.memory().read(paddr, 5 * UTS_FIELD);
             String[] f = new String[5];

@@ -2,7 +2,7 @@ package org.kdive.api.kernel;
 
 /**
  * A BUG()/WARN() site from the kernel's or a module's {@code __bug_table}: the trapping instruction
- * (ud2 on x86) and the source position the kernel recorded for it.
+ * (the architecture's {@link org.kdive.api.arch.BugTrap}) and the source position the kernel recorded for it.
  *
  * @param address run-time address of the trapping instruction
  * @param file    source file as the kernel build recorded it, or null when unreadable

@@ -14,4 +14,17 @@ public interface SessionService {
     Session require();
 
     void close();
+
+    /**
+     * Opens a dump as a session of the caller's own: it does not become {@link #current()} and
+     * the next {@link #open} does not close it; the caller closes it with {@link #close(Session)}.
+     * For batch work over many dumps (triage), also on several threads at once.
+     */
+    default Session openDetached(OpenRequest request) throws IOException {
+        throw new UnsupportedOperationException("this session service opens only the current session");
+    }
+
+    /** Closes a session opened with {@link #openDetached}; the current one closes with {@link #close()}. */
+    default void close(Session session) {
+    }
 }

@@ -47,6 +47,25 @@ public interface DebugInfo extends Closeable {
     /** Run-time address of an ELF section. */
     OptionalLong sectionAddress(String name);
 
+    /**
+     * One line naming where this debuginfo comes from, for the user ("the dump's BTF: 95068 types,
+     * 4.1 MB at ffffffffbde35fc0"); by default the file.
+     */
+    default String origin() { return String.valueOf(file()); }
+
+    /**
+     * What the user should know about what this debuginfo lacks, one line each (e.g. "module vqbug
+     * has no BTF: its types need its debuginfo"); may read what it needs to tell.
+     */
+    default List<String> notes() { return List.of(); }
+
+    /**
+     * Whether this debuginfo has source lines and the types of ordinary global variables (DWARF
+     * does; the kernel's in-memory BTF has neither), so the session knows when a full vmlinux
+     * would add something.
+     */
+    default boolean isComplete() { return true; }
+
     @Override
     void close();
 }

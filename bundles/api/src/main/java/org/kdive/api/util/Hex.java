@@ -12,6 +12,15 @@ public final class Hex {
         return String.format("%016x", a);
     }
 
+    /**
+     * The one form of an address in JSON output: a string "0x" + lower-case hex without leading
+     * zeros ("0xffffffffc061907d"). Strings, because 64-bit kernel addresses do not fit a JSON
+     * number that every reader takes exactly (JavaScript's doubles stop at 2^53).
+     */
+    public static String json(long a) {
+        return "0x" + Long.toHexString(a);
+    }
+
     /** Parses "0xffff…", "ffff…" (hex, as crash does for addresses) or a decimal with a "d" suffix is not supported. */
     public static long parseAddress(String s) {
         String t = s.trim();

@@ -1,42 +1,66 @@
 package org.kdive.arch.x86;
 
 import java.nio.ByteOrder;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.LongFunction;
+import org.kdive.api.arch.AddressSpace;
+import org.kdive.api.arch.BugTrap;
+import org.kdive.api.arch.CodeModel;
 import org.kdive.api.arch.KernelArch;
+import org.kdive.api.arch.MappedRange;
+import org.kdive.api.arch.PageWalk;
+import org.kdive.api.arch.RegisterRoles;
 import org.kdive.api.arch.Registers;
 import org.kdive.api.arch.StackFrame;
 import org.kdive.api.dump.Dump;
 import org.kdive.api.dump.VmcoreInfo;
 import org.kdive.api.session.Session;
+import org.kdive.arch.x86.code.X86CodeModel;
+import org.kdive.arch.x86.layout.X86AddressSpace;
 import org.kdive.arch.x86.orc.OrcTables;
 import org.kdive.arch.x86.paging.PageTableWalker;
 import org.kdive.arch.x86.regs.Prstatus;
 import org.kdive.arch.x86.regs.PtRegs;
+import org.kdive.arch.x86.regs.SwitchFrame;
 import org.kdive.arch.x86.unwind.Unwinder;
 
 /**
  * x86_64 bound to one dump. Translation needs only VMCOREINFO (phys_base, init_top_pgt,
- * pgtable_l5_enabled); unwinding uses the session's symbols and ORC tables.
+ * pgtable_l5_enabled); the address-space layout, unwinding and the switch frames of blocked tasks
+ * use the session's symbols.
  */
 public final class X86KernelArch implements KernelArch {
     private static final String ORC_KEY = "arch-x86_64.orc";
+    /** System V AMD64: the kernel's calling convention (no red zone, but the same registers). */
+    static final RegisterRoles ROLES = new RegisterRoles(PtRegs.PC, PtRegs.SP, "rbp", null, "rax",
+            List.of("rdi", "rsi", "rdx", "rcx", "r8", "r9"),
+            List.of("rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11"), "System V");
+    /**
+     * BUG()/WARN(): ud2 (0f 0b); struct bug_entry with CONFIG_GENERIC_BUG_RELATIVE_POINTERS and
+     * CONFIG_DEBUG_BUGVERBOSE: bug_addr_disp, file_disp (32-bit), line, flags (16-bit).
+     */
+    static final BugTrap BUG_TRAP = new BugTrap(new byte[] {0x0f, 0x0b}, "ud2", new BugTrap.BugEntryLayout(12, 0, 4, 8, 10, true));
 
     private final Dump dump;
     private final PageTableWalker walker;
     private final long kernelPgdVirtual;
+    private final boolean fiveLevel;
+    private final long physBase;
     private volatile List<Registers> cpuRegisters;
 
     X86KernelArch(Dump dump, VmcoreInfo info) {
         this.dump = dump;
-        long physBase = info.number("phys_base").orElse(0);
-        boolean five = info.number("pgtable_l5_enabled").orElse(0) == 1;
+        this.physBase = info.number("phys_base").orElse(0);
+        this.fiveLevel = info.number("pgtable_l5_enabled").orElse(0) == 1;
         OptionalLong top = info.symbol("init_top_pgt");
         if (top.isEmpty()) top = info.symbol("swapper_pg_dir");
         this.kernelPgdVirtual = top.orElse(-1);
         long pgd = top.isPresent() ? top.getAsLong() - PageTableWalker.START_KERNEL_MAP + physBase : -1;
         long sme = info.number("sme_mask").orElse(0);
-        this.walker = new PageTableWalker(dump.memory(), five, physBase, pgd, sme);
+        this.walker = new PageTableWalker(dump.memory(), fiveLevel, physBase, pgd, sme);
     }
 
     public PageTableWalker walker() { return walker; }
@@ -65,15 +89,21 @@ public final class X86KernelArch implements KernelArch {
         return walker.kernelPgd();
     }
 
-    /**
-     * crash's vtop steps: "PGD DIRECTORY" (5-level) or "PML4 DIRECTORY" (4-level) with the table's
-     * virtual address (for a user table: its physical address), each entry as "LEVEL: entry-address
-     * => value", then "PAGE: physical" with "(2MB)"/"(1GB)" for large pages, or the failure.
-     */
+    /** crash shows the kernel's table by its virtual address (init_top_pgt), a user table by its physical one. */
     @Override
-    public List<String> explain(long pgdPhys, long vaddr) {
-        long pgdVirtual = pgdPhys == walker.kernelPgd() && kernelPgdVirtual != -1 ? kernelPgdVirtual : pgdPhys;
-        return walker.explain(pgdPhys, vaddr, pgdVirtual);
+    public PageWalk walk(long pgdPhys, long vaddr) {
+        long shown = pgdPhys == walker.kernelPgd() && kernelPgdVirtual != -1 ? kernelPgdVirtual : pgdPhys;
+        return walker.walk(pgdPhys, vaddr, shown);
+    }
+
+    @Override
+    public Iterator<MappedRange> mappings(long pgdPhys, long start, long end) {
+        return walker.ranges(pgdPhys, start, end);
+    }
+
+    @Override
+    public AddressSpace addressSpace(Session session) {
+        return X86AddressSpace.of(session, fiveLevel, physBase);
     }
 
     @Override
@@ -84,6 +114,11 @@ public final class X86KernelArch implements KernelArch {
             cpuRegisters = r;
         }
         return r;
+    }
+
+    @Override
+    public RegisterRoles registerRoles() {
+        return ROLES;
     }
 
     /**
@@ -107,6 +142,11 @@ public final class X86KernelArch implements KernelArch {
     }
 
     @Override
+    public Optional<Registers> blockedRegisters(Session session, long task) {
+        return SwitchFrame.registers(session, task);
+    }
+
+    @Override
     public List<StackFrame> unwindBlocked(Session session, long task) {
         return unwinder(session).fromSwitchedOut(task);
     }
@@ -114,6 +154,34 @@ public final class X86KernelArch implements KernelArch {
     @Override
     public List<String> formatRegisters(Registers regs) {
         return PtRegs.format(regs);
+    }
+
+    /** crash: "[exception RIP: name+offset]" for kernel-mode frames, then the register block. */
+    @Override
+    public List<String> formatException(Registers regs, LongFunction<String> where) {
+        List<String> lines = new java.util.ArrayList<>();
+        if (kernelMode(regs)) {
+            String w = where.apply(regs.pc());
+            lines.add("    [exception RIP: " + (w == null ? "unknown or invalid address" : w) + "]");
+        }
+        lines.addAll(PtRegs.format(regs));
+        return lines;
+    }
+
+    /** The privilege level in CS: ring 0 is the kernel. */
+    @Override
+    public boolean kernelMode(Registers regs) {
+        return (regs.get("cs").orElse(0) & 3) == 0;
+    }
+
+    @Override
+    public Optional<BugTrap> bugTrap() {
+        return Optional.of(BUG_TRAP);
+    }
+
+    @Override
+    public Optional<CodeModel> codeModel() {
+        return Optional.of(X86CodeModel.INSTANCE);
     }
 
     /** The session's ORC tables (built once per session). */

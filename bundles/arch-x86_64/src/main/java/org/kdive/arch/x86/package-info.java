@@ -1,6 +1,10 @@
 /**
  * x86_64 support: {@link org.kdive.arch.x86.X86Architecture} (DS component) binds to a dump as
- * {@link org.kdive.arch.x86.X86KernelArch}.
+ * {@link org.kdive.arch.x86.X86KernelArch}; {@link org.kdive.arch.x86.dis.X86Disassembler} (DS
+ * component) disassembles in gdb's AT&amp;T syntax on the embedded capstone binding. Packages:
+ * {@code paging} (4/5-level walks, crash's vtop lines), {@code layout} (the address space),
+ * {@code regs} (pt_regs, PRSTATUS, switch frames), {@code unwind} and {@code orc} (backtraces),
+ * {@code code} (instruction semantics for autopsy), {@code dis} (the disassembler).
  *
  * <p>Backtraces for commands (bt, foreach, autopsy …):
  * <ul>

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.kdive.api.arch.KernelArch;
 import org.kdive.api.arch.Registers;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 
 /** PRSTATUS registers of vmcore.kdump-zlib against console.log and crash. */
 class RegistersCorpusTest {
@@ -38,7 +39,7 @@ class RegistersCorpusTest {
         // crash's exception block of refs/crash/02-bt.txt, after the "[exception RIP: …]" line
         String ref = Corpus.crashRef("02-bt");
         String block = ref.substring(ref.indexOf("    RIP:"), ref.indexOf(" #8 "));
-        assertEquals(Corpus.normalize(block),
-                Corpus.normalize(String.join("\n", arch.formatRegisters(arch.cpuRegisters().get(1))) + "\n"));
+        assertEquals(CrashText.layout(block),
+                CrashText.layout(String.join("\n", arch.formatRegisters(arch.cpuRegisters().get(1))) + "\n"));
     }
 }

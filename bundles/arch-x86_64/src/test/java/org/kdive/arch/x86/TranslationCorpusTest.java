@@ -46,7 +46,7 @@ class TranslationCorpusTest {
 
     @Test
     void explainsLikeCrashVtop() {
-        List<String> steps = arch.explain(arch.kernelPageTable(), 0xff228398826f8000L);
+        List<String> steps = arch.walk(arch.kernelPageTable(), 0xff228398826f8000L).lines();
         assertEquals(List.of(
                 "PGD DIRECTORY: ffffffffbe410000",
                 "PAGE DIRECTORY: 28a01067",
@@ -54,7 +54,7 @@ class TranslationCorpusTest {
                 "   PUD: 28a02310 => 28a03067",
                 "   PMD: 28a03098 => 80000000026001e3",
                 "  PAGE: 2600000  (2MB)"), steps);
-        steps = arch.explain(arch.kernelPageTable(), 0xff61e9284036be90L);
+        steps = arch.walk(arch.kernelPageTable(), 0xff61e9284036be90L).lines();
         assertEquals(List.of(
                 "PGD DIRECTORY: ffffffffbe410000",
                 "PAGE DIRECTORY: 1000067",
@@ -81,8 +81,49 @@ class TranslationCorpusTest {
         e = assertThrows(MemoryAccessException.class, () -> arch.toPhysical(0x0100000000000000L));
         assertTrue(e.getMessage().startsWith("non-canonical address"), e.getMessage());
 
-        List<String> steps = arch.explain(arch.kernelPageTable(), 0xff61e92840367ff8L);
-        assertTrue(steps.get(steps.size() - 1).contains("pte entry not present"), steps.toString());
+        var walk = arch.walk(arch.kernelPageTable(), 0xff61e92840367ff8L);
+        assertTrue(walk.failure().startsWith("pte entry not present"), walk.failure());
+        assertEquals("PTE", walk.steps().get(walk.steps().size() - 1).level());
+        assertEquals(-1, walk.physical());
+    }
+
+    /**
+     * Kernel-image addresses whose PMD entry is 0 (the image mapping before _text and after _end) are
+     * not mapped. crash 8.0.6 translates them by subtraction all the same: its `vtop ffffffff97a5c180`
+     * prints PHYSICAL 125c180 under the walk below (ending at "PMD: 27c165e8 => 0") and its `rd`
+     * there returns the page's data, read through the direct map's page. The page tables and drgn
+     * 0.0.31 say otherwise: prog.read_u64(0xffffffff97a5c180) raises FaultError "Page table not
+     * present: pmd[189] = 0x0". So the walk is crash's, the translation fails.
+     */
+    @Test
+    void unmappedKernelImageAddressesFailWhereCrashSubtracts() {
+        long belowText = 0xffffffff97a5c180L; // swapper/1's task_struct (physical 125c180) seen through the image mapping
+        long afterEnd = 0xffffffffbf800000L;  // _end is ffffffffbf230000
+        assertEquals(List.of(
+                "PGD DIRECTORY: ffffffffbe410000",
+                "PAGE DIRECTORY: 27c14067",
+                "   P4D: 27c14ff8 => 27c15067",
+                "   PUD: 27c15ff0 => 27c16063",
+                "   PMD: 27c165e8 => 0"), arch.walk(arch.kernelPageTable(), belowText).lines());
+        assertEquals(List.of(
+                "PGD DIRECTORY: ffffffffbe410000",
+                "PAGE DIRECTORY: 27c14067",
+                "   P4D: 27c14ff8 => 27c15067",
+                "   PUD: 27c15ff0 => 27c16063",
+                "   PMD: 27c16fe0 => 0"), arch.walk(arch.kernelPageTable(), afterEnd).lines());
+        for (long v : new long[] {belowText, afterEnd}) {
+            MemoryAccessException e = assertThrows(MemoryAccessException.class, () -> arch.toPhysical(v));
+            assertEquals(MemoryAccessException.Reason.UNMAPPED, e.reason());
+            assertTrue(e.getMessage().startsWith("pmd entry not present"), e.getMessage());
+            assertThrows(MemoryAccessException.class, () -> session.memory().u64(v));
+        }
+        // the data is in the dump: through the direct map the same physical page reads
+        assertEquals(0x4000L, session.memory().u64(0xff2283988125c180L));
+        // the mapped image still translates as crash does: _text, PMD 262001e1 (2 MiB page)
+        assertEquals(0x26200000L, arch.toPhysical(0xffffffffbca00000L));
+        assertEquals("PMD", arch.walk(arch.kernelPageTable(), 0xffffffffbca00000L).leaf().orElseThrow().level());
+        assertEquals(List.of("PRESENT", "ACCESSED", "DIRTY", "PSE", "GLOBAL"),
+                arch.walk(arch.kernelPageTable(), 0xffffffffbca00000L).leaf().orElseThrow().flags());
     }
 
     @Test

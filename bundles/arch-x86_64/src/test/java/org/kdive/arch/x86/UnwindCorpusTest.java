@@ -14,6 +14,7 @@ import org.kdive.api.arch.KernelArch;
 import org.kdive.api.arch.StackFrame;
 import org.kdive.api.session.Session;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 
 /** Backtraces on vmcore.kdump-zlib against crash's bt, drgn's bt and the oops in console.log. */
 class UnwindCorpusTest {
@@ -74,7 +75,7 @@ class UnwindCorpusTest {
         assertEquals(0xffffffffc061907dL, f7.exceptionRegs().pc());
         assertEquals(0xffffffffffffffffL, f7.exceptionRegs().get("orig_rax").getAsLong());
         String block = ref.substring(ref.indexOf("    RIP:"), ref.indexOf(" #8 "));
-        assertEquals(Corpus.normalize(block), Corpus.normalize(String.join("\n", arch.formatRegisters(f7.exceptionRegs())) + "\n"));
+        assertEquals(CrashText.layout(block), CrashText.layout(String.join("\n", arch.formatRegisters(f7.exceptionRegs())) + "\n"));
         // vmlinux frames name the same functions
         String ours = render(frames);
         for (String fn : List.of("machine_kexec", "__crash_kexec", "crash_kexec", "oops_end", "do_trap", "do_error_trap",
@@ -98,7 +99,7 @@ class UnwindCorpusTest {
         assertNotNull(frames.get(3).exceptionRegs());
         // the whole text, exception block and stack transition included
         String body = cpu0.substring(cpu0.indexOf(" #0"));
-        assertEquals(Corpus.normalize(body), Corpus.normalize(render(frames)));
+        assertEquals(CrashText.layout(body), CrashText.layout(render(frames)));
         String cpu1 = ref.substring(ref.indexOf("PID: 41"));
         assertSameFrames(cpu1, arch.unwindCpu(session, 1));
     }
@@ -120,7 +121,7 @@ class UnwindCorpusTest {
                 " #4 [ff61e9284009bf38] start_secondary at ffffffffbca61afa",
                 " #5 [ff61e9284009bf50] secondary_startup_64_no_verify at ffffffffbca00159");
         List<StackFrame> frames = arch.unwindBlocked(session, 0xff2283988125c180L);
-        assertEquals(Corpus.normalize(crash), Corpus.normalize(render(frames)));
+        assertEquals(CrashText.layout(crash), CrashText.layout(render(frames)));
         assertEquals("saved-context", frames.get(0).method());
     }
 

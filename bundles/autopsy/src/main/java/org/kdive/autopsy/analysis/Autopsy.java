@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.kdive.api.KdiveException;
+import org.kdive.api.arch.BugTrap;
+import org.kdive.api.arch.CodeModel.Operand;
 import org.kdive.api.arch.Registers;
 import org.kdive.api.arch.StackFrame;
 import org.kdive.api.dis.Disassembler;
@@ -26,8 +28,6 @@ import org.kdive.api.symbols.Symbol;
 import org.kdive.api.symbols.Type;
 import org.kdive.autopsy.code.DataFlow;
 import org.kdive.autopsy.code.FunctionCode;
-import org.kdive.autopsy.code.Operand;
-import org.kdive.autopsy.code.Registers64;
 import org.kdive.autopsy.panic.Oops;
 import org.kdive.autopsy.panic.PanicKind;
 import org.kdive.autopsy.report.Report;
@@ -188,10 +188,10 @@ public final class Autopsy {
         } catch (RuntimeException e) {
             insn = ": (code unreadable)";
         }
-        r.line("[exception RIP: " + (where == null ? hex(rip) : where) + "]" + mod + insn);
+        r.line("[exception " + regs.pcName().toUpperCase() + ": " + (where == null ? hex(rip) : where) + "]" + mod + insn);
         for (String l : s.arch().formatRegisters(regs)) r.raw(l);
         Map<String, Object> d = r.section("exception");
-        d.put("rip", hex(rip));
+        d.put(regs.pcName(), hex(rip));
         d.put("symbol", where);
         d.put("module", fn.map(Symbol::module).orElse(null));
         Map<String, Object> rv = new LinkedHashMap<>();
@@ -253,8 +253,9 @@ public final class Autopsy {
             return;
         }
         FunctionCode code = ctx.code;
+        String trap = s.arch().bugTrap().map(BugTrap::mnemonic).orElse("trap");
         r.field("branch", code.where(t.branch().address()) + ": " + t.branch().mnemonic() + " " + t.branch().operands()
-                + (t.taken() ? "  -> ud2 at " + code.where(rip) : "  (skips the ud2 when not taken)"));
+                + (t.taken() ? "  -> " + trap + " at " + code.where(rip) : "  (skips the " + trap + " when not taken)"));
         d.put("branch", Map.of("address", hex(t.branch().address()), "instruction", t.branch().mnemonic() + " " + t.branch().operands(),
                 "taken_to_trap", t.taken()));
         if (t.compare() == null) return;
@@ -262,7 +263,7 @@ public final class Autopsy {
         List<Object> sides = new ArrayList<>();
         for (TrapAnalysis.Side side : List.of(t.left(), t.right())) {
             if (side == null) continue;
-            r.field(side.text(), describeSide(side, ctx));
+            r.field(side.text(), describeSide(side, ctx, t.compare()));
             Map<String, Object> sd = new LinkedHashMap<>();
             sd.put("operand", side.text());
             sd.put("value", side.value().isPresent() ? side.value().getAsLong() : null);
@@ -300,7 +301,7 @@ public final class Autopsy {
         }
     }
 
-    private static String describeSide(TrapAnalysis.Side side, FunctionContext ctx) {
+    private static String describeSide(TrapAnalysis.Side side, FunctionContext ctx, Instruction compare) {
         StringBuilder sb = new StringBuilder();
         if (side.value().isPresent()) {
             long v = side.value().getAsLong();
@@ -312,7 +313,7 @@ public final class Autopsy {
         if (w != null && side.operand().kind() != Operand.Kind.IMMEDIATE) {
             sb.append(" = ").append(w.c());
             if (w.named() != null && !w.named().equals(w.c())) sb.append(" = ").append(w.named());
-            if (w.via() != null && !w.via().mnemonic().startsWith("cmp") && !w.via().mnemonic().startsWith("test")) {
+            if (w.via() != null && w.via() != compare) {
                 sb.append("  [").append(w.via().mnemonic()).append(' ').append(w.via().operands()).append(" at ")
                         .append(ctx.code.where(w.via().address())).append(']');
             }
@@ -335,18 +336,18 @@ public final class Autopsy {
         Instruction in = ctx.code.instructions().get(idx);
         r.field("instruction", ctx.code.where(rip) + ": " + in.mnemonic() + " " + in.operands());
         d.put("instruction", in.mnemonic() + " " + in.operands());
-        for (Operand o : Operand.parseAll(in.operands())) {
-            if (!o.isMemory() || o.base() == null || o.base().equals("rip")) continue;
+        List<Operand> operands = ctx.code.model().operands(in);
+        for (Operand o : operands) {
+            if (!o.isMemory() || o.base() == null || o.pcRelative()) continue;
             long base = ctx.reg(o.base());
             long ea = base + o.displacement() + (o.index() == null ? 0 : ctx.reg(o.index()) * o.scale());
             r.field("operand", o.text() + "  with " + o.base().toUpperCase() + " = " + String.format("%016x", base) + "  -> "
                     + String.format("%016x", ea) + (addr.isPresent() && addr.getAsLong() == ea ? "  (= the faulting address)" : ""));
-            int width = DataFlow.suffixWidth(in.mnemonic());
-            for (Operand x : Operand.parseAll(in.operands())) if (x.isRegister()) width = x.width();
+            int width = ctx.code.model().accessWidth(in);
             List<Instruction> path = ctx.code.instructions().subList(0, idx + 1);
-            DataFlow.Origin origin = new DataFlow.Load(DataFlow.origin(path, o.base(), idx), o.base(), o.displacement(), Math.max(1, width), in);
+            DataFlow.Origin origin = new DataFlow.Load(ctx.flow.origin(path, o.base(), idx), o.base(), o.displacement(), Math.max(1, width), in);
             Expressions.Described what = Expressions.describe(ctx, origin);
-            Expressions.Described baseWhat = Expressions.describe(ctx, DataFlow.origin(path, o.base(), idx));
+            Expressions.Described baseWhat = Expressions.describe(ctx, ctx.flow.origin(path, o.base(), idx));
             r.field("accessing", what.c() + (what.named() != null && !what.named().equals(what.c()) ? " = " + what.named() : ""));
             r.field(o.base().toUpperCase() + " is", baseWhat.c() + (baseWhat.named() != null && !baseWhat.named().equals(baseWhat.c())
                     ? " = " + baseWhat.named() : "") + (base == 0 ? "  (NULL)" : ""));
@@ -423,7 +424,8 @@ public final class Autopsy {
             r.line("no DWARF parameters for " + ctx.code.symbol().name() + " (load the module's debuginfo: mod -s)");
             return;
         }
-        r.heading("ARGUMENTS of " + ctx.code.symbol().name() + " (System V registers at the fault)");
+        r.heading("ARGUMENTS of " + ctx.code.symbol().name() + " (" + ctx.roles.convention() + " registers at the fault)");
+        List<String> argRegs = ctx.roles.arguments();
         List<Object> args = r.list("arguments");
         long rip = ctx.regs.pc();
         int faultIdx = ctx.code.indexOf(rip);
@@ -437,19 +439,36 @@ public final class Autopsy {
             Map<String, Object> a = new LinkedHashMap<>();
             a.put("name", name);
             a.put("type", type.cName());
-            String prefix = String.format("%-" + nameW + "s  %-" + typeW + "s  %-3s ", name, type.cName(), i < Registers64.ARGUMENTS.size() ? Registers64.ARGUMENTS.get(i).toUpperCase() : "");
-            if (i >= Registers64.ARGUMENTS.size()) {
+            String prefix = String.format("%-" + nameW + "s  %-" + typeW + "s  %-3s ", name, type.cName(), i < argRegs.size() ? argRegs.get(i).toUpperCase() : "");
+            if (i >= argRegs.size()) {
                 r.line(prefix + "on the stack (not decoded)");
                 args.add(a);
                 continue;
             }
-            String reg = Registers64.ARGUMENTS.get(i);
+            String reg = argRegs.get(i);
             a.put("register", reg);
             long v = ctx.reg(reg);
             int w = (int) Math.max(1, Math.min(8, type.resolve().size()));
-            long tv = Registers64.truncate(v, w);
-            int writer = DataFlow.lastWriter(path, reg, path.size());
-            if (writer >= 0) {
+            long tv = DataFlow.truncate(v, w);
+            int writer = ctx.flow.lastWriter(path, reg, path.size());
+            Optional<DataFlow.Copy> copy = writer < 0 ? Optional.empty() : ctx.flow.entryCopy(path, reg, w);
+            if (copy.isPresent()) {
+                // the argument register was reused, but the code kept the argument in another one
+                Instruction wi = path.get(writer);
+                DataFlow.Copy c = copy.get();
+                v = ctx.reg(c.holder());
+                Type agg = Layouts.pointee(type);
+                boolean pointer = agg != null || type.resolve().kind() == Type.Kind.POINTER;
+                tv = DataFlow.truncate(v, w);
+                r.line(prefix + (pointer ? String.format("%016x", v) : Long.toUnsignedString(tv) + " (0x" + Long.toHexString(tv) + ")")
+                        + "  (kept in " + c.holder().toUpperCase() + ": " + c.at().mnemonic() + " " + c.at().operands() + " at "
+                        + ctx.code.where(c.at().address()) + "; " + reg.toUpperCase() + " changed at " + ctx.code.where(wi.address()) + ")");
+                a.put("value", pointer ? hex(v) : (Object) tv);
+                a.put("kept_in", c.holder());
+                a.put("copied_at", hex(c.at().address()));
+                a.put("changed_at", hex(wi.address()));
+                if (agg != null && v != 0 && s.memory().isReadable(v)) structs.add(new Object[] {name, agg, v, a});
+            } else if (writer >= 0) {
                 Instruction wi = path.get(writer);
                 r.line(prefix + "changed at " + ctx.code.where(wi.address()) + " (" + wi.mnemonic() + " "
                         + wi.operands() + "): the argument is gone; " + reg.toUpperCase() + " now 0x" + Long.toHexString(v));
@@ -518,7 +537,7 @@ public final class Autopsy {
             out.add(String.format("#%-2d %s at %016x", f.level(), sym == null ? "?" : sym.replaceAll("\\+\\d+$", ""), f.pc()));
             if (f.exceptionRegs() != null) {
                 String e = s.symbols().describe(f.exceptionRegs().pc());
-                out.add("    [exception RIP: " + (e == null ? hex(f.exceptionRegs().pc()) : e) + "]");
+                out.add("    [exception " + f.exceptionRegs().pcName().toUpperCase() + ": " + (e == null ? hex(f.exceptionRegs().pc()) : e) + "]");
             }
         }
         return out;

@@ -7,17 +7,19 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.kdive.api.arch.RegisterRoles;
 import org.kdive.api.arch.Registers;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Type;
+import org.kdive.autopsy.code.DataFlow;
 import org.kdive.autopsy.code.FunctionCode;
-import org.kdive.autopsy.code.Registers64;
 import org.kdive.autopsy.types.Layouts;
 
 /**
  * The faulting function as the analysis sees it: its code, the registers at the fault, its DWARF
- * parameters (names and types, System V order) and the struct names that may contain its argument
- * structs (container_of candidates: the structs its source file defines).
+ * parameters (names and types, in the order of the architecture's argument registers) and the struct
+ * names that may contain its argument structs (container_of candidates: the structs its source file
+ * defines).
  */
 final class FunctionContext {
     private static final Pattern STRUCT = Pattern.compile("\\bstruct\\s+([A-Za-z_]\\w*)");
@@ -25,6 +27,8 @@ final class FunctionContext {
     final Session session;
     final FunctionCode code;
     final Registers regs;
+    final RegisterRoles roles;
+    final DataFlow flow;
     final List<String> paramNames = new ArrayList<>();
     final List<Type> paramTypes = new ArrayList<>();
     final Set<String> structCandidates = new LinkedHashSet<>();
@@ -33,6 +37,8 @@ final class FunctionContext {
         this.session = session;
         this.code = code;
         this.regs = regs;
+        this.roles = session.arch().registerRoles();
+        this.flow = new DataFlow(code.model());
         Optional<Type> fn;
         try {
             fn = session.symbols().function(code.symbol().name());
@@ -57,7 +63,7 @@ final class FunctionContext {
 
     /** Parameter index of an argument register at entry, or -1. */
     int parameterOf(String register) {
-        int i = Registers64.ARGUMENTS.indexOf(register);
+        int i = roles.argumentIndex(register);
         return i >= 0 && i < paramTypes.size() ? i : -1;
     }
 

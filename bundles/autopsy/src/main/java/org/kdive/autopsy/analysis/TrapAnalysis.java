@@ -5,16 +5,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Optional;
 import org.kdive.api.KdiveException;
+import org.kdive.api.arch.CodeModel;
+import org.kdive.api.arch.CodeModel.Comparison;
+import org.kdive.api.arch.CodeModel.Operand;
 import org.kdive.api.dis.Instruction;
 import org.kdive.autopsy.code.DataFlow;
-import org.kdive.autopsy.code.Operand;
-import org.kdive.autopsy.code.Registers64;
 import org.kdive.autopsy.source.Condition;
 
 /**
- * How a BUG()/WARN() trap was reached: the conditional jump to the ud2 (or around it), the compare
- * before it, the compared values at the fault and the C expressions they are.
+ * How a BUG()/WARN() trap was reached: the conditional jump to the trap instruction (or around it),
+ * the compare that decides it (as the architecture's {@link CodeModel} finds it), the compared values
+ * at the fault and the C expressions they are.
  */
 final class TrapAnalysis {
     /** One side of the compare. */
@@ -22,8 +25,10 @@ final class TrapAnalysis {
     }
 
     /**
-     * @param relation C operator between {@code right} (AT&T destination) and {@code left} (source) that held
-     *                 when the trap fired, e.g. "<" for {@code cmp %edx,%esi; jb}
+     * @param left     the compare's second side ({@link Comparison#rhs()}), printed first as the
+     *                 disassembler lists it
+     * @param right    the compare's first side ({@link Comparison#lhs()})
+     * @param relation C operator that held between {@code right} and {@code left} when the trap fired
      */
     record Result(Instruction branch, boolean taken, Instruction compare, Side left, Side right, String relation,
             boolean signed, List<Instruction> path) {
@@ -33,52 +38,36 @@ final class TrapAnalysis {
     }
 
     static Result analyse(FunctionContext f, long trap) {
+        CodeModel model = f.code.model();
         List<Instruction> code = f.code.instructions();
         int trapIdx = f.code.indexOf(trap);
         int branchIdx = -1;
         boolean taken = true;
         List<Integer> jumps = f.code.jumpsTo(trap);
         for (int j : jumps) {
-            if (!code.get(j).mnemonic().equals("jmp")) {
+            if (model.isConditionalJump(code.get(j))) {
                 branchIdx = j;
                 break;
             }
         }
-        if (branchIdx < 0 && trapIdx > 0 && isConditional(code.get(trapIdx - 1))) {
+        if (branchIdx < 0 && trapIdx > 0 && model.isConditionalJump(code.get(trapIdx - 1))) {
             branchIdx = trapIdx - 1;
             taken = false; // falls through into the trap when the jump around it is not taken
         }
         if (branchIdx < 0) return null;
         Instruction branch = code.get(branchIdx);
-        int cmpIdx = -1;
-        for (int j = branchIdx - 1; j >= Math.max(0, branchIdx - 6); j--) {
-            String m = code.get(j).mnemonic();
-            if (m.startsWith("cmp") || m.startsWith("test")) {
-                cmpIdx = j;
-                break;
-            }
-            if (m.startsWith("j") || m.startsWith("call") || m.startsWith("ret")) break;
-        }
         List<Instruction> path = code.subList(0, branchIdx + 1);
-        if (cmpIdx < 0) return new Result(branch, taken, null, null, null, null, false, path);
+        Optional<Comparison> c = model.comparison(code, branchIdx);
+        if (c.isEmpty()) return new Result(branch, taken, null, null, null, null, false, path);
+        int cmpIdx = c.get().index();
         Instruction cmp = code.get(cmpIdx);
-        List<Operand> ops = Operand.parseAll(cmp.operands());
-        if (ops.size() != 2) return new Result(branch, taken, cmp, null, null, null, false, path);
-        int width = DataFlow.suffixWidth(cmp.mnemonic());
-        for (Operand o : ops) if (o.isRegister()) width = o.width();
-        if (width == 0) width = 8;
-        Side left = side(f, path, ops.get(0), cmpIdx, width);
-        Side right = side(f, path, ops.get(1), cmpIdx, width);
-        String cc = branch.mnemonic().substring(1);
-        String rel = relation(cc, cmp.mnemonic().startsWith("test"));
+        if (c.get().lhs() == null || c.get().rhs() == null) return new Result(branch, taken, cmp, null, null, null, false, path);
+        int width = c.get().width();
+        Side left = side(f, path, c.get().rhs(), cmpIdx, width);
+        Side right = side(f, path, c.get().lhs(), cmpIdx, width);
+        String rel = c.get().relation();
         if (!taken) rel = negate(rel);
-        boolean signed = cc.equals("l") || cc.equals("ge") || cc.equals("g") || cc.equals("le") || cc.equals("nge")
-                || cc.equals("nl") || cc.equals("ng") || cc.equals("nle");
-        return new Result(branch, taken, cmp, left, right, rel, signed, path);
-    }
-
-    private static boolean isConditional(Instruction i) {
-        return i.mnemonic().startsWith("j") && !i.mnemonic().equals("jmp");
+        return new Result(branch, taken, cmp, left, right, rel, c.get().signed(), path);
     }
 
     private static Side side(FunctionContext f, List<Instruction> path, Operand o, int cmpIdx, int width) {
@@ -86,15 +75,15 @@ final class TrapAnalysis {
         DataFlow.Origin origin = null;
         switch (o.kind()) {
             case REGISTER -> {
-                if (!DataFlow.writtenBetween(path, o.register(), cmpIdx + 1, path.size())) {
-                    value = OptionalLong.of(Registers64.truncate(f.reg(o.register()), o.width()));
+                if (!f.flow.writtenBetween(path, o.register(), cmpIdx + 1, path.size())) {
+                    value = OptionalLong.of(DataFlow.truncate(f.reg(o.register()), o.width()));
                 }
-                origin = DataFlow.origin(path, o.register(), cmpIdx);
+                origin = f.flow.origin(path, o.register(), cmpIdx);
             }
-            case IMMEDIATE -> value = OptionalLong.of(Registers64.truncate(o.immediate(), width));
+            case IMMEDIATE -> value = OptionalLong.of(DataFlow.truncate(o.immediate(), width));
             case MEMORY -> {
-                if (o.base() != null && o.index() == null && !o.base().equals("rip")
-                        && !DataFlow.writtenBetween(path, o.base(), cmpIdx + 1, path.size())) {
+                if (o.base() != null && o.index() == null && !o.pcRelative()
+                        && !f.flow.writtenBetween(path, o.base(), cmpIdx + 1, path.size())) {
                     try {
                         value = OptionalLong.of(f.session.memory().unsigned(f.reg(o.base()) + o.displacement(), width));
                     } catch (KdiveException e) {
@@ -102,7 +91,7 @@ final class TrapAnalysis {
                     }
                 }
                 if (o.base() != null && o.index() == null) {
-                    origin = new DataFlow.Load(DataFlow.origin(path, o.base(), cmpIdx), o.base(), o.displacement(), width, path.get(cmpIdx));
+                    origin = new DataFlow.Load(f.flow.origin(path, o.base(), cmpIdx), o.base(), o.displacement(), width, path.get(cmpIdx));
                 }
             }
             default -> {
@@ -110,28 +99,6 @@ final class TrapAnalysis {
         }
         Expressions.Described what = origin == null ? null : Expressions.describe(f, origin);
         return new Side(o, o.text(), value, width, what);
-    }
-
-    /** "dst REL src" that makes jCC jump after cmp src,dst (or after test: "dst & src REL 0"). */
-    private static String relation(String cc, boolean test) {
-        if (test) {
-            return switch (cc) {
-                case "e", "z" -> "== 0";
-                case "ne", "nz" -> "!= 0";
-                case "s" -> "< 0";
-                case "ns" -> ">= 0";
-                default -> "?" + cc;
-            };
-        }
-        return switch (cc) {
-            case "b", "c", "nae", "l", "nge" -> "<";
-            case "ae", "nb", "nc", "ge", "nl" -> ">=";
-            case "a", "nbe", "g", "nle" -> ">";
-            case "be", "na", "le", "ng" -> "<=";
-            case "e", "z" -> "==";
-            case "ne", "nz" -> "!=";
-            default -> "?" + cc;
-        };
     }
 
     private static String negate(String rel) {

@@ -5,25 +5,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.kdive.api.KdiveException;
+import org.kdive.api.arch.CodeModel;
 import org.kdive.api.dis.Disassembler;
 import org.kdive.api.dis.Instruction;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Symbol;
 
-/** The decoded instructions of the function around an address. */
+/** The decoded instructions of the function around an address, with what the architecture says they do. */
 public final class FunctionCode {
     private static final int MAX_BYTES = 64 * 1024;
     private static final int PAGE = 4096;
     private final Symbol symbol;
     private final List<Instruction> instructions;
+    private final CodeModel model;
 
-    private FunctionCode(Symbol symbol, List<Instruction> instructions) {
+    private FunctionCode(Symbol symbol, List<Instruction> instructions, CodeModel model) {
         this.symbol = symbol;
         this.instructions = instructions;
+        this.model = model;
     }
 
-    /** The function containing {@code address}, decoded from its start; empty when no text symbol is near. */
+    /**
+     * The function containing {@code address}, decoded from its start; empty when no text symbol is
+     * near or the architecture has no {@link CodeModel}.
+     */
     public static Optional<FunctionCode> containing(Session session, Disassembler dis, long address) {
+        Optional<CodeModel> model = session.arch().codeModel();
+        if (model.isEmpty()) return Optional.empty();
         Optional<Symbol> sym = session.symbols().containing(address);
         if (sym.isEmpty() || !sym.get().isText()) return Optional.empty();
         Symbol s = sym.get();
@@ -40,7 +48,7 @@ public final class FunctionCode {
             }
             out.add(i);
         }
-        return Optional.of(new FunctionCode(s, List.copyOf(out)));
+        return Optional.of(new FunctionCode(s, List.copyOf(out), model.get()));
     }
 
     private static byte[] read(Session session, long address, int max) {
@@ -62,6 +70,8 @@ public final class FunctionCode {
 
     public List<Instruction> instructions() { return instructions; }
 
+    public CodeModel model() { return model; }
+
     /** Index of the instruction at {@code address}, or -1. */
     public int indexOf(long address) {
         for (int i = 0; i < instructions.size(); i++) if (instructions.get(i).address() == address) return i;
@@ -73,7 +83,7 @@ public final class FunctionCode {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < instructions.size(); i++) {
             Instruction in = instructions.get(i);
-            if (in.mnemonic().startsWith("j") && in.target() == address) out.add(i);
+            if (model.isJump(in) && in.target() == address) out.add(i);
         }
         return out;
     }

@@ -76,7 +76,8 @@ public final class Oops {
                 || l.contains("general protection fault") || l.contains("sysrq: Trigger a crash")
                 || l.contains("watchdog: BUG: soft lockup") || l.contains("Watchdog detected hard LOCKUP")
                 || l.startsWith("INFO: task ") && l.contains("blocked for more than") || l.contains("invoked oom-killer")
-                || l.startsWith("Oops: ") || l.contains("Kernel panic - not syncing");
+                || l.startsWith("Oops: ") || l.contains("Kernel panic - not syncing")
+                || l.contains("mce: [Hardware Error]") && l.contains("Machine Check");
     }
 
     public List<String> block() { return block; }
@@ -101,6 +102,7 @@ public final class Oops {
     public PanicKind kind() {
         String h = headline == null ? "" : headline;
         String p = panicMessage == null ? "" : panicMessage;
+        if (p.contains("achine check") || p.contains("MCE") || h.contains("Machine Check")) return PanicKind.MACHINE_CHECK;
         if (h.contains("kernel BUG at ")) return PanicKind.BUG;
         if (h.contains("kernel NULL pointer dereference")) return PanicKind.NULL_DEREFERENCE;
         if (h.contains("unable to handle page fault") || h.contains("BUG: unable to handle")) return PanicKind.PAGE_FAULT;
@@ -156,6 +158,87 @@ public final class Oops {
             if (m.find()) out.add(new String[] {m.group(1), m.group(2), m.group(3)});
         }
         return out;
+    }
+
+    private static final Pattern TRACE_ENTRY = Pattern.compile(
+            "^(\\? )?([A-Za-z0-9_.$]+)\\+0x([0-9a-f]+)(?:/0x([0-9a-f]+))?(?: \\[([A-Za-z0-9_-]+)\\])?$");
+    private static final Pattern KERNEL_RIP = Pattern.compile("^RIP: 0010:(.*)$");
+    private static final Pattern TAINTED = Pattern.compile("Tainted: ((?:[A-Z]+ +)+)");
+
+    /** The block's taint letters ("G OE"), "" for "Not tainted", null when the block has no CPU line. */
+    public String taint() {
+        for (String l : block) {
+            if (l.contains("Not tainted")) return "";
+            Matcher m = TAINTED.matcher(l);
+            if (m.find()) {
+                List<String> letters = new ArrayList<>();
+                for (String t : m.group(1).trim().split(" +")) {
+                    if (t.matches("[A-Z]+")) letters.add(t);
+                }
+                return String.join(" ", letters);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The stack the kernel printed for the block, innermost first: the kernel-mode "RIP:" function
+     * of the block (when it comes before the trace), then the first "Call Trace:" after the
+     * block's start, through its end marker. Each entry {function, offset, size, module, "?"}.
+     */
+    public List<Object[]> trace() {
+        List<Object[]> out = new ArrayList<>();
+        if (block.isEmpty()) return out;
+        int start = 0;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (all.get(i).equals(block.get(0))) {
+                start = i;
+                break;
+            }
+        }
+        int call = -1;
+        for (int i = start; i < all.size() && i < start + 400; i++) {
+            String l = all.get(i).strip();
+            if (l.equals("Call Trace:")) {
+                call = i;
+                break;
+            }
+            Matcher m = KERNEL_RIP.matcher(l);
+            if (m.matches() && out.isEmpty()) {
+                Object[] e = entry(m.group(1).strip());
+                if (e != null) out.add(e);
+            }
+        }
+        if (call < 0) return out;
+        int depth = 0;
+        for (int i = call + 1; i < all.size() && i < call + 200; i++) {
+            String l = all.get(i).strip();
+            if (l.matches("<[A-Z#]+>")) {
+                depth++;
+                continue;
+            }
+            if (l.matches("</[A-Z#]+>")) {
+                depth--;
+                if (depth <= 0 && l.equals("</TASK>")) break;
+                continue;
+            }
+            Object[] e = entry(l);
+            if (e != null) out.add(e);
+            else if (depth <= 0) break; // the trace ended without markers
+        }
+        return out;
+    }
+
+    private static Object[] entry(String l) {
+        Matcher m = TRACE_ENTRY.matcher(l);
+        if (!m.matches()) return null;
+        try {
+            long off = Long.parseUnsignedLong(m.group(3), 16);
+            long size = m.group(4) == null ? -1 : Long.parseUnsignedLong(m.group(4), 16);
+            return new Object[] {m.group(2), off, size, m.group(5), m.group(1) != null};
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static OptionalLong parseHex(String s) {

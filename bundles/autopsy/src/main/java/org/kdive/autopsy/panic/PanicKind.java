@@ -12,6 +12,7 @@ public enum PanicKind {
     SOFT_LOCKUP("soft lockup (softlockup_panic)", "bt -a", "log", "dis -l FUNCTION"),
     HARD_LOCKUP("hard lockup (NMI watchdog)", "bt -a", "log"),
     OUT_OF_MEMORY("out of memory (panic_on_oom or no killable task)", "kmem -i", "ps -G", "log"),
+    MACHINE_CHECK("machine check (hardware error)", "log", "bt"),
     PANIC("panic()", "log", "bt"),
     UNKNOWN("unknown: no panic message found", "log", "bt -a");
 

@@ -90,11 +90,20 @@ public class DebuginfoCommand implements Command {
     public Result execute(CommandContext ctx, List<String> argv) {
         Args args = Args.parse(argv, Set.of(), Set.of("distro"));
         Session session = ctx.session();
-        KernelIdentity k = KernelIdentities.of(session.dump());
+        KernelIdentity k = KernelIdentities.of(session.dump(), arch(session));
         String sub = args.positional(0);
         if (sub == null || sub.equals("show")) return show(ctx, session, k);
         if (sub.equals("fetch")) return fetch(ctx, session, k, args.value("distro"));
         throw new CommandException("debuginfo: unknown subcommand '" + sub + "' (use: debuginfo, debuginfo fetch [--distro NAME])");
+    }
+
+    /** The dump's architecture (translates init_uts_ns), or null when no architecture bundle supports it. */
+    private static org.kdive.api.arch.KernelArch arch(Session session) {
+        try {
+            return session.arch();
+        } catch (org.kdive.api.KdiveException e) {
+            return null;
+        }
     }
 
     private Result show(CommandContext ctx, Session session, KernelIdentity k) {

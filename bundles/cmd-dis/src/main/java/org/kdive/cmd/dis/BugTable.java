@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.kdive.api.KdiveException;
+import org.kdive.api.arch.BugTrap;
 import org.kdive.api.session.Memory;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Member;
@@ -13,19 +14,26 @@ import org.kdive.api.symbols.Type;
 /**
  * The kernel's BUG()/WARN() sites, read from the crashed kernel's memory: vmlinux's
  * {@code __bug_table} (between __start___bug_table and __stop___bug_table) and each module's
- * {@code struct module} bug_table/num_bugs. Entries are {@code struct bug_entry}; on x86_64 6.1
- * (CONFIG_GENERIC_BUG_RELATIVE_POINTERS) the address and file are 32-bit offsets from the entry's own
- * fields. Needs no module debuginfo: only vmlinux symbols (and, for modules, vmlinux's struct module).
+ * {@code struct module} bug_table/num_bugs. Entries are {@code struct bug_entry} as vmlinux's
+ * debuginfo lays it out, else as the architecture's {@link org.kdive.api.arch.BugTrap} says (with
+ * CONFIG_GENERIC_BUG_RELATIVE_POINTERS the address and file are 32-bit offsets from the entry's own
+ * fields). Needs no module debuginfo: only vmlinux symbols (and, for modules, vmlinux's struct module).
  */
 final class BugTable {
     private static final int MAX_ENTRIES = 1 << 20;
     private static final int MAX_MODULES = 10_000;
 
-    /** struct bug_entry layout; defaults are 6.1 x86_64 with relative pointers and BUGVERBOSE. */
+    /** struct bug_entry layout: from the debuginfo, else the architecture's. */
     private record Layout(int size, int addr, int file, int line, int flags, boolean relative) {
+        /** No table can be read: the architecture does not say and the debuginfo neither. */
+        static final Layout NONE = new Layout(0, 0, -1, -1, -1, false);
+
         static Layout of(Session session) {
             Optional<Type> t = session.symbols().type("struct bug_entry");
-            if (t.isEmpty() || t.get().resolve().size() <= 0) return new Layout(12, 0, 4, 8, 10, true);
+            if (t.isEmpty() || t.get().resolve().size() <= 0) {
+                return session.arch().bugTrap().map(BugTrap::entry)
+                        .map(e -> new Layout(e.size(), e.address(), e.file(), e.line(), e.flags(), e.relative())).orElse(NONE);
+            }
             Type bug = t.get().resolve();
             boolean relative = bug.member("bug_addr_disp").isPresent();
             int addr = offset(bug, relative ? "bug_addr_disp" : "bug_addr", 0);
@@ -76,7 +84,7 @@ final class BugTable {
         Optional<Symbol> start = session.symbols().first("__start___bug_table");
         Optional<Symbol> stop = session.symbols().first("__stop___bug_table");
         if (start.isPresent() && stop.isPresent()) {
-            long n = (stop.get().address() - start.get().address()) / t.layout.size;
+            long n = t.layout.size <= 0 ? 0 : (stop.get().address() - start.get().address()) / t.layout.size;
             t.load(start.get().address(), n);
         }
         return t;
@@ -112,7 +120,7 @@ final class BugTable {
     }
 
     private void load(long base, long count) {
-        if (base == 0 || count <= 0 || count > MAX_ENTRIES) return;
+        if (base == 0 || count <= 0 || count > MAX_ENTRIES || layout.size <= 0) return;
         int chunk = 4096;
         for (long i = 0; i < count; i += chunk) {
             int n = (int) Math.min(chunk, count - i);

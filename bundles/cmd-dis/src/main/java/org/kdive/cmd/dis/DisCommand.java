@@ -46,6 +46,10 @@ public class DisCommand implements Command {
         disassemblers.add(disassembler);
     }
 
+    /** Loads module debuginfo for dis -l when mod -s has not (optional: kdive-cmd-symbols). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile org.kdive.api.kernel.Modules modules;
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addDisassembler(Disassembler d) {
         disassemblers.add(d);
@@ -72,14 +76,15 @@ public class DisCommand implements Command {
                 "  -f  (forward) from the address to the end of the routine",
                 "  -l  show source file: line headers (vmlinux debuginfo; modules after mod -s)",
                 "  -x  symbol offsets in hexadecimal; -d  in decimal (the default)",
-                "  -a  annotate: a ud2 that is a BUG()/WARN() site with its file:line from the",
-                "      kernel's __bug_table (no debuginfo needed), and each CPU's exception RIP",
-                "      (\"<-- exception RIP (panic task, cpu N)\"). Off by default so the text stays",
-                "      identical to crash's; the JSON form always carries these fields.",
+                "  -a  annotate: a trap instruction that is a BUG()/WARN() site with its file:line",
+                "      from the kernel's __bug_table (no debuginfo needed), and where each CPU was",
+                "      interrupted (\"<-- exception RIP (panic task, cpu N)\" on x86_64). Off by",
+                "      default so the text stays identical to crash's; the JSON form always carries",
+                "      these fields.",
                 "  address  hexadecimal; symbol may be module:symbol; expressions like sym+77",
                 "           (decimal) or sym+0x4d. count: instructions (default 1); a bare text",
                 "           symbol without count disassembles the whole routine.",
-                "  Not supported: -u (user space), -s (source listing), -b (ud2a byte skip).");
+                "  Not supported: -u (user space), -s (source listing), -b (bytes to skip after a BUG trap).");
     }
 
     @Override
@@ -109,10 +114,13 @@ public class DisCommand implements Command {
                 throw new CommandException("dis: invalid count: " + args.positional(1));
             }
             if (count <= 0) throw new CommandException("dis: count must be positive: " + count);
-            count = Math.min(count, MAX_INSTRUCTIONS);
+        }
+        Optional<Symbol> routine = symbols.containing(target.address()).filter(Symbol::isText);
+        if (args.has("l")) {
+            Optional<Symbol> at = target.symbol() != null ? Optional.of(target.symbol()) : routine;
+            at.map(Symbol::module).ifPresent(m -> ModuleLines.ensure(context, session, modules, m));
         }
         Listing listing = new Listing(session, args.has("x"), args.has("l"), args.has("a"));
-        Optional<Symbol> routine = symbols.containing(target.address()).filter(Symbol::isText);
         Range range;
         if (args.has("r")) {
             Symbol fn = routine.orElseThrow(() -> notCode(target.address(), symbols));
@@ -128,9 +136,38 @@ public class DisCommand implements Command {
             if (routine.isEmpty()) context.warn(String.format("0x%x: no associated kernel text symbol", target.address()));
             range = new Range(target.address(), 0, count == null ? 1 : count, null);
         }
-        List<Instruction> code = decode(disassembler, session, range);
-        if (args.has("r") && count != null && code.size() > count) code = code.subList(code.size() - count, code.size());
-        return listing.render(code);
+        if (args.has("r")) {
+            // from the routine's start up to the address: bounded by the routine, the tail is kept
+            List<Instruction> code = new ArrayList<>();
+            Stop stop = decode(context, disassembler, session, range, code::add);
+            if (count != null && code.size() > count) code = code.subList(code.size() - count, code.size());
+            List<Instruction> shown = code;
+            return Result.stream("instructions", out -> {
+                Listing.Printer p = listing.printer(out);
+                shown.forEach(p::print);
+                stop.report(out);
+                return null;
+            });
+        }
+        // instructions are printed (or become JSON records) as they are decoded: a count may be large
+        Range r = range;
+        return Result.stream("instructions", out -> {
+            Listing.Printer p = listing.printer(out);
+            decode(context, disassembler, session, r, p::print).report(out);
+            return null;
+        });
+    }
+
+    /** Why decoding ended before its range did (null fields: it did not): a limit, or unreadable memory. */
+    private record Stop(String limit, String unreadable) {
+        Stop(String limit) {
+            this(limit, null);
+        }
+
+        void report(org.kdive.api.command.Output out) {
+            if (limit != null) out.line("dis: stopped after " + limit + " (give a count to go further)");
+            if (unreadable != null) out.error("memory-unreadable", unreadable + "\n");
+        }
     }
 
     /** Where decoding starts and stops: before {@code end} (0: none), after {@code count} (-1: none), or where {@code routine} ends. */
@@ -145,7 +182,7 @@ public class DisCommand implements Command {
         for (Disassembler d : disassemblers) {
             if (d.supports(machine)) return d;
         }
-        throw new CommandException("dis: no disassembler for " + machine + " is installed (bundle kdive-dis-capstone)");
+        throw new CommandException("dis: no disassembler for " + machine + " is installed (the architecture's bundle registers it)");
     }
 
     private static CommandException notCode(long address, Symbols symbols) {
@@ -154,63 +191,79 @@ public class DisCommand implements Command {
                 sym == null ? "" : " (" + sym + ")"));
     }
 
-    private List<Instruction> decode(Disassembler disassembler, Session session, Range range) {
+    /**
+     * Decodes the range, handing each instruction to {@code sink}. Without a count the listing stops
+     * after {@link #MAX_INSTRUCTIONS} instructions or {@link #MAX_BYTES} bytes (and says so); an
+     * explicit count is honoured whatever its size, since nothing is kept.
+     */
+    private Stop decode(CommandContext context, Disassembler disassembler, Session session, Range range,
+            java.util.function.Consumer<Instruction> sink) {
         CodeReader reader = new CodeReader(session.memory());
         Symbols symbols = session.symbols();
         String machine = session.arch().machine();
-        List<Instruction> out = new ArrayList<>();
+        boolean limited = range.count() < 0;
+        long n = 0;
         long at = range.start();
         long bytes = 0;
-        while (out.size() < MAX_INSTRUCTIONS && bytes < MAX_BYTES) {
-            if (range.count() >= 0 && out.size() >= range.count()) break;
+        while (true) {
+            if (limited && n >= MAX_INSTRUCTIONS) return new Stop(MAX_INSTRUCTIONS + " instructions");
+            if (limited && bytes >= MAX_BYTES) return new Stop((MAX_BYTES >> 20) + " MiB of code");
+            if (range.count() >= 0 && n >= range.count()) break;
             if (range.end() != 0 && Long.compareUnsigned(at, range.end()) >= 0) break;
             if (range.routine() != null && range.end() == 0 && at != range.start() && leftRoutine(symbols, at, range.routine())) break;
+            context.checkCancelled();
             byte[] window;
             try {
                 int max = WINDOW;
                 if (range.end() != 0) max = (int) Math.min(max, range.end() - at + MAX_INSN);
                 window = reader.read(at, max);
             } catch (MemoryAccessException e) {
-                if (out.isEmpty()) {
+                if (n == 0) {
                     throw new CommandException(String.format("dis: cannot read 0x%x: %s", at, e.getMessage()));
                 }
-                break; // the listing ends where readable memory ends
+                // the listing ends where readable memory ends; with a count asked for, that is an error
+                return range.count() >= 0
+                        ? new Stop(null, String.format("dis: stopped at 0x%x after %d instructions: %s", at, n, e.getMessage()))
+                        : new Stop(null);
             }
-            int want = range.count() >= 0 ? range.count() - out.size() : MAX_INSTRUCTIONS - out.size();
+            long want = range.count() >= 0 ? range.count() - n : MAX_INSTRUCTIONS - n;
             List<Instruction> batch;
             try {
-                batch = disassembler.disassemble(machine, window, at, Math.min(want, WINDOW));
+                batch = disassembler.disassemble(machine, window, at, (int) Math.min(want, WINDOW));
             } catch (KdiveException e) {
                 throw new CommandException("dis: " + e.getMessage());
             }
             boolean complete = window.length < WINDOW;
             int taken = 0;
+            Instruction last = null;
             for (Instruction ins : batch) {
                 long off = ins.address() - at;
                 // an instruction near a cut window end may have been decoded from partial bytes: redo it next round
                 if (!complete && off + MAX_INSN > window.length && taken > 0) break;
-                if (range.count() >= 0 && out.size() >= range.count()) break;
+                if (range.count() >= 0 && n >= range.count()) break;
                 if (range.end() != 0 && Long.compareUnsigned(ins.address(), range.end()) >= 0) break;
                 if (range.routine() != null && range.end() == 0 && ins.address() != range.start()
                         && leftRoutine(symbols, ins.address(), range.routine())) {
-                    return out;
+                    return new Stop(null);
                 }
-                out.add(ins);
+                sink.accept(ins);
+                last = ins;
+                n++;
                 taken++;
             }
             if (taken == 0) {
                 // undecodable byte: gdb prints "(bad)" and moves on
-                out.add(new Instruction(at, Arrays.copyOf(window, 1), "(bad)", "", -1));
+                sink.accept(new Instruction(at, Arrays.copyOf(window, 1), "(bad)", "", -1));
+                n++;
                 at += 1;
                 bytes += 1;
                 continue;
             }
-            Instruction last = out.get(out.size() - 1);
             long next = last.address() + last.length();
             bytes += next - at;
             at = next;
         }
-        return out;
+        return new Stop(null);
     }
 
     private static boolean leftRoutine(Symbols symbols, long address, Symbol routine) {
@@ -236,15 +289,25 @@ public class DisCommand implements Command {
             this.annotate = annotate;
         }
 
-        Result render(List<Instruction> code) {
-            StringBuilder text = new StringBuilder();
-            List<Object> rows = new ArrayList<>();
-            ExceptionSites exceptions = ExceptionSites.of(session);
-            String lastFile = null;
-            int lastLine = -1;
-            for (Instruction ins : code) {
+        /** Renders instructions one by one onto {@code out}: crash's lines, or one JSON record each. */
+        Printer printer(org.kdive.api.command.Output out) {
+            return new Printer(out);
+        }
+
+        final class Printer {
+            private final org.kdive.api.command.Output out;
+            private final ExceptionSites exceptions = ExceptionSites.of(session);
+            private String lastFile;
+            private int lastLine = -1;
+
+            Printer(org.kdive.api.command.Output out) {
+                this.out = out;
+            }
+
+            void print(Instruction ins) {
                 Optional<Symbol> sym = symbols.containing(ins.address());
                 Optional<SourceLine> src = line(ins.address());
+                StringBuilder text = new StringBuilder();
                 if (lines && src.isPresent() && (src.get().line() != lastLine || !src.get().file().equals(lastFile))) {
                     text.append(src.get().file()).append(": ").append(src.get().line()).append('\n');
                     lastFile = src.get().file();
@@ -256,7 +319,7 @@ public class DisCommand implements Command {
                 if (label != null) line.append(" <").append(label).append('>');
                 line.append(":\t").append(String.format("%-6s ", ins.mnemonic())).append(ins.operands());
                 String targetLabel = null;
-                boolean ripRelative = ins.operands().contains("(%rip)");
+                boolean ripRelative = ins.dataTarget();
                 if (ins.target() != -1) {
                     targetLabel = targetLabel(ins.target());
                     if (ripRelative) line.append(String.format("        # 0x%x", ins.target()));
@@ -264,18 +327,16 @@ public class DisCommand implements Command {
                 }
                 boolean ftrace = sym.isPresent() && sym.get().address() == ins.address() && isFentryNop(ins);
                 if (ftrace) line.append(" [FTRACE NOP]");
-                Optional<BugSite> bug = isUd2(ins) ? bug(ins.address(), sym.orElse(null)) : Optional.empty();
+                Optional<BugSite> bug = isTrap(ins) ? bug(ins.address(), sym.orElse(null)) : Optional.empty();
                 Optional<String> exception = exceptions.at(ins.address());
                 if (annotate) {
                     bug.ifPresent(b -> line.append(" [").append(b.describe()).append(']'));
                     exception.ifPresent(e -> line.append("  <-- ").append(e));
                 }
                 text.append(line).append('\n');
-                rows.add(row(ins, label, targetLabel, ripRelative, ftrace, src, bug, exception));
+                out.text(text);
+                if (out.json()) out.record(row(ins, label, targetLabel, ripRelative, ftrace, src, bug, exception));
             }
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("instructions", rows);
-            return Result.of(text.toString(), data);
         }
 
         private Optional<SourceLine> line(long address) {
@@ -367,9 +428,9 @@ public class DisCommand implements Command {
                     && b[3] == 0 && b[4] == 0;
         }
 
-        private static boolean isUd2(Instruction ins) {
-            byte[] b = ins.bytes();
-            return b.length == 2 && (b[0] & 0xff) == 0x0f && (b[1] & 0xff) == 0x0b;
+        /** The architecture's BUG()/WARN() trap instruction. */
+        private boolean isTrap(Instruction ins) {
+            return session.arch().bugTrap().map(t -> t.isTrap(ins.bytes())).orElse(false);
         }
     }
 }

@@ -12,8 +12,9 @@ import org.kdive.api.symbols.Symbol;
 /**
  * Where each CPU was interrupted, from the registers the capture kernel saved (PRSTATUS). On an
  * oops, crash_kexec() saves the exception's pt_regs for the panicking CPU; the other CPUs save the
- * registers their crash NMI interrupted. When the panicking CPU's saved RIP lies in __crash_kexec, the
- * kernel called panic() directly and there is no exception RIP for it.
+ * registers their crash NMI interrupted. When the panicking CPU's saved program counter lies in
+ * __crash_kexec, the kernel called panic() directly and there is no exception address for it. Labels
+ * name the program counter as the architecture does (crash's "exception RIP" on x86_64).
  */
 final class ExceptionSites {
     private final Map<Long, String> labels = new HashMap<>();
@@ -32,13 +33,14 @@ final class ExceptionSites {
         int panicCpu = panicCpu(session);
         for (int cpu = 0; cpu < cpus.size(); cpu++) {
             long pc = cpus.get(cpu).pc();
+            String what = "exception " + cpus.get(cpu).pcName().toUpperCase();
             if (pc == 0) continue;
             if (cpu == panicCpu) {
                 Optional<Symbol> in = session.symbols().containing(pc);
                 if (in.isPresent() && in.get().name().equals("__crash_kexec")) continue;
-                labels.put(pc, "exception RIP (panic task, cpu " + cpu + ")");
+                labels.put(pc, what + " (panic task, cpu " + cpu + ")");
             } else {
-                labels.putIfAbsent(pc, "exception RIP (cpu " + cpu + ")");
+                labels.putIfAbsent(pc, what + " (cpu " + cpu + ")");
             }
         }
     }

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
 import org.kdive.api.symbols.Symbol;
 import org.kdive.cmd.symbols.ModCommand;
 import org.kdive.cmd.symbols.modules.KernelModules;
-import org.kdive.dis.capstone.CapstoneDisassembler;
+import org.kdive.arch.x86.dis.X86Disassembler;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 /**
@@ -32,7 +33,7 @@ import org.kdive.test.session.CorpusSession;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DisCommandTest {
-    private static final DisCommand DIS = new DisCommand(new CapstoneDisassembler());
+    private static final DisCommand DIS = new DisCommand(new X86Disassembler());
 
     /** Module addresses resolve to names from the dump's kallsyms, as in crash before `mod -s`. */
     @BeforeAll
@@ -51,7 +52,7 @@ class DisCommandTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        assertEquals(Corpus.normalize(Corpus.crashRef(ref)), Corpus.normalize(out), ref);
+        assertEquals(CrashText.layout(Corpus.crashRef(ref)), CrashText.layout(out), ref);
     }
 
     @Test
@@ -112,7 +113,7 @@ class DisCommandTest {
         String expected = ref.substring(ref.indexOf('\n') + 1);
         String actual = dis(command).text();
         java.nio.file.Files.writeString(java.nio.file.Path.of("target/" + name + ".actual.txt"), actual); // for diffing by hand
-        assertEquals(Corpus.normalize(expected), Corpus.normalize(actual), name);
+        assertEquals(CrashText.layout(expected), CrashText.layout(actual), name);
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.kdive.api.KdiveException;
+import org.kdive.api.arch.KernelArch;
 import org.kdive.api.command.Args;
 import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
@@ -48,14 +50,25 @@ public final class DumpinfoCommand implements Command {
     public Result execute(CommandContext context, List<String> args) {
         Args.parse(args, Set.of(), Set.of());
         Session session = context.session();
-        return describe(session.dump(), panicCpu(session));
+        KernelArch arch;
+        try {
+            arch = session.arch();
+        } catch (KdiveException e) {
+            arch = null; // no architecture bundle for this machine: the identity comes from the headers
+        }
+        return describe(session.dump(), panicCpu(session), arch);
     }
 
     /** The report for a dump; {@code panicCpu} is -1 when unknown. */
     public static Result describe(Dump dump, int panicCpu) {
+        return describe(dump, panicCpu, null);
+    }
+
+    /** The report for a dump; {@code arch} (may be null) reads the kernel's own utsname. */
+    public static Result describe(Dump dump, int panicCpu, KernelArch arch) {
         DumpInfo info = dump.info();
         VmcoreInfo vi = dump.vmcoreinfo().orElse(VmcoreInfo.empty());
-        KernelIdentity id = KernelIdentities.of(dump);
+        KernelIdentity id = KernelIdentities.of(dump, arch);
         Map<String, String> d = info.details();
         int cpu = info.panicCpu() >= 0 ? info.panicCpu() : panicCpu;
         long memory = parse(d.get(DumpInfo.DETAIL_MEMORY));

@@ -13,6 +13,7 @@ import org.kdive.cmd.kernel.commands.BtCommand;
 import org.kdive.cmd.kernel.commands.ForeachCommand;
 import org.kdive.cmd.symbols.ModCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 /** References were made after `mod -s vqbug vqbug.ko.debug`; so are these. */
@@ -24,17 +25,17 @@ class BtCommandTest {
 
     @Test
     void panicTaskMatchesCrash() {
-        assertEquals(Corpus.normalize(Corpus.crashRef("02-bt")), Corpus.normalize(CorpusSession.run(new BtCommand())));
+        assertEquals(CrashText.layout(Corpus.crashRef("02-bt")), CrashText.layout(CorpusSession.run(new BtCommand())));
     }
 
     @Test
     void everyActiveTaskMatchesCrash() {
-        assertEquals(Corpus.normalize(Corpus.crashRef("03-bt-a")), Corpus.normalize(CorpusSession.run(new BtCommand(), "-a")));
+        assertEquals(CrashText.layout(Corpus.crashRef("03-bt-a")), CrashText.layout(CorpusSession.run(new BtCommand(), "-a")));
     }
 
     @Test
     void frameContentsMatchCrash() {
-        assertEquals(Corpus.normalize(Corpus.crashRef("24-bt-f")), Corpus.normalize(CorpusSession.run(new BtCommand(), "-f")));
+        assertEquals(CrashText.layout(Corpus.crashRef("24-bt-f")), CrashText.layout(CorpusSession.run(new BtCommand(), "-f")));
     }
 
     /**
@@ -64,7 +65,7 @@ class BtCommandTest {
         String ref = LocalRefs.crash("foreach_bt");
         int from = ref.indexOf("PID: 0        TASK: ff2283988125c180");
         String swapper1 = ref.substring(from, ref.indexOf("\nPID: 41", from));
-        assertEquals(Corpus.normalize(swapper1), Corpus.normalize(CorpusSession.run(new BtCommand(), "ff2283988125c180")));
+        assertEquals(CrashText.layout(swapper1), CrashText.layout(CorpusSession.run(new BtCommand(), "ff2283988125c180")));
     }
 
     /** The console's call trace and drgn's stack end in the same functions. */

@@ -15,6 +15,7 @@ import org.kdive.cmd.kernel.commands.FilesCommand;
 import org.kdive.cmd.kernel.commands.ForeachCommand;
 import org.kdive.core.BasicCommandContext;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 /**
@@ -29,7 +30,7 @@ class FilesCommandTest {
 
     @Test
     void panicTaskHasNoOpenFilesAsCrashSays() {
-        assertEquals(Corpus.normalize(LocalRefs.crash("files")), Corpus.normalize(CorpusSession.run(new FilesCommand())));
+        assertEquals(CrashText.layout(LocalRefs.crash("files")), CrashText.layout(CorpusSession.run(new FilesCommand())));
     }
 
     @Test
@@ -53,8 +54,8 @@ class FilesCommandTest {
     @Test
     void foreachFilesMatchesCrashOnTheTasksCrashKnows() {
         // crash's foreach sees only the idle tasks and the panic task on this kernel (PID hash)
-        assertEquals(Corpus.normalize(LocalRefs.crash("foreach_files")),
-                Corpus.normalize(CorpusSession.run(new ForeachCommand(), "0", "41", "files")));
+        assertEquals(CrashText.layout(LocalRefs.crash("foreach_files")),
+                CrashText.layout(CorpusSession.run(new ForeachCommand(), "0", "41", "files")));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 import org.kdive.cmd.kernel.commands.KmemCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 class KmemCommandTest {
@@ -17,6 +18,6 @@ class KmemCommandTest {
     void kmemInfoMatchesCrashWithTheKernelsSlabCount() {
         String expected = Corpus.crashRef("16-kmem-i")
                 .replace("SLAB     2341       9.1 MB    1% of TOTAL MEM", "SLAB     4204      16.4 MB    2% of TOTAL MEM");
-        assertEquals(Corpus.normalize(expected), Corpus.normalize(CorpusSession.run(new KmemCommand(), "-i")));
+        assertEquals(CrashText.layout(expected), CrashText.layout(CorpusSession.run(new KmemCommand(), "-i")));
     }
 }

@@ -11,6 +11,7 @@ import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.cmd.kernel.commands.KmemCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 /**
@@ -19,11 +20,11 @@ import org.kdive.test.session.CorpusSession;
  */
 class KmemSlabTest {
     private static String kmem(String... args) {
-        return Corpus.normalize(CorpusSession.run(new KmemCommand(), args));
+        return CrashText.layout(CorpusSession.run(new KmemCommand(), args));
     }
 
     private static String ref(String name) {
-        return Corpus.normalize(LocalRefs.crash(name));
+        return CrashText.layout(LocalRefs.crash(name));
     }
 
     @Test
@@ -87,7 +88,7 @@ class KmemSlabTest {
         long refLines = LocalRefs.crash("kmem_-s").lines().filter(l -> l.matches("[0-9a-f]{16} .*")).count();
         assertEquals(refLines, caches.size());
         Map<?, ?> k192 = caches.stream().map(c -> (Map<?, ?>) c).filter(c -> "kmalloc-192".equals(c.get("name"))).findFirst().orElseThrow();
-        assertEquals("ff22839881034800", k192.get("address"));
+        assertEquals("0xff22839881034800", k192.get("address"));
         assertEquals(192L, k192.get("objsize"));
         assertEquals(292L, k192.get("allocated"));
         assertEquals(315L, k192.get("total"));
@@ -99,7 +100,7 @@ class KmemSlabTest {
         Map<?, ?> cpu0 = (Map<?, ?>) ((List<?>) c8k.get("cpus")).get(0);
         List<?> objects = (List<?>) ((Map<?, ?>) cpu0.get("slab")).get("objects");
         assertEquals(4, objects.size());
-        assertEquals(Map.of("address", "ff22839882502000", "free", false), objects.get(1));
+        assertEquals(Map.of("address", "0xff22839882502000", "free", false), objects.get(1));
         assertEquals(0, ((Map<?, ?>) objects.get(0)).get("cpu_cache"));
     }
 

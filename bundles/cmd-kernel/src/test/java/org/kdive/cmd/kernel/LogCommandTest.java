@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 import org.kdive.cmd.kernel.commands.LogCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 class LogCommandTest {
     @Test
     void logMatchesCrash() {
-        assertEquals(Corpus.normalize(Corpus.crashRef("04-log")), Corpus.normalize(CorpusSession.run(new LogCommand())));
+        assertEquals(CrashText.layout(Corpus.crashRef("04-log")), CrashText.layout(CorpusSession.run(new LogCommand())));
     }
 
     @Test
@@ -22,11 +23,11 @@ class LogCommandTest {
 
     @Test
     void humanTimesMatchCrash() {
-        assertEquals(Corpus.normalize(LocalRefs.crash("log_-T")), Corpus.normalize(CorpusSession.run(new LogCommand(), "-T")));
+        assertEquals(CrashText.layout(LocalRefs.crash("log_-T")), CrashText.layout(CorpusSession.run(new LogCommand(), "-T")));
     }
 
     @Test
     void levelsMatchCrash() {
-        assertEquals(Corpus.normalize(LocalRefs.crash("log_-m")), Corpus.normalize(CorpusSession.run(new LogCommand(), "-m")));
+        assertEquals(CrashText.layout(LocalRefs.crash("log_-m")), CrashText.layout(CorpusSession.run(new LogCommand(), "-m")));
     }
 }

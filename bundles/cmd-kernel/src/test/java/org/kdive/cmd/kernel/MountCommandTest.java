@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.kdive.api.command.CommandException;
 import org.kdive.cmd.kernel.commands.MountCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 /**
@@ -21,7 +22,7 @@ import org.kdive.test.session.CorpusSession;
 class MountCommandTest {
     @Test
     void mountTableMatchesCrash() {
-        assertEquals(Corpus.normalize(LocalRefs.crash("mount")), Corpus.normalize(CorpusSession.run(new MountCommand())));
+        assertEquals(CrashText.layout(LocalRefs.crash("mount")), CrashText.layout(CorpusSession.run(new MountCommand())));
     }
 
     @Test

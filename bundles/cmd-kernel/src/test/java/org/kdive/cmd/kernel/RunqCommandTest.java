@@ -14,6 +14,7 @@ import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.access.RbTree;
 import org.kdive.cmd.kernel.commands.RunqCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 /**
@@ -24,18 +25,18 @@ import org.kdive.test.session.CorpusSession;
 class RunqCommandTest {
     @Test
     void runqMatchesCrash() {
-        assertEquals(Corpus.normalize(LocalRefs.crash("runq")), Corpus.normalize(CorpusSession.run(new RunqCommand())));
+        assertEquals(CrashText.layout(LocalRefs.crash("runq")), CrashText.layout(CorpusSession.run(new RunqCommand())));
     }
 
     @Test
     void oneCpuMatchesCrash() {
-        assertEquals(Corpus.normalize(LocalRefs.crash("runq_-c_1")), Corpus.normalize(CorpusSession.run(new RunqCommand(), "-c", "1")));
-        assertEquals(Corpus.normalize(LocalRefs.crash("runq")), Corpus.normalize(CorpusSession.run(new RunqCommand(), "-c", "0-1")));
+        assertEquals(CrashText.layout(LocalRefs.crash("runq_-c_1")), CrashText.layout(CorpusSession.run(new RunqCommand(), "-c", "1")));
+        assertEquals(CrashText.layout(LocalRefs.crash("runq")), CrashText.layout(CorpusSession.run(new RunqCommand(), "-c", "0-1")));
     }
 
     @Test
     void timestampsMatchCrash() {
-        assertEquals(Corpus.normalize(LocalRefs.crash("runq_-t")), Corpus.normalize(CorpusSession.run(new RunqCommand(), "-t")));
+        assertEquals(CrashText.layout(LocalRefs.crash("runq_-t")), CrashText.layout(CorpusSession.run(new RunqCommand(), "-t")));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 import org.kdive.cmd.kernel.commands.SysCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 class SysCommandTest {
@@ -18,6 +19,6 @@ class SysCommandTest {
         int drgnTasks = Corpus.drgnRef("ps.txt").strip().split("\n").length - 1;
         assertEquals(54, drgnTasks);
         String expected = Corpus.crashRef("01-sys-nomods").replace("TASKS: 3", "TASKS: " + (drgnTasks + 2));
-        assertEquals(Corpus.normalize(expected), Corpus.normalize(out));
+        assertEquals(CrashText.layout(expected), CrashText.layout(out));
     }
 }

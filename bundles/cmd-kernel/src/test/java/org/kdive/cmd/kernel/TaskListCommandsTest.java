@@ -14,13 +14,14 @@ import org.kdive.cmd.kernel.commands.SetCommand;
 import org.kdive.cmd.kernel.commands.TaskCommand;
 import org.kdive.cmd.kernel.tasks.KernelTasksService;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 class TaskListCommandsTest {
     @Test
     void taskMembersMatchCrash() {
-        assertEquals(Corpus.normalize(Corpus.crashRef("17-task")),
-                Corpus.normalize(CorpusSession.run(new TaskCommand(), "-R", "pid,comm,prio")));
+        assertEquals(CrashText.layout(Corpus.crashRef("17-task")),
+                CrashText.layout(CorpusSession.run(new TaskCommand(), "-R", "pid,comm,prio")));
     }
 
     @Test
@@ -34,7 +35,7 @@ class TaskListCommandsTest {
 
     @Test
     void listOfTasksMatchesCrash() {
-        assertEquals(Corpus.normalize(Corpus.crashRef("21-list-tasks")), Corpus.normalize(CorpusSession.run(
+        assertEquals(CrashText.layout(Corpus.crashRef("21-list-tasks")), CrashText.layout(CorpusSession.run(
                 new ListCommand(), "task_struct.tasks", "-s", "task_struct.pid,comm", "-h", "init_task")));
     }
 

@@ -12,6 +12,7 @@ import org.kdive.api.command.Result;
 import org.kdive.cmd.kernel.commands.TreeCommand;
 import org.kdive.cmd.symbols.ModCommand;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 /**
@@ -21,7 +22,7 @@ import org.kdive.test.session.CorpusSession;
  */
 class TreeCommandTest {
     private static void assertLikeCrash(String ref, String... args) {
-        assertEquals(Corpus.normalize(LocalRefs.crash(ref)), Corpus.normalize(CorpusSession.run(new TreeCommand(), args)));
+        assertEquals(CrashText.layout(LocalRefs.crash(ref)), CrashText.layout(CorpusSession.run(new TreeCommand(), args)));
     }
 
     @Test
@@ -63,7 +64,7 @@ class TreeCommandTest {
         CorpusSession.loadVqbug(new ModCommand());
         String direct = CorpusSession.run(new TreeCommand(), "-t", "rbtree", "-S", "vmap_area.va_start", "vmap_area_root",
                 "-o", "vmap_area.rb_node");
-        assertEquals(Corpus.normalize(LocalRefs.crash("tree_vmap_area_root_-S")), Corpus.normalize(direct));
+        assertEquals(CrashText.layout(LocalRefs.crash("tree_vmap_area_root_-S")), CrashText.layout(direct));
     }
 
     @Test
@@ -98,7 +99,7 @@ class TreeCommandTest {
         List<?> entries = (List<?>) data.get("entries");
         assertEquals(101, entries.size());
         Map<?, ?> first = (Map<?, ?>) entries.get(0);
-        assertEquals("ff2283988103fc00", first.get("address"));
+        assertEquals("0xff2283988103fc00", first.get("address"));
         assertEquals("root", first.get("position"));
         assertEquals(Map.of("va_end", "18402245911494709248"), first.get("members"));
         assertEquals("root/l", ((Map<?, ?>) entries.get(1)).get("position"));
@@ -107,7 +108,7 @@ class TreeCommandTest {
         Map<?, ?> last = (Map<?, ?>) ((List<?>) xa.get("entries")).get(24);
         assertEquals(32L, last.get("index"));
         assertEquals("root/32", last.get("position"));
-        assertEquals("ff2283988251de00", last.get("address"));
+        assertEquals("0xff2283988251de00", last.get("address"));
     }
 
     @Test

@@ -85,37 +85,48 @@ abstract class DataTypeCommand {
             return Result.of(out.toString(), data);
         }
         if (members.size() > 1 && args.has("o")) throw new CommandException("-o option not valid with multiple member format");
-        List<Object> items = new ArrayList<>();
-        for (long c = 0; c < count; c++) {
-            long at = address + c * type.size();
-            if (c > 0) out.append('\n');
-            Value v = Value.at(type, at, session.memory());
-            if (args.has("o")) {
-                // crash: the layout at the address, then SIZE (only the member's line for NAME.member)
-                if (members.isEmpty()) {
-                    out.append(OffsetLayout.render(type, CDecl.ptype(type), hex, at));
-                    out.append(sizeLine(type, hex));
-                } else {
-                    out.append(memberOffsetLine(type, members.get(0), hex, at));
+        long base = address;
+        long total = count;
+        boolean offsets = args.has("o");
+        // one struct at a time: printed, or one JSON record, as it is read (COUNT may be large)
+        return Result.stream("items", sink -> {
+            StringBuilder text = new StringBuilder();
+            for (long c = 0; c < total; c++) {
+                context.checkCancelled();
+                long at = base + c * type.size();
+                if (c > 0) text.append('\n');
+                Value v = Value.at(type, at, session.memory());
+                if (!sink.json()) {
+                    if (offsets) {
+                        // crash: the layout at the address, then SIZE (only the member's line for NAME.member)
+                        if (members.isEmpty()) {
+                            text.append(OffsetLayout.render(type, CDecl.ptype(type), hex, at));
+                            text.append(sizeLine(type, hex));
+                        } else {
+                            text.append(memberOffsetLine(type, members.get(0), hex, at));
+                        }
+                    } else if (members.isEmpty()) {
+                        text.append(keyword).append(' ').append(type.name()).append(' ').append(f.value(v, 0)).append('\n');
+                    } else {
+                        for (String m : members) text.append(memberLine(f, type, v, m));
+                    }
+                    sink.text(text);
+                    text.setLength(0);
+                    continue;
                 }
-            } else if (members.isEmpty()) {
-                out.append(keyword).append(' ').append(type.name()).append(' ').append(f.value(v, 0)).append('\n');
-            } else {
-                for (String m : members) out.append(memberLine(f, type, v, m));
+                Map<String, Object> item = new LinkedHashMap<>();
+                item.put("address", "0x" + Long.toHexString(at));
+                if (members.isEmpty()) {
+                    item.put("value", JsonValues.of(v, f));
+                } else {
+                    Map<String, Object> mv = new LinkedHashMap<>();
+                    for (String m : members) mv.put(m, JsonValues.of(memberValue(v, type, m), f));
+                    item.put("members", mv);
+                }
+                sink.record(item);
             }
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("address", "0x" + Long.toHexString(at));
-            if (members.isEmpty()) {
-                item.put("value", JsonValues.of(v, f));
-            } else {
-                Map<String, Object> mv = new LinkedHashMap<>();
-                for (String m : members) mv.put(m, JsonValues.of(memberValue(v, type, m), f));
-                item.put("members", mv);
-            }
-            items.add(item);
-        }
-        data.put("items", items);
-        return Result.of(out.toString(), data);
+            return data;
+        });
     }
 
     private static long parseCount(String s) {

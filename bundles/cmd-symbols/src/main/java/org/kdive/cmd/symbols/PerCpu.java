@@ -17,8 +17,6 @@ import org.kdive.cmd.symbols.types.CDecl;
 
 /** crash's per-cpu display for `p SYMBOL[:cpus]`: the per-cpu addresses, or the value on those CPUs. */
 final class PerCpu {
-    private static final int MAX_CPUS = 8192;
-
     private PerCpu() {
     }
 
@@ -34,7 +32,7 @@ final class PerCpu {
         if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) return null;
         Optional<Variable> var = env.variable(name);
         if (var.isEmpty() || !isPerCpu(s, var.get().address())) return null;
-        long[] offsets = offsets(s);
+        long[] offsets = s.arch().addressSpace(s).perCpuOffsets();
         if (offsets.length == 0) return null;
         Variable v = var.get();
         StringBuilder out = new StringBuilder();
@@ -77,21 +75,6 @@ final class PerCpu {
             return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
         } catch (KdiveException e) {
             return false;
-        }
-    }
-
-    /** __per_cpu_offset[0 .. nr_cpu_ids). */
-    static long[] offsets(Session s) {
-        try {
-            Optional<Variable> nr = s.symbols().variable("nr_cpu_ids");
-            Optional<Variable> off = s.symbols().variable("__per_cpu_offset");
-            if (nr.isEmpty() || off.isEmpty()) return new long[0];
-            int n = (int) Math.min(MAX_CPUS, s.memory().u32(nr.get().address()));
-            long[] out = new long[n];
-            for (int i = 0; i < n; i++) out[i] = s.memory().u64(off.get().address() + 8L * i);
-            return out;
-        } catch (KdiveException e) {
-            return new long[0];
         }
     }
 

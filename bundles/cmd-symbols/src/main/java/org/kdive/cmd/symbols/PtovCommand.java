@@ -14,7 +14,6 @@ import org.kdive.api.kernel.KernelTasks;
 import org.kdive.api.kernel.TaskInfo;
 import org.kdive.api.session.Session;
 import org.kdive.cmd.symbols.format.Columns;
-import org.kdive.cmd.symbols.paging.KernelSpace;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
@@ -71,7 +70,7 @@ public final class PtovCommand implements Command {
     }
 
     private static Map<String, Object> physical(Session s, long physical, StringBuilder out) {
-        long vaddr = KernelSpace.of(s).toVirtual(physical);
+        long vaddr = s.arch().addressSpace(s).directMapAddress(physical);
         out.append(Columns.left("VIRTUAL", VADDR_WIDTH)).append("  ").append(Columns.left("PHYSICAL", VADDR_WIDTH)).append('\n');
         out.append(Columns.left(Long.toHexString(vaddr), VADDR_WIDTH)).append("  ")
                 .append(Columns.left(Long.toHexString(physical), VADDR_WIDTH)).append('\n');
@@ -82,7 +81,7 @@ public final class PtovCommand implements Command {
     }
 
     private Map<String, Object> perCpu(Session s, long offset, String spec, StringBuilder out) {
-        long[] offsets = PerCpu.offsets(s);
+        long[] offsets = s.arch().addressSpace(s).perCpuOffsets();
         if (offsets.length == 0) throw new CommandException("per-cpu offsets unknown (no __per_cpu_offset / nr_cpu_ids)");
         TreeSet<Integer> cpus;
         if (spec.isEmpty()) {

@@ -80,71 +80,102 @@ public final class RdCommand implements Command {
         if (ascii) return asciiDump(reader, addr, count, physical, type);
         Symbolizer sym = symbolic ? new Symbolizer(s.symbols(), s.memory()) : null;
         boolean asciiColumn = mode == 'x' && !symbolic && !args.has("x");
-        int perLine = 16 / size;
-        StringBuilder out = new StringBuilder();
-        StringBuilder chars = new StringBuilder();
-        List<Object> words = new ArrayList<>();
-        int lineLen = 0;
-        long shown = 0;
-        String error = null;
-        byte[] buf = new byte[size];
-        for (long i = 0; i < count; i++) {
-            long a = addr + i * size;
-            try {
-                reader.read(a, buf);
-            } catch (MemoryAccessException e) {
-                error = readError(e, a, physical, type);
-                break;
-            } catch (KdiveException e) {
-                error = "invalid " + (physical ? "physical" : "kernel virtual") + " address: " + Long.toHexString(a) + "  type: \"" + type + "\"";
-                break;
-            }
-            if (shown % perLine == 0) {
-                if (shown > 0) {
-                    if (asciiColumn) out.append("  ").append(chars);
-                    out.append('\n');
+        boolean network = args.has("N");
+        long start = addr;
+        long total = count;
+        // crash refuses a first word it cannot read; later failures end the output with the reason
+        byte[] first = new byte[size];
+        String firstError = tryRead(reader, start, first, physical, type);
+        if (firstError != null) throw new CommandException(firstError, CommandException.FAILED);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("address", org.kdive.api.util.Hex.json(start));
+        summary.put("size", size);
+        summary.put("physical", physical);
+        // one line (16 bytes) at a time: printed, or one JSON record {address, values}, as it is read
+        return Result.stream("lines", out -> {
+            int perLine = 16 / size;
+            StringBuilder line = new StringBuilder();
+            StringBuilder chars = new StringBuilder();
+            List<Object> words = new ArrayList<>();
+            byte[] buf = new byte[size];
+            int lineLen = 0;
+            long lineStart = start;
+            long shown = 0;
+            for (long i = 0; i < total; i++) {
+                long a = start + i * size;
+                String error = tryRead(reader, a, buf, physical, type);
+                if (error != null) {
+                    endLine(out, line, chars, words, lineStart, asciiColumn, lineLen, perLine, size);
+                    out.error(error.startsWith("page excluded") ? "memory-excluded" : "memory-invalid", "rd: " + error + "\n");
+                    return summary;
                 }
-                out.append(String.format("%16x:  ", a));
-                chars.setLength(0);
-                lineLen = 16 + 3;
+                if (shown % perLine == 0) {
+                    if (shown > 0) {
+                        endLine(out, line, chars, words, lineStart, asciiColumn, lineLen, perLine, size);
+                        context.checkCancelled();
+                    }
+                    line.append(String.format("%16x:  ", a));
+                    lineStart = a;
+                    lineLen = 16 + 3;
+                }
+                long v = 0;
+                for (int k = size - 1; k >= 0; k--) v = (v << 8) | (buf[k] & 0xff);
+                if (network && size == 2) v = Short.reverseBytes((short) v) & 0xffff;
+                if (network && size == 4) v = Integer.reverseBytes((int) v) & 0xffffffffL;
+                if (out.json()) words.add(size == 8 && v < 0 ? "0x" + Long.toHexString(v) : (Object) v);
+                String cell = null;
+                if (sym != null) {
+                    String n = sym.near(v, true);
+                    if (n != null) cell = String.format("%-16s ", n);
+                }
+                if (cell == null) cell = cell(v, size, mode);
+                line.append(cell);
+                lineLen += cell.length();
+                for (int k = 0; k < size; k++) {
+                    int c = buf[k] & 0xff;
+                    chars.append(c >= 0x20 && c < 0x7f ? (char) c : '.');
+                }
+                shown++;
             }
-            long v = 0;
-            for (int k = size - 1; k >= 0; k--) v = (v << 8) | (buf[k] & 0xff);
-            if (args.has("N") && size == 2) v = Short.reverseBytes((short) v) & 0xffff;
-            if (args.has("N") && size == 4) v = Integer.reverseBytes((int) v) & 0xffffffffL;
-            words.add(size == 8 && v < 0 ? "0x" + Long.toHexString(v) : (Object) v);
-            String cell = null;
-            if (sym != null) {
-                String n = sym.near(v, true);
-                if (n != null) cell = String.format("%-16s ", n);
-            }
-            if (cell == null) cell = cell(v, size, mode);
-            out.append(cell);
-            lineLen += cell.length();
-            for (int k = 0; k < size; k++) {
-                int c = buf[k] & 0xff;
-                chars.append(c >= 0x20 && c < 0x7f ? (char) c : '.');
-            }
-            shown++;
-        }
-        if (shown > 0) {
-            if (asciiColumn) {
+            endLine(out, line, chars, words, lineStart, asciiColumn, lineLen, perLine, size);
+            return summary;
+        });
+    }
+
+    /** Ends the line being built (if any): text with its ASCII column, or the line's JSON record. */
+    private static void endLine(org.kdive.api.command.Output out, StringBuilder line, StringBuilder chars, List<Object> words,
+            long lineStart, boolean asciiColumn, int lineLen, int perLine, int size) {
+        if (line.length() == 0) return;
+        if (asciiColumn) {
+            if (chars.length() < 16) {
                 int asciiStart = 16 + 3 + perLine * (2 * size + 1);
-                out.append(" ".repeat(Math.max(0, asciiStart - lineLen))).append("  ").append(chars);
+                line.append(" ".repeat(Math.max(0, asciiStart - lineLen)));
             }
-            out.append('\n');
+            line.append("  ").append(chars);
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("address", "0x" + Long.toHexString(addr));
-        data.put("size", size);
-        data.put("physical", physical);
-        data.put("values", words);
-        if (error != null) {
-            if (shown == 0) throw new CommandException(error);
-            out.append("rd: ").append(error).append('\n');
-            data.put("error", error);
+        line.append('\n');
+        out.text(line);
+        if (out.json()) {
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("address", org.kdive.api.util.Hex.json(lineStart));
+            record.put("values", List.copyOf(words));
+            out.record(record);
         }
-        return Result.of(out.toString(), data);
+        line.setLength(0);
+        chars.setLength(0);
+        words.clear();
+    }
+
+    /** Reads one word; the crash-style reason when it cannot be read, else null. */
+    private static String tryRead(Reader reader, long a, byte[] buf, boolean physical, String type) {
+        try {
+            reader.read(a, buf);
+            return null;
+        } catch (MemoryAccessException e) {
+            return readError(e, a, physical, type);
+        } catch (KdiveException e) {
+            return "invalid " + (physical ? "physical" : "kernel virtual") + " address: " + Long.toHexString(a) + "  type: \"" + type + "\"";
+        }
     }
 
     @FunctionalInterface

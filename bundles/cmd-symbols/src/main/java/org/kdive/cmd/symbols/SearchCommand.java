@@ -17,7 +17,6 @@ import org.kdive.api.kernel.TaskInfo;
 import org.kdive.api.session.Session;
 import org.kdive.cmd.symbols.modules.KernelModules;
 import org.kdive.cmd.symbols.paging.KernelRanges;
-import org.kdive.cmd.symbols.paging.KernelSpace;
 import org.kdive.cmd.symbols.search.PageScan;
 import org.kdive.cmd.symbols.search.PageSink;
 import org.kdive.cmd.symbols.search.SearchOutput;
@@ -92,7 +91,7 @@ public final class SearchCommand implements Command {
         if (args.positional().isEmpty() || length != 0 && end != null) throw new CommandException(usageError());
         if (args.positional().size() > MAX_VALUES) throw new CommandException("too many values (at most " + MAX_VALUES + ")");
 
-        KernelSpace space = KernelSpace.of(s);
+        long maxPfn = s.arch().addressSpace(s).maxPfn();
         KernelRanges ranges = physical ? null : KernelRanges.of(s);
         long from = start != null ? start : physical ? 0 : ranges.ranges().get(0).start();
         if (!physical && Long.compareUnsigned(from, KernelRanges.kernelBase(s)) < 0) {
@@ -104,7 +103,7 @@ public final class SearchCommand implements Command {
         } else if (length != 0) {
             to = from + length;
         } else if (physical) {
-            to = space.maxPfn() > 0 ? space.maxPfn() * PAGE : s.dump().memory().limit();
+            to = maxPfn > 0 ? maxPfn * PAGE : s.dump().memory().limit();
         } else {
             to = ranges.ranges().stream().mapToLong(KernelRanges.Range::end).reduce(0, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
         }
@@ -121,7 +120,7 @@ public final class SearchCommand implements Command {
         }
 
         SearchOutput out;
-        PageSink matcher;
+        java.util.function.Supplier<PageSink> matcher; // a fresh one per run of the output (matchers keep state across pages)
         List<String> shownValues = new ArrayList<>();
         if (width == 0) {
             List<byte[]> targets = new ArrayList<>();
@@ -133,7 +132,9 @@ public final class SearchCommand implements Command {
             }
             if (targets.isEmpty()) throw new CommandException(usageError());
             out = new SearchOutput(0, null, shownValues.toArray(new String[0]), 0, null);
-            matcher = new StringMatcher(targets.toArray(new byte[0][]), out);
+            byte[][] wanted = targets.toArray(new byte[0][]);
+            SearchOutput o = out;
+            matcher = () -> new StringMatcher(wanted, o);
         } else {
             long[] values = new long[args.positional().size()];
             String[] names = new String[values.length];
@@ -149,28 +150,40 @@ public final class SearchCommand implements Command {
             }
             SearchOutput.Reader reader = physical ? (a, b) -> s.dump().memory().read(a, b, 0, b.length) : (a, b) -> s.memory().read(a, b, 0, b.length);
             out = new SearchOutput(width, names, null, around, reader);
-            matcher = new WordMatcher(width, values, mask, out);
+            SearchOutput o = out;
+            matcher = () -> new WordMatcher(width, values, mask, o);
         }
         notes.forEach(out::note);
         if ((from & 7) != 0) {
             from &= ~7L;
             out.note("search: rounding down start address to: " + Long.toHexString(from));
         }
-        PageScan scan = new PageScan(s);
-        boolean complete = physical ? scan.physical(from, to, matcher)
-                : scan.kernel(from, to, !args.has("V"), !args.has("K"), matcher);
-        if (!complete) out.note("search: stopped after " + SearchOutput.MAX_MATCHES + " matches (narrow it with -s, -e or -l)");
-
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("memory", physical ? "physical" : "kernel");
-        data.put("start", "0x" + Long.toHexString(from));
-        data.put("end", "0x" + Long.toHexString(to));
-        data.put("mode", width == 0 ? "string" : (width * 8) + "-bit");
-        data.put(width == 0 ? "strings" : "values", shownValues);
-        if (mask != 0 && width != 0) data.put("mask", "0x" + Long.toHexString(mask));
-        data.put("matches", out.rows());
-        data.put("truncated", out.truncated());
-        return Result.of(out.text(), data);
+        long first = from;
+        long last = to;
+        SearchOutput hits = out;
+        java.util.function.Supplier<PageSink> matchers = matcher;
+        // matches are printed (or become JSON records) as the scan finds them
+        return Result.stream("matches", o -> {
+            hits.to(o);
+            PageScan scan = new PageScan(s);
+            PageSink scanned = matchers.get();
+            PageSink checked = (address, page, f, t) -> {
+                context.checkCancelled();
+                return scanned.chunk(address, page, f, t);
+            };
+            boolean complete = physical ? scan.physical(first, last, checked)
+                    : scan.kernel(first, last, !args.has("V"), !args.has("K"), checked);
+            if (!complete) hits.note("search: stopped after " + SearchOutput.MAX_MATCHES + " matches (narrow it with -s, -e or -l)");
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("memory", physical ? "physical" : "kernel");
+            data.put("start", "0x" + Long.toHexString(first));
+            data.put("end", "0x" + Long.toHexString(last));
+            data.put("mode", width == 0 ? "string" : (width * 8) + "-bit");
+            data.put(width == 0 ? "strings" : "values", shownValues);
+            if (mask != 0 && width != 0) data.put("mask", "0x" + Long.toHexString(mask));
+            data.put("truncated", hits.truncated());
+            return data;
+        });
     }
 
     static String usageError() {

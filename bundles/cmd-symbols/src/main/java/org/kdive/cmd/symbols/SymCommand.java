@@ -76,6 +76,9 @@ public final class SymCommand implements Command {
             return Result.of(out.toString(), Map.of("symbols", rows));
         }
         if (args.positional().isEmpty()) throw new CommandException("usage: sym [-l|-M|-m module|-q string] symbol|vaddr");
+        // what was found is output; "symbol not found" an error (stderr, failed status) at its place
+        List<String> errors = new ArrayList<>();
+        List<Integer> errorAt = new ArrayList<>();
         for (String a : args.positional()) {
             List<Symbol> hits = new ArrayList<>();
             List<Long> offsets = new ArrayList<>();
@@ -85,7 +88,8 @@ public final class SymCommand implements Command {
                 if (addr >= 0) throw new CommandException("invalid address: " + a);
                 Optional<Symbol> sym = s.symbols().containing(addr);
                 if (sym.isEmpty() || !near(sym.get(), addr)) {
-                    out.append("symbol not found: ").append(a).append('\n');
+                    errorAt.add(out.length());
+                    errors.add("symbol not found: " + a + "\n");
                     continue;
                 }
                 hits.add(sym.get());
@@ -108,7 +112,10 @@ public final class SymCommand implements Command {
                     }
                 }
                 if (named.isEmpty()) {
-                    notFound(s, a, out);
+                    StringBuilder e = new StringBuilder();
+                    notFound(s, a, e);
+                    errorAt.add(out.length());
+                    errors.add(e.toString());
                     continue;
                 }
                 for (Symbol x : named) {
@@ -123,7 +130,19 @@ public final class SymCommand implements Command {
                 if (args.has("n")) neighbour(s, x, true).ifPresent(p -> line(out, rows, s, p, 0));
             }
         }
-        return Result.of(out.toString(), rows.size() == 1 ? rows.get(0) : Map.of("symbols", rows));
+        Object data = rows.size() == 1 ? rows.get(0) : Map.of("symbols", rows);
+        if (errors.isEmpty()) return Result.of(out.toString(), data);
+        String text = out.toString();
+        return Result.stream(o -> {
+            int from = 0;
+            for (int i = 0; i < errors.size(); i++) {
+                o.text(text.substring(from, errorAt.get(i)));
+                o.error(CommandException.NOT_FOUND, errors.get(i));
+                from = errorAt.get(i);
+            }
+            o.text(text.substring(from));
+            return data;
+        });
     }
 
     /** crash prints this as output, not as an error: the symbols whose names contain the word. */

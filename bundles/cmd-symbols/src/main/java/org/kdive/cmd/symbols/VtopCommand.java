@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.kdive.api.KdiveException;
+import org.kdive.api.arch.AddressSpace;
+import org.kdive.api.arch.PageWalk;
 import org.kdive.api.command.Args;
 import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
@@ -17,10 +19,8 @@ import org.kdive.api.kernel.TaskInfo;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Member;
 import org.kdive.cmd.symbols.format.Columns;
-import org.kdive.cmd.symbols.paging.KernelSpace;
 import org.kdive.cmd.symbols.paging.PageLine;
 import org.kdive.cmd.symbols.paging.PteTable;
-import org.kdive.cmd.symbols.paging.Walk;
 import org.kdive.cmd.symbols.types.OffsetLayout;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -30,8 +30,11 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * crash's {@code vtop}: a virtual address's physical address, the page-table walk that gives it,
- * the leaf entry's flags and the struct page. Kernel addresses in the direct map and the kernel
- * image are translated by subtraction (as crash does), the walk is shown all the same.
+ * the leaf entry's flags and the struct page, all as the architecture reports them. Direct-map
+ * addresses are translated by subtraction, as crash does (beyond RAM that names no memory, and reads
+ * there still fail). Unlike crash, a kernel-image address the page table does not map (before _text,
+ * after _end, freed init memory) is "(not mapped)": crash computes a physical address by subtraction
+ * there and then reads memory the kernel's image mapping does not reach.
  */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=vtop")
 public final class VtopCommand implements Command {
@@ -110,30 +113,30 @@ public final class VtopCommand implements Command {
             row.put("error", "not a kernel virtual address");
             return false;
         }
-        KernelSpace space = KernelSpace.of(s);
+        AddressSpace space = s.arch().addressSpace(s);
         long pgd = s.arch().kernelPageTable();
-        Walk walk = pgd < 0 ? null : Walk.of(s.arch(), pgd, vaddr);
+        PageWalk walk = pgd < 0 ? null : s.arch().walk(pgd, vaddr);
         Long physical = null;
-        if (space.inDirectMap(vaddr)) {
-            physical = vaddr - space.pageOffset();
-        } else if (KernelSpace.inKernelImage(vaddr)) {
+        if (space.directMap().contains(vaddr)) {
+            physical = vaddr - space.directMap().start(); // crash's subtraction, mapped or not (rd still walks)
+        } else if (walk != null) {
+            if (walk.mapped()) physical = walk.physical();
+        } else if (space.kernelImage().contains(vaddr)) {
             physical = s.arch().toPhysical(vaddr);
-        } else if (walk == null) {
+        } else {
             throw new CommandException("cannot walk the kernel page table: its address is unknown (no VMCOREINFO SYMBOL(init_top_pgt))");
-        } else if (walk.mapped()) {
-            physical = s.arch().toPhysical(pgd, vaddr);
         }
         String shown = physical == null ? "(not mapped)" : Columns.left(Long.toHexString(physical), VADDR_WIDTH);
         out.append(Columns.left(Long.toHexString(vaddr), VADDR_WIDTH)).append("  ").append(shown).append("\n\n");
         row.put("physical", physical == null ? null : "0x" + Long.toHexString(physical));
         if (walk != null) {
-            walk.steps().forEach(l -> out.append(l).append('\n'));
-            row.put("walk", walk.steps());
-            if (walk.mapped()) {
-                out.append('\n').append(PteTable.render(walk.leaf()));
-                row.put("entry", "0x" + Long.toHexString(walk.leaf()));
-                row.put("entry_flags", PteTable.flags(walk.leaf()));
-            }
+            walk.lines().forEach(l -> out.append(l).append('\n'));
+            row.put("walk", walk.lines());
+            walk.leaf().ifPresent(leaf -> {
+                out.append('\n').append(PteTable.render(leaf));
+                row.put("entry", "0x" + Long.toHexString(leaf.entry()));
+                row.put("entry_flags", leaf.flags());
+            });
         }
         out.append('\n');
         PageLine page = physical == null ? null : PageLine.read(s, physical);

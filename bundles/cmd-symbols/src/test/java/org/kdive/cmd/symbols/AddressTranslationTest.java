@@ -37,6 +37,36 @@ class AddressTranslationTest {
         }
     }
 
+    /**
+     * A kernel-image address whose PMD entry is 0 (below _text). crash 8.0.6 prints the same walk but
+     * then "ffffffff97a5c180  125c180" and the struct page line, and its rd there returns data: it
+     * translates the image mapping by subtraction. The page table (and drgn 0.0.31: "Page table not
+     * present: pmd[189] = 0x0") says the address is not mapped, so kdive says so and rd fails.
+     */
+    @Test
+    void vtopOfAnUnmappedKernelImageAddress() {
+        assertEquals(String.join("\n",
+                "VIRTUAL           PHYSICAL",
+                "ffffffff97a5c180  (not mapped)",
+                "",
+                "PGD DIRECTORY: ffffffffbe410000",
+                "PAGE DIRECTORY: 27c14067",
+                "   P4D: 27c14ff8 => 27c15067",
+                "   PUD: 27c15ff0 => 27c16063",
+                "   PMD: 27c165e8 => 0"), CorpusSession.run(new VtopCommand(), "ffffffff97a5c180").stripTrailing()
+                        .lines().map(String::stripTrailing).collect(Collectors.joining("\n")));
+        Result r = CorpusSession.result(new VtopCommand(), "ffffffff97a5c180");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> data = (Map<String, Object>) r.data();
+        assertNull(data.get("physical"));
+        assertNull(data.get("page"));
+        CommandException e = assertThrows(CommandException.class, () -> CorpusSession.run(new RdCommand(), "ffffffff97a5c180"));
+        assertTrue(e.getMessage().startsWith("invalid kernel virtual address: ffffffff97a5c180"), e.getMessage());
+        // the mapped image as crash shows it (_text: a 2 MiB page)
+        assertTrue(CorpusSession.run(new VtopCommand(), "ffffffffbca00000").startsWith(String.join("\n",
+                "VIRTUAL           PHYSICAL        ", "ffffffffbca00000  26200000        ")));
+    }
+
     @Test
     void vtopOfADirectMapSlabPage() {
         Result r = CorpusSession.result(new VtopCommand(), "ff228398826f8000");

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandException;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 /**
@@ -70,7 +71,7 @@ class CrashAuditTest {
 
     /** Whitespace-normalised, value history numbers masked. */
     static String comparable(String s) {
-        return Corpus.normalize(s).replaceAll("\\$\\d+ =", "\\$N =");
+        return CrashText.layout(s).replaceAll("\\$\\d+ =", "\\$N =");
     }
 
     private static List<String> read(String file) {

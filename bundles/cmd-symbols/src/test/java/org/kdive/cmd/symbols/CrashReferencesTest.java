@@ -15,6 +15,7 @@ import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 /**
@@ -34,7 +35,7 @@ class CrashReferencesTest {
         if (name.startsWith("p/")) words.add(0, name.substring(1));
         SessionEnv.history(CorpusSession.get()).clear(); // "$1" as in the references' fresh crash sessions
         Result r = CorpusSession.result(command, words.toArray(new String[0]));
-        assertEquals(Corpus.normalize(Corpus.crashRef(ref)), Corpus.normalize(r.text()), ref);
+        assertEquals(CrashText.layout(Corpus.crashRef(ref)), CrashText.layout(r.text()), ref);
         assertNotNull(r.data(), ref + " data");
         return r;
     }
@@ -62,7 +63,7 @@ class CrashReferencesTest {
         String file = Corpus.file("vqbug.ko.debug").toString();
         Result r = CorpusSession.result(new ModCommand(), "-s", "vqbug", file);
         String text = r.text().replace(file, "vqbug.ko.debug");
-        assertEquals(Corpus.normalize(Corpus.crashRef("06-mod-s-nomods")), Corpus.normalize(text));
+        assertEquals(CrashText.layout(Corpus.crashRef("06-mod-s-nomods")), CrashText.layout(text));
         CorpusSession.markLoaded("vqbug");
     }
 

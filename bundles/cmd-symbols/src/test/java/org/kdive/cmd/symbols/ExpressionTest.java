@@ -139,7 +139,9 @@ class ExpressionTest {
         assertEquals(1, data.get("history"));
         @SuppressWarnings("unchecked")
         Map<String, Object> rd = (Map<String, Object>) CorpusSession.result(new RdCommand(), "ff61e9284036be90", "2").data();
-        assertEquals(java.util.List.of("0xffffffffbcab7bd7", "0xff228398a8b5fa34"), rd.get("values"));
+        // rd streams: one record per line of 16 bytes, {address, values}
+        assertEquals(java.util.List.of(Map.of("address", "0xff61e9284036be90", "values", java.util.List.of("0xffffffffbcab7bd7", "0xff228398a8b5fa34"))),
+                rd.get("lines"));
         @SuppressWarnings("unchecked")
         Map<String, Object> sym = (Map<String, Object>) CorpusSession.result(new SymCommand(), "ffffffffc061907d").data();
         assertEquals(63, sym.get("line"));

@@ -14,11 +14,34 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One capstone handle for x86-64 in AT&T syntax. Capstone handles are not thread-safe, so decoding
- * is serialised; it is fast enough for interactive use.
+ * One capstone 4 handle for one architecture and mode (x86-64 in AT&T syntax, or AArch64), through
+ * JNA. A support library: architecture bundles embed it and render its {@link Decoded} instructions
+ * in the syntax crash prints for their machine. Capstone handles are not thread-safe, so decoding is
+ * serialised; it is fast enough for interactive use.
  */
-final class CapstoneEngine implements AutoCloseable {
-    /** Layout of cs_insn in capstone 4.x (x86-64 ABI). */
+public final class CapstoneEngine implements AutoCloseable {
+    /** The capstone architectures and modes kdive opens. */
+    public enum Mode {
+        /** x86-64, AT&T syntax, with cs_x86 details. */
+        X86_64(CapstoneLibrary.CS_ARCH_X86, CapstoneLibrary.CS_MODE_64, CapstoneLibrary.CS_OPT_SYNTAX_ATT, "x86-64"),
+        /** AArch64, little-endian, capstone's own syntax (no details decoded yet). */
+        ARM64(CapstoneLibrary.CS_ARCH_ARM64, CapstoneLibrary.CS_MODE_LITTLE_ENDIAN, 0, "AArch64");
+
+        final int arch;
+        final int mode;
+        /** CS_OPT_SYNTAX value, 0 for the default syntax. */
+        final int syntax;
+        final String label;
+
+        Mode(int arch, int mode, int syntax, String label) {
+            this.arch = arch;
+            this.mode = mode;
+            this.syntax = syntax;
+            this.label = label;
+        }
+    }
+
+    /** Layout of cs_insn in capstone 4.x (x86-64 host ABI). */
     private static final int INSN_SIZE = 240;
     private static final int OFF_ADDRESS = 8;
     private static final int OFF_SIZE = 16;
@@ -51,33 +74,37 @@ final class CapstoneEngine implements AutoCloseable {
     private final java.util.Map<Integer, String> regNames = new java.util.HashMap<>();
 
     private final CapstoneLibrary lib;
+    private final Mode mode;
     private final long handle;
     private final String version;
     private final String path;
 
-    private CapstoneEngine(CapstoneLibrary lib, long handle, String version, String path) {
+    private CapstoneEngine(CapstoneLibrary lib, Mode mode, long handle, String version, String path) {
         this.lib = lib;
+        this.mode = mode;
         this.handle = handle;
         this.version = version;
         this.path = path;
     }
 
-    String version() { return version; }
+    public String version() { return version; }
 
-    String path() { return path; }
+    public String path() { return path; }
+
+    public Mode mode() { return mode; }
 
     /**
-     * Loads libcapstone (the Debian soname first: libcapstone4 installs no unversioned .so) and opens an
-     * x86-64 AT&T handle.
+     * Loads libcapstone (the Debian soname first: libcapstone4 installs no unversioned .so) and opens a
+     * handle in {@code mode}.
      *
      * @throws EngineUnavailableException saying what was tried and how to install the engine
      */
-    static CapstoneEngine open() {
-        return open(candidates());
+    public static CapstoneEngine open(Mode mode) {
+        return open(mode, candidates());
     }
 
     /** Opens the first usable library among {@code candidates} (paths or JNA library names). */
-    static CapstoneEngine open(Iterable<String> candidates) {
+    public static CapstoneEngine open(Mode mode, Iterable<String> candidates) {
         List<String> tried = new ArrayList<>();
         Throwable last = null;
         for (String candidate : candidates) {
@@ -98,17 +125,19 @@ final class CapstoneEngine implements AutoCloseable {
                 continue;
             }
             LongByReference h = new LongByReference();
-            int err = lib.cs_open(CapstoneLibrary.CS_ARCH_X86, CapstoneLibrary.CS_MODE_64, h);
+            int err = lib.cs_open(mode.arch, mode.mode, h);
             if (err != 0) {
-                throw new EngineUnavailableException("capstone engine at " + candidate + " cannot open x86-64: " + lib.cs_strerror(err));
+                throw new EngineUnavailableException("capstone engine at " + candidate + " cannot open " + mode.label + ": " + lib.cs_strerror(err));
             }
-            err = lib.cs_option(h.getValue(), CapstoneLibrary.CS_OPT_SYNTAX, CapstoneLibrary.CS_OPT_SYNTAX_ATT);
-            if (err != 0) {
-                lib.cs_close(h);
-                throw new EngineUnavailableException("capstone engine at " + candidate + " has no AT&T syntax: " + lib.cs_strerror(err));
+            if (mode.syntax != 0) {
+                err = lib.cs_option(h.getValue(), CapstoneLibrary.CS_OPT_SYNTAX, mode.syntax);
+                if (err != 0) {
+                    lib.cs_close(h);
+                    throw new EngineUnavailableException("capstone engine at " + candidate + " has no AT&T syntax: " + lib.cs_strerror(err));
+                }
             }
             lib.cs_option(h.getValue(), CapstoneLibrary.CS_OPT_DETAIL, CapstoneLibrary.CS_OPT_ON);
-            return new CapstoneEngine(lib, h.getValue(), version, candidate);
+            return new CapstoneEngine(lib, mode, h.getValue(), version, candidate);
         }
         String why = last == null ? "" : " (" + last.getMessage().lines().findFirst().orElse("") + ")";
         throw new EngineUnavailableException("capstone engine not found: install libcapstone4 (apt-get install libcapstone4)"
@@ -130,7 +159,7 @@ final class CapstoneEngine implements AutoCloseable {
     }
 
     /** Decodes up to {@code max} instructions; stops at the first undecodable byte. */
-    synchronized List<Decoded> decode(byte[] code, long address, int max) {
+    public synchronized List<Decoded> decode(byte[] code, long address, int max) {
         List<Decoded> out = new ArrayList<>();
         if (code.length == 0 || max <= 0) return out;
         PointerByReference ref = new PointerByReference();
@@ -146,8 +175,13 @@ final class CapstoneEngine implements AutoCloseable {
                 String mnemonic = cString(insns, base + OFF_MNEMONIC, MNEMONIC_LEN);
                 String ops = cString(insns, base + OFF_OPERANDS, OPERANDS_LEN);
                 int id = insns.getInt(base);
-                Pointer d = insns.getPointer(base + OFF_DETAIL);
-                out.add(detail(addr, bytes, mnemonic, ops, id, d.share(DETAIL_X86)));
+                String name = insnNames.computeIfAbsent(id, k -> lib.cs_insn_name(handle, k));
+                if (mode == Mode.X86_64) {
+                    Pointer d = insns.getPointer(base + OFF_DETAIL);
+                    out.add(detail(addr, bytes, mnemonic, ops, name, d.share(DETAIL_X86)));
+                } else {
+                    out.add(new Decoded(addr, bytes, mnemonic, ops, name, new int[4], new int[4], 0, 0, 0, 0, List.of()));
+                }
             }
         } finally {
             lib.cs_free(insns, n);
@@ -155,7 +189,7 @@ final class CapstoneEngine implements AutoCloseable {
         return out;
     }
 
-    private Decoded detail(long addr, byte[] bytes, String mnemonic, String ops, int id, Pointer x) {
+    private Decoded detail(long addr, byte[] bytes, String mnemonic, String ops, String name, Pointer x) {
         int[] prefix = new int[4];
         int[] opcode = new int[4];
         for (int i = 0; i < 4; i++) {
@@ -177,7 +211,7 @@ final class CapstoneEngine implements AutoCloseable {
                 default -> { }
             }
         }
-        return new Decoded(addr, bytes, mnemonic, ops, insnNames.computeIfAbsent(id, k -> lib.cs_insn_name(handle, k)),
+        return new Decoded(addr, bytes, mnemonic, ops, name,
                 prefix, opcode, x.getByte(X86_REX) & 0xff, x.getByte(X86_MODRM) & 0xff, x.getByte(X86_SIB) & 0xff,
                 x.getByte(X86_ENCODING) & 0xff, List.copyOf(operands));
     }

@@ -8,7 +8,9 @@ import com.sun.jna.ptr.PointerByReference;
 
 /** The few C functions of libcapstone kdive calls (csh and size_t are 64-bit on the supported hosts). */
 interface CapstoneLibrary extends Library {
+    int CS_ARCH_ARM64 = 1;
     int CS_ARCH_X86 = 3;
+    int CS_MODE_LITTLE_ENDIAN = 0;
     int CS_MODE_64 = 1 << 3;
     int CS_OPT_SYNTAX = 1;
     int CS_OPT_SYNTAX_ATT = 2;

@@ -24,10 +24,8 @@ public final class ElfReader {
     public static final String DETAIL_WRITER = "writer";
     public static final String WRITER_QEMU = "QEMU dump-guest-memory";
     public static final String WRITER_PROC_VMCORE = "kdump (/proc/vmcore as the capture kernel exports it)";
-    /** DumpInfo detail: the x86_64 kernel text PT_LOAD (it repeats RAM that another PT_LOAD holds). */
+    /** DumpInfo detail: the kernel text PT_LOAD (it repeats RAM that another PT_LOAD holds). */
     public static final String DETAIL_KERNEL_TEXT = "segment.kernel_text";
-    /** x86_64 __START_KERNEL_map: kernel text is mapped at and above it. */
-    private static final long X86_64_KERNEL_MAP = 0xffffffff80000000L;
 
     private ElfReader() {
     }
@@ -51,13 +49,31 @@ public final class ElfReader {
         return anyNote;
     }
 
-    /** The x86_64 PT_LOAD whose virtual addresses are kernel text (kexec-tools adds it to the ELF header). */
+    /**
+     * The PT_LOAD whose virtual addresses are kernel text: kexec-tools adds the kernel image's mapping
+     * to the ELF header (on x86_64) as a second view of RAM that the other PT_LOADs hold at another
+     * virtual offset. Found without knowing the architecture's layout: the segments mapping most bytes
+     * share one virtual-minus-physical offset (the direct map); the first segment with another offset
+     * whose physical range overlaps theirs is the kernel text (makedumpfile -E may split both views).
+     */
     static Optional<ElfCoreHeader.Segment> kernelText(ElfCoreHeader h) {
-        if (h.machine != 62 || !h.is64) return Optional.empty();
-        return h.segments.stream()
-                .filter(s -> s.type() == ElfCoreHeader.PT_LOAD && s.filesz() > 0
-                        && Long.compareUnsigned(s.vaddr(), X86_64_KERNEL_MAP) >= 0)
-                .findFirst();
+        if (!h.is64) return Optional.empty();
+        List<ElfCoreHeader.Segment> loads = h.segments.stream()
+                .filter(s -> s.type() == ElfCoreHeader.PT_LOAD && s.filesz() > 0 && s.memsz() > 0).toList();
+        Map<Long, Long> bytesByOffset = new LinkedHashMap<>();
+        for (ElfCoreHeader.Segment s : loads) bytesByOffset.merge(s.vaddr() - s.paddr(), s.memsz(), Long::sum);
+        if (bytesByOffset.size() < 2) return Optional.empty();
+        long main = bytesByOffset.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        for (ElfCoreHeader.Segment s : loads) {
+            if (s.vaddr() - s.paddr() == main) continue;
+            for (ElfCoreHeader.Segment ram : loads) {
+                if (ram.vaddr() - ram.paddr() == main && Long.compareUnsigned(s.paddr(), ram.paddr() + ram.memsz()) < 0
+                        && Long.compareUnsigned(ram.paddr(), s.paddr() + s.memsz()) < 0) {
+                    return Optional.of(s);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     public static Dump open(Source src) throws IOException {
@@ -133,7 +149,8 @@ public final class ElfReader {
         }
         kernelText(h).ifPresent(t -> d.put(DETAIL_KERNEL_TEXT, String.format(
                 "virtual 0x%x = physical 0x%x, %d bytes", t.vaddr(), t.paddr(), t.memsz())));
-        int cpus = ElfNotes.countPrstatus(notes);
+        warnings.addAll(ElfNotes.cpuNoteWarnings(src.path(), notes, -1));
+        int cpus = ElfNotes.countCpuNotes(notes);
         DumpInfo info = new DumpInfo(FORMAT, h.is64 ? "ELF64" : "ELF32", "none", -1, pageSize,
                 cpus > 0 ? cpus : -1, h.machineName(), -1, d);
         return new BasicDump(List.of(src.path()), info, memory, notes, vmcoreinfo, warnings, List.of(src));

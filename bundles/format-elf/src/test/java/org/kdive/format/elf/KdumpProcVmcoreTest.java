@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -30,12 +29,13 @@ import org.kdive.format.diskdump.DiskdumpFormat;
 import org.kdive.format.support.FileSource;
 import org.kdive.format.support.Source;
 import org.kdive.test.Corpus;
+import org.kdive.test.MadeDumps;
 
 /**
  * A real, full /proc/vmcore: the corpus kernel booted under QEMU with crashkernel=, a capture kernel
  * loaded with kexec -p, sysrq-c, and the capture kernel's /proc/vmcore copied byte for byte
- * (bundles/autopsy/src/test/dumps/make-dumps.sh, kind kdump). Beside it: makedumpfile -c -d 31 of the
- * same file, and crash 8.0.2's output on it (crash-kdump.txt; a capture is not reproducible, so that
+ * (dumps/make-dumps.sh, deb12-6.1-cloud/kdump). Beside it: makedumpfile -c -d 31 of the same file, and
+ * crash 8.0.2's output on it (refs/crash-8.0.2-proc.txt; a capture is not reproducible, so that
  * reference is made from each capture).
  */
 class KdumpProcVmcoreTest {
@@ -45,12 +45,9 @@ class KdumpProcVmcoreTest {
     private static final int PR_PID = 32;
     private static final int PR_RIP = 112 + 16 * 8;
 
+    /** The 6.1 kdump capture's files: vmcore.proc, vmcore.kdump, refs/crash-8.0.2-proc.txt. */
     static Path extra(String name) {
-        Path file = Corpus.dir().getParent().resolve("extra/" + name);
-        String missing = file + " not made (bundles/autopsy/src/test/dumps/make-dumps.sh with kind kdump)";
-        if (System.getenv("CI") != null) assertTrue(Files.isRegularFile(file), missing);
-        assumeTrue(Files.isRegularFile(file), missing);
-        return file;
+        return MadeDumps.require("deb12-6.1-cloud", "kdump").file(name);
     }
 
     private static ElfCoreHeader header(Path file) throws Exception {
@@ -65,7 +62,7 @@ class KdumpProcVmcoreTest {
 
     @Test
     void isAKdumpProcVmcoreWithNotesOfEveryCpu() throws Exception {
-        Path file = extra("vmcore-kdump.proc");
+        Path file = extra("vmcore.proc");
         byte[] head = new byte[4096];
         try (var in = Files.newInputStream(file)) {
             in.readNBytes(head, 0, head.length);
@@ -109,14 +106,14 @@ class KdumpProcVmcoreTest {
             assertEquals(0xffffffff81000000L + vi.kernelOffset().orElseThrow(), stext);
             assertEquals(stext, text.vaddr());
             assertEquals(text.vaddr() - START_KERNEL_MAP + vi.number("phys_base").orElseThrow(), text.paddr());
-            // and the kernel finds its own version string through it (init_uts_ns, via phys_base)
+            // and the kernel finds its own version string (without an architecture, from the banner)
             assertEquals(KernelIdentitiesTest.VERSION, KernelIdentities.of(dump).version());
         }
     }
 
     @Test
     void kernelTextSegmentRepeatsTheDirectMapPages() throws Exception {
-        Path file = extra("vmcore-kdump.proc");
+        Path file = extra("vmcore.proc");
         ElfCoreHeader h = header(file);
         ElfCoreHeader.Segment text = ElfReader.kernelText(h).orElseThrow();
         List<ElfCoreHeader.Segment> ram = loads(h).stream().filter(s -> s != text).toList();
@@ -157,7 +154,7 @@ class KdumpProcVmcoreTest {
      */
     @Test
     void aCopyCutShortKeepsTheKernelTextAndSaysWhatIsMissing() throws Exception {
-        Path file = extra("vmcore-kdump.proc");
+        Path file = extra("vmcore.proc");
         ElfCoreHeader h = header(file);
         ElfCoreHeader.Segment text = ElfReader.kernelText(h).orElseThrow();
         List<ElfCoreHeader.Segment> ram = loads(h).stream().filter(s -> s != text).toList();
@@ -252,8 +249,8 @@ class KdumpProcVmcoreTest {
 
     @Test
     void everyPageMakedumpfileKeptReadsTheSame() throws Exception {
-        Path proc = extra("vmcore-kdump.proc");
-        Path kdump = extra("vmcore-kdump.kdump");
+        Path proc = extra("vmcore.proc");
+        Path kdump = extra("vmcore.kdump");
         try (Dump elf = new ElfFormat().open(List.of(proc)); Dump kd = new DiskdumpFormat().open(List.of(kdump))) {
             assertEquals(elf.vmcoreinfo().orElseThrow().osRelease(), kd.vmcoreinfo().orElseThrow().osRelease());
             assertEquals(elf.vmcoreinfo().orElseThrow().kernelOffset(), kd.vmcoreinfo().orElseThrow().kernelOffset());
@@ -289,8 +286,8 @@ class KdumpProcVmcoreTest {
 
     @Test
     void agreesWithCrash() throws Exception {
-        Path file = extra("vmcore-kdump.proc");
-        Map<String, String> crash = crashOutputs(extra("crash-kdump.txt"));
+        Path file = extra("vmcore.proc");
+        Map<String, String> crash = crashOutputs(extra("refs/crash-8.0.2-proc.txt"));
         ElfCoreHeader h = header(file);
         try (Dump dump = new ElfFormat().open(List.of(file)); FileSource src = new FileSource(file)) {
             VmcoreInfo vi = dump.vmcoreinfo().orElseThrow();
@@ -359,7 +356,7 @@ class KdumpProcVmcoreTest {
         throw new AssertionError("no PT_LOAD maps 0x" + Long.toHexString(vaddr));
     }
 
-    /** crash-kdump.txt: "crash> CMD" lines, each followed by the command's output. */
+    /** refs/crash-8.0.2-proc.txt: "crash> CMD" lines, each followed by the command's output. */
     private static Map<String, String> crashOutputs(Path ref) {
         Map<String, String> out = new LinkedHashMap<>();
         String cmd = null;

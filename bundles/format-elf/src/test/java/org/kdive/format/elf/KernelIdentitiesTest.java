@@ -16,7 +16,7 @@ import org.kdive.api.fetch.KernelIdentities;
 import org.kdive.api.fetch.KernelIdentity;
 import org.kdive.test.Corpus;
 
-/** The ELF dump has no utsname header: the identity comes from VMCOREINFO, init_uts_ns, or the banner. */
+/** The ELF dump has no utsname header: the identity comes from VMCOREINFO, init_uts_ns (given the architecture), or the banner. */
 class KernelIdentitiesTest {
     static final String VERSION = "#1 SMP PREEMPT_DYNAMIC Debian 6.1.176-1 (2026-07-02)";
 
@@ -25,7 +25,7 @@ class KernelIdentitiesTest {
         try (Dump dump = new ElfFormat().open(List.of(Corpus.file("vmcore.elf-d31")))) {
             KernelIdentity id = KernelIdentities.of(dump);
             assertEquals("6.1.0-50-cloud-amd64", id.release());
-            assertEquals(VERSION, id.version()); // read from init_uts_ns in the dump's memory
+            assertEquals(VERSION, id.version()); // without an architecture to translate init_uts_ns: from the banner
             assertEquals("x86_64", id.machine());
             assertEquals("bb603a9147d3efe4744bf83c83eee397c591cc20", id.buildId().orElseThrow());
 

@@ -2,7 +2,6 @@ package org.kdive.format.elf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,19 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.kdive.api.dump.Dump;
 import org.kdive.api.dump.DumpNote;
 import org.kdive.api.fetch.KernelIdentities;
-import org.kdive.test.Corpus;
+import org.kdive.test.MadeDumps;
 
 /**
  * A real QEMU dump-guest-memory ELF (not a fixture): the corpus kernel booted under QEMU and
- * crashed with sysrq-c by bundles/autopsy/src/test/dumps/make-dumps.sh (test.sh runs it; CI must).
+ * crashed with sysrq-c by dumps/make-dumps.sh (deb12-6.1-cloud/sysrq; test.sh runs it).
  */
 class QemuElfDumpTest {
     @Test
     void readsQemuDumpGuestMemoryElf() throws Exception {
-        Path file = Corpus.dir().getParent().resolve("extra/vmcore-sysrq.qemu.elf");
-        String missing = file + " not made (bundles/autopsy/src/test/dumps/make-dumps.sh)";
-        if (System.getenv("CI") != null) assertTrue(Files.isRegularFile(file), missing);
-        assumeTrue(Files.isRegularFile(file), missing);
+        Path file = MadeDumps.require("deb12-6.1-cloud", "sysrq").file("vmcore.qemu.elf");
         ElfFormat format = new ElfFormat();
         byte[] head = new byte[4096];
         try (var in = Files.newInputStream(file)) {

@@ -30,14 +30,14 @@ public final class DumpFuzz {
         }
     }
 
-    /** Touches what a session touches first: info, notes, a few present and absent pages. */
+    /** Touches what a session touches first: info, notes, the first 32 present pages and an absent one. */
     public static void exercise(Dump d) {
         d.info();
         d.notes();
         d.vmcoreinfo();
         PhysicalMemory m = d.memory();
         long p = m.nextPresent(0);
-        for (int i = 0; i < 8 && p >= 0; i++) {
+        for (int i = 0; i < 32 && p >= 0; i++) { // (fuzz seeds hold a few dozen pages: every one decoded)
             try {
                 m.read(p, 64);
             } catch (MemoryAccessException e) {

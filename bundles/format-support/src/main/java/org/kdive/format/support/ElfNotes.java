@@ -56,12 +56,78 @@ public final class ElfNotes {
         return new String(b, 0, n, StandardCharsets.ISO_8859_1);
     }
 
-    public static int countPrstatus(List<DumpNote> notes) {
-        int n = 0;
-        for (DumpNote note : notes) {
-            if (note.type() == DumpNote.NT_PRSTATUS && note.name().equals("CORE")) n++;
+    /**
+     * Warnings about the per-CPU NT_PRSTATUS notes: a note that stands among them with their size but
+     * another type or name (a damaged header: its CPU's registers are lost, silently otherwise), and
+     * fewer notes than the {@code cpus} the dump's header counts (-1: unknown). The notes are in CPU
+     * order, so a note's place among them names its CPU.
+     */
+    public static List<String> cpuNoteWarnings(Path file, List<DumpNote> notes, int cpus) {
+        int size = -1;
+        for (DumpNote n : notes) {
+            if (isPrstatus(n)) {
+                size = n.desc().length;
+                break;
+            }
         }
-        return n;
+        List<String> out = new ArrayList<>();
+        int cpu = 0;
+        int intact = 0;
+        for (DumpNote n : notes) {
+            if (isPrstatus(n)) {
+                cpu++;
+                intact++;
+            } else if (damagedPrstatus(n, size)) {
+                out.add(String.format("%s: the ELF note at file offset 0x%x (name \"%s\", type 0x%x, %d bytes) stands"
+                        + " where CPU %d's NT_PRSTATUS belongs: it is damaged, and CPU %d's registers at the crash are"
+                        + " lost (backtraces of the task it ran start from that task's saved state)",
+                        file, headerOffset(n), n.name(), n.type(), n.desc().length, cpu, cpu));
+                cpu++;
+            }
+        }
+        if (cpus > cpu) {
+            out.add(String.format("%s: the header counts %d CPUs, the notes hold %d NT_PRSTATUS: no registers at the"
+                    + " crash for CPU%s %s (offline then, or their notes are lost)", file, cpus, intact,
+                    cpus - cpu > 1 ? "s" : "", cpus - cpu > 1 ? cpu + "-" + (cpus - 1) : Integer.toString(cpu)));
+        }
+        return out;
+    }
+
+    /** The CPUs the notes are for: the NT_PRSTATUS notes, damaged ones included. */
+    public static int countCpuNotes(List<DumpNote> notes) {
+        int size = -1;
+        for (DumpNote n : notes) {
+            if (isPrstatus(n)) {
+                size = n.desc().length;
+                break;
+            }
+        }
+        int cpus = 0;
+        for (DumpNote n : notes) {
+            if (isPrstatus(n) || damagedPrstatus(n, size)) cpus++;
+        }
+        return cpus;
+    }
+
+    private static boolean isPrstatus(DumpNote n) {
+        return n.type() == DumpNote.NT_PRSTATUS && n.name().equals("CORE");
+    }
+
+    /**
+     * A note that is no NT_PRSTATUS but has its size (known from an intact one, else any size) and half
+     * of its header: the name CORE with a type the kernel never writes, or the type with another name.
+     */
+    private static boolean damagedPrstatus(DumpNote n, int prstatusSize) {
+        if (prstatusSize >= 0 && n.desc().length != prstatusSize) return false;
+        boolean core = n.name().equals("CORE");
+        boolean knownCoreType = n.type() >= DumpNote.NT_PRSTATUS && n.type() <= DumpNote.NT_TASKSTRUCT;
+        return core && !knownCoreType || !core && n.type() == DumpNote.NT_PRSTATUS && !n.name().equals("VMCOREINFO")
+                && !n.name().equals("QEMU");
+    }
+
+    /** Where the note's header lies: its descriptor's offset less the header and padded name. */
+    private static long headerOffset(DumpNote n) {
+        return n.fileOffset() - 12 - align4(n.name().length() + 1);
     }
 
     private static long align4(long v) { return (v + 3) & ~3L; }

@@ -18,7 +18,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Optional;
 import org.kdive.symbols.dwarf.dwarf.DwarfFile;
+import org.kdive.symbols.dwarf.dwarf.Unit;
+import org.kdive.symbols.dwarf.elf.ElfFile;
+import org.kdive.symbols.dwarf.elf.ElfSection;
+import org.kdive.api.symbols.LoadSpec;
+import org.kdive.test.Corpus;
 import org.kdive.symbols.dwarf.index.Category;
 import org.kdive.symbols.dwarf.index.NameIndex;
 
@@ -102,6 +108,92 @@ class IndexCacheTest {
                 "the stale one is gone, one that may belong to a running process stays");
         try (FileChannel ch = FileChannel.open(dir.resolve("test-tmp.idx"), StandardOpenOption.READ)) {
             assertNotEquals(0, ch.size());
+        }
+    }
+
+    /**
+     * Issue 14 §2: a copy of vmlinux with a damaged .debug_info (same build-id, same size) must neither
+     * be answered from the good file's index nor leave its half index for the good file.
+     */
+    @Test
+    void damagedDwarfOfTheSameBuildNeverSharesTheIndex(@TempDir Path work) throws IOException {
+        DwarfDebugInfo good = Shared.vmlinux();
+        String buildId = good.buildId().orElseThrow();
+        NameIndex reference = withCacheDir(() -> NameIndex.loadOrBuild(good.dwarf(), buildId));
+        reference.awaitSaved(60_000);
+        Path idx = dir.resolve(buildId + ".idx");
+
+        Path copy = work.resolve("vmlinux");
+        sparseCopyOfTheIndexedParts(good.elf(), copy);
+        try (DwarfDebugInfo same = new DwarfDebugInfo(ElfFile.open(copy), LoadSpec.vmlinux(Shared.KASLR))) {
+            NameIndex first = withCacheDir(() -> NameIndex.loadOrBuild(same.dwarf(), buildId));
+            assertTrue(first.fromCache() && first.verifiedByChecksum(), "another file: its content is checked once");
+            first.awaitSaved(60_000);
+            NameIndex second = withCacheDir(() -> NameIndex.loadOrBuild(same.dwarf(), buildId));
+            assertTrue(second.fromCache() && !second.verifiedByChecksum(), "then known by its stamp");
+            assertEquals(reference.lookup(Category.FUNCTION, "schedule"), second.lookup(Category.FUNCTION, "schedule"));
+        }
+        byte[] saved = Files.readAllBytes(idx);
+
+        // the unit defining schedule() and all after it become unreadable: a reserved unit length
+        long schedule = reference.lookup(Category.FUNCTION, "schedule");
+        Unit unit = java.util.Arrays.stream(good.dwarf().units()).filter(u -> u.offset <= schedule && schedule < u.end)
+                .findFirst().orElseThrow();
+        long at = good.elf().section(".debug_info").orElseThrow().offset() + unit.offset;
+        try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xf0, -1, -1, -1}), at);
+        }
+        try (DwarfDebugInfo damaged = new DwarfDebugInfo(ElfFile.open(copy), LoadSpec.vmlinux(Shared.KASLR))) {
+            assertEquals(Optional.of(buildId), damaged.buildId());
+            assertEquals(Files.size(Corpus.vmlinux()), Files.size(copy));
+            NameIndex half = withCacheDir(() -> NameIndex.loadOrBuild(damaged.dwarf(), buildId));
+            assertFalse(half.fromCache(), "the good file's index is not the damaged file's");
+            assertEquals(1, half.problems().size(), half.problems().toString());
+            assertTrue(half.problems().get(0).contains("offset 0x" + Long.toHexString(unit.offset)), half.problems().get(0));
+            assertNotEquals(schedule, half.lookup(Category.FUNCTION, "schedule"));
+            half.awaitSaved(60_000);
+            assertTrue(java.util.Arrays.equals(saved, Files.readAllBytes(idx)), "the good index stays as it was");
+
+            // the issue's order: the damaged file first, with nothing cached, then the good one
+            Files.delete(idx);
+            NameIndex again = withCacheDir(() -> NameIndex.loadOrBuild(damaged.dwarf(), buildId));
+            again.awaitSaved(60_000);
+            assertEquals(List.of(), files(), "an index built while units were skipped is not cached");
+        }
+        NameIndex after = withCacheDir(() -> NameIndex.loadOrBuild(good.dwarf(), buildId));
+        assertFalse(after.fromCache());
+        for (Object[] n : VMLINUX_NAMES) {
+            assertEquals(reference.lookup((Category) n[0], (String) n[1]), after.lookup((Category) n[0], (String) n[1]));
+        }
+        assertEquals(schedule, after.lookup(Category.FUNCTION, "schedule"));
+    }
+
+    /**
+     * A copy of the file as large as it, holding only what the name index reads (ELF headers, section
+     * names, notes and the DWARF sections it scans): the rest are holes, ~170 of 561 MiB written.
+     */
+    private static void sparseCopyOfTheIndexedParts(ElfFile elf, Path to) throws IOException {
+        List<String> kept = List.of(".debug_info", ".debug_types", ".debug_abbrev", ".debug_str", ".debug_line_str",
+                ".debug_str_offsets", ".shstrtab");
+        try (FileChannel in = FileChannel.open(elf.path(), StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                     StandardOpenOption.SPARSE)) {
+            ByteBuffer eh = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+            in.read(eh, 0);
+            long shoff = eh.getLong(0x28);
+            long shsize = (long) (eh.getShort(0x3a) & 0xffff) * (eh.getShort(0x3c) & 0xffff);
+            copy(in, out, 0, 4096); // ELF and program headers
+            copy(in, out, shoff, shsize);
+            for (ElfSection s : elf.sections()) {
+                if (kept.contains(s.name()) || s.type() == ElfSection.SHT_NOTE) copy(in, out, s.offset(), s.size());
+            }
+            if (out.size() < in.size()) out.write(ByteBuffer.wrap(new byte[1]), in.size() - 1);
+        }
+    }
+
+    private static void copy(FileChannel in, FileChannel out, long at, long n) throws IOException {
+        for (long done = 0; done < n; ) {
+            done += in.transferTo(at + done, n - done, out.position(at + done));
         }
     }
 

@@ -110,16 +110,7 @@ public final class OrcTables {
     }
 
     private OrcTable fromMemory() {
-        OptionalLong start = symbol("__start_orc_unwind_ip");
-        OptionalLong stop = symbol("__stop_orc_unwind_ip");
-        OptionalLong orc = symbol("__start_orc_unwind");
-        if (start.isEmpty() || stop.isEmpty() || orc.isEmpty()) return null;
-        long n = (stop.getAsLong() - start.getAsLong()) / 4;
-        if (n <= 0 || n > MAX_ORCS) return null;
-        Memory mem = session.memory();
-        byte[] ips = mem.read(start.getAsLong(), (int) (n * 4));
-        byte[] entries = mem.read(orc.getAsLong(), (int) (n * OrcEntry.SIZE));
-        return OrcTable.fromSections("vmlinux", ips, start.getAsLong(), entries, textLow(), textHigh(), withHeader);
+        return new KernelOrcInMemory(session).read(textLow(), textHigh(), withHeader);
     }
 
     private long textLow() {

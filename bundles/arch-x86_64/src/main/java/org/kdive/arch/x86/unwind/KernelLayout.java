@@ -8,14 +8,14 @@ import org.kdive.api.symbols.Type;
 import org.kdive.arch.x86.orc.OrcTables;
 
 /** Symbol addresses and struct member offsets of the crashed kernel, through the session's symbols. */
-final class KernelLayout {
+public final class KernelLayout {
     private final Session session;
 
-    KernelLayout(Session session) {
+    public KernelLayout(Session session) {
         this.session = session;
     }
 
-    OptionalLong symbol(String name) {
+    public OptionalLong symbol(String name) {
         try {
             Optional<Symbol> s = session.symbols().first(name);
             return s.isPresent() ? OptionalLong.of(s.get().address()) : OptionalLong.empty();
@@ -25,7 +25,7 @@ final class KernelLayout {
     }
 
     /** Offset of a dotted member path ("thread.sp") in a type ("struct task_struct"), or -1. */
-    long offset(String type, String path) {
+    public long offset(String type, String path) {
         try {
             return OrcTables.offset(session.symbols().type(type).map(Type::resolve).orElse(null), path);
         } catch (RuntimeException e) {
@@ -34,7 +34,7 @@ final class KernelLayout {
     }
 
     /** Size of a type, or -1. */
-    long size(String type) {
+    public long size(String type) {
         try {
             return session.symbols().type(type).map(Type::size).orElse(-1L);
         } catch (RuntimeException e) {

@@ -13,6 +13,7 @@ import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Symbol;
 import org.kdive.arch.x86.orc.OrcEntry;
 import org.kdive.arch.x86.orc.OrcTables;
+import org.kdive.arch.x86.regs.SwitchFrame;
 import org.kdive.arch.x86.regs.PtRegs;
 
 /**
@@ -117,27 +118,25 @@ public final class Unwinder {
         return fromRegisters(saved);
     }
 
-    /** A task that is not running: its inactive_task_frame at task->thread.sp. */
+    /**
+     * A task that is not running: from the registers its inactive_task_frame holds
+     * ({@link SwitchFrame}); crash shows the first frame at thread.sp itself, with the return
+     * address into the scheduler.
+     */
     public List<StackFrame> fromSwitchedOut(long task) {
-        long spOff = layout.offset("struct task_struct", "thread.sp");
-        if (spOff < 0) return List.of();
-        long retOff = layout.offset("struct inactive_task_frame", "ret_addr");
-        long bpOff = layout.offset("struct inactive_task_frame", "bp");
-        if (retOff < 0) retOff = 48; // r15 r14 r13 r12 bx bp ret_addr
-        if (bpOff < 0) bpOff = 40;
-        long threadSp;
-        long bp;
+        Optional<Long> threadSp;
+        Optional<Registers> regs;
         try {
-            threadSp = mem.u64(task + spOff);
-            bp = mem.u64(threadSp + bpOff);
+            threadSp = SwitchFrame.threadSp(session, task);
+            regs = SwitchFrame.registers(session, task);
         } catch (RuntimeException e) {
             return List.of(new StackFrame(0, 0, 0, null, "saved-context", false, null,
                     String.format("saved context of task %x unreadable: %s", task, e.getMessage())));
         }
-        // crash shows this frame at thread.sp itself, with the return address into the scheduler
-        List<StackFrame> frames = fromReturnAddress(threadSp + retOff, bp, "saved-context");
+        if (threadSp.isEmpty() || regs.isEmpty()) return List.of();
+        List<StackFrame> frames = new ArrayList<>(fromRegisters(regs.get()));
         StackFrame first = frames.get(0);
-        frames.set(0, new StackFrame(0, threadSp, first.pc(), first.exceptionRegs(), first.method(), first.reliable(),
+        frames.set(0, new StackFrame(0, threadSp.get(), first.pc(), first.exceptionRegs(), "saved-context", first.reliable(),
                 first.stack(), first.note()));
         return frames;
     }

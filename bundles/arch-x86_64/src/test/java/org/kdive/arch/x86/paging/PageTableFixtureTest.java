@@ -1,6 +1,7 @@
 package org.kdive.arch.x86.paging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,8 +73,21 @@ class PageTableFixtureTest {
         // cached large-page translations cover the whole page
         assertEquals(0x80000000L + 0x3fffffffL, w.kernelToPhysical(0xffff888040000000L + 0x3fffffffL));
         assertEquals(0x3c00000L + 0x1fffffL, w.toPhysical(pgd, 0xffff888000400000L + 0x1fffffL));
-        // kernel image mapping: phys_base, no walk
-        assertEquals(0x1000000L + 0x1234L, w.kernelToPhysical(0xffffffff80001234L));
+        // kernel image mapping: through the page table like any address, so its unmapped parts fail
+        long img = 0xffffffff80001234L;
+        MemoryAccessException unmapped = assertThrows(MemoryAccessException.class, () -> w.kernelToPhysical(img));
+        assertEquals(MemoryAccessException.Reason.UNMAPPED, unmapped.reason());
+        assertTrue(unmapped.getMessage().startsWith("pgd entry not present"), unmapped.getMessage());
+        assertFalse(w.walk(pgd, img, pgd).mapped());
+        m.put(pgd + 8 * idx(img, 39), 0x5000L | P | RW);
+        m.put(0x5000L + 8 * idx(img, 30), 0x6000L | P | RW);
+        m.put(0x6000L + 8 * idx(img, 21), 0x1000000L | P | RW | PS);
+        PageTableWalker mapped = new PageTableWalker(m, false, 0x1000000L, pgd, 0);
+        assertEquals(0x1000000L + 0x1234L, mapped.kernelToPhysical(img));
+        // phys_base only where the table cannot tell: no kernel page table, or one the dump lacks
+        assertEquals(0x1000000L + 0x1234L, new PageTableWalker(m, false, 0x1000000L, -1, 0).kernelToPhysical(img));
+        m.put(0x6000L + 8 * idx(img, 21), 0x900000L | P | RW);
+        assertEquals(0x1000000L + 0x1234L, new PageTableWalker(m, false, 0x1000000L, pgd, 0).kernelToPhysical(img));
 
         MemoryAccessException e = assertThrows(MemoryAccessException.class, () -> w.kernelToPhysical(small + 0x1000));
         assertEquals(MemoryAccessException.Reason.UNMAPPED, e.reason());
@@ -93,7 +107,7 @@ class PageTableFixtureTest {
                 String.format("PAGE DIRECTORY: %x", pud | P | RW),
                 String.format("   PUD: %x => %x", pud + 8 * idx(medium, 30), pmd | P | RW),
                 String.format("   PMD: %x => %x", pmd + 8 * idx(medium, 21), 0x3c00000L | P | RW | PS),
-                "  PAGE: 3c00000  (2MB)"), w.explain(pgd, medium, pgd));
+                "  PAGE: 3c00000  (2MB)"), w.walk(pgd, medium, pgd).lines());
     }
 
     @Test
@@ -126,7 +140,7 @@ class PageTableFixtureTest {
         assertTrue(e.getMessage().startsWith("pte entry at physical 0x9"), e.getMessage());
         // 57-bit addresses are canonical with 5 levels
         assertThrows(MemoryAccessException.class, () -> w.kernelToPhysical(0xff00000000000000L));
-        List<String> steps = w.explain(pgd, v, 0xffffffff82a10000L);
+        List<String> steps = w.walk(pgd, v, 0xffffffff82a10000L).lines();
         assertEquals("PGD DIRECTORY: ffffffff82a10000", steps.get(0));
         assertEquals(String.format("   P4D: %x => %x", p4d + 8 * idx(v, 39), pud | P), steps.get(2));
         assertEquals("  PAGE: 7000", steps.get(steps.size() - 1));

@@ -199,11 +199,9 @@ public final class Kernel {
 
     // ---- per-CPU ------------------------------------------------------------------------------
 
-    /** __per_cpu_offset[cpu] (0 on UP kernels). */
+    /** The architecture's per-CPU offset of {@code cpu} (0 on UP kernels). */
     public long perCpuOffset(int cpu) {
-        OptionalLong base = symbol("__per_cpu_offset");
-        if (base.isEmpty()) return 0;
-        return u64(base.getAsLong() + 8L * cpu);
+        return session.arch().addressSpace(session).perCpuOffset(cpu);
     }
 
     /** Address of a per-CPU variable's instance for {@code cpu}. */

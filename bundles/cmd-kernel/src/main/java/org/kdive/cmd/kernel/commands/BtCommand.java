@@ -38,20 +38,25 @@ public class BtCommand implements Command {
         Args a = Args.parse(args, Set.of("a", "f", "l"), Set.of("c"));
         Session s = context.session();
         List<TaskInfo> targets = targets(context, s, a);
-        return render(s, targets, a.has("f"), a.has("l"));
+        return render(context, s, targets, a.has("f"), a.has("l"));
     }
 
-    static Result render(Session s, List<TaskInfo> targets, boolean full, boolean lines) {
-        BtFormatter f = new BtFormatter(s, full, lines);
-        StringBuilder sb = new StringBuilder();
-        List<Object> data = new ArrayList<>();
-        for (TaskInfo t : targets) {
-            if (sb.length() > 0) sb.append('\n');
-            Map<String, Object> d = new LinkedHashMap<>();
-            sb.append(f.format(t, d));
-            data.add(d);
-        }
-        return Result.of(sb.toString(), Map.of("backtraces", data));
+    /** One task at a time, printed (or one JSON record per task) as it is unwound: foreach bt may cover thousands. */
+    static Result render(CommandContext context, Session s, List<TaskInfo> targets, boolean full, boolean lines) {
+        return Result.stream("backtraces", out -> {
+            BtFormatter f = new BtFormatter(s, full, lines);
+            boolean first = true;
+            for (TaskInfo t : targets) {
+                context.checkCancelled();
+                Map<String, Object> d = new LinkedHashMap<>();
+                String text = f.format(t, d);
+                if (!first) out.text("\n");
+                out.text(text);
+                out.record(d);
+                first = false;
+            }
+            return null;
+        });
     }
 
     private static List<TaskInfo> targets(CommandContext context, Session s, Args a) {

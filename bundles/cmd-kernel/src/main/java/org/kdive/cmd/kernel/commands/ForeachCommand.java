@@ -62,7 +62,7 @@ public class ForeachCommand implements Command {
         switch (cmd) {
             case "bt": {
                 Args a = Args.parse(cmdArgs, Set.of("f", "l"), Set.of());
-                return BtCommand.render(s, tasks, a.has("f"), a.has("l"));
+                return BtCommand.render(context, s, tasks, a.has("f"), a.has("l"));
             }
             case "task": {
                 List<String> targs = new ArrayList<>(cmdArgs);

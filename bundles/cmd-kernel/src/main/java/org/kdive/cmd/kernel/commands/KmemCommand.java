@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.kdive.api.arch.AddressSpace;
 import org.kdive.api.command.Args;
 import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
@@ -220,15 +221,16 @@ public class KmemCommand implements Command {
         return new long[] {total, free};
     }
 
-    /** Pages not PG_reserved whose reference count is above 1, over the whole mem_map (vmemmap). */
+    /** Pages not PG_reserved whose reference count is above 1, over the whole struct page array. */
     private static long sharedPages(Kernel k) {
         long pageSize = k.requireSize("page");
         long flagsOff = k.requireOffset("page", "flags");
         long refOff = k.requireOffset("page", "_refcount");
         long reserved = enumValue(k, "pageflags", "PG_reserved")
                 .orElseThrow(() -> new CommandException("enum pageflags has no PG_reserved"));
-        long vmemmap = k.u64(k.requireSymbol("vmemmap_base"));
-        long maxPfn = k.u64(k.requireSymbol("max_pfn"));
+        AddressSpace space = k.session().arch().addressSpace(k.session());
+        long vmemmap = space.vmemmapBase();
+        long maxPfn = space.maxPfn();
         int perChunk = (int) (4096 / pageSize);
         long shared = 0;
         for (long pfn = 0; pfn < maxPfn; pfn += perChunk) {

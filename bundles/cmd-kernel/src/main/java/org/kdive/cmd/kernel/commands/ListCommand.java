@@ -64,22 +64,26 @@ public class ListCommand implements Command {
 
         List<Long> entries = new ArrayList<>();
         String problem = walk(k, start, offset, listHead, headIsEntry, a.has("r") ? 8 : 0, entries);
-        StringBuilder sb = new StringBuilder();
-        List<Object> data = new ArrayList<>();
-        for (long e : entries) {
-            sb.append(Long.toHexString(e)).append('\n');
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("address", String.format("%016x", e));
-            display.show(e, sb, d);
-            data.add(d);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("entries", data);
-        if (problem != null) {
-            context.warn("list: " + problem);
-            out.put("problem", problem);
-        }
-        return Result.of(sb.toString(), out);
+        // entries (with their members) are printed, or become one JSON record each, as they are read
+        return Result.stream("entries", out -> {
+            StringBuilder sb = new StringBuilder();
+            for (long e : entries) {
+                context.checkCancelled();
+                sb.append(Long.toHexString(e)).append('\n');
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("address", Hex.json(e));
+                display.show(e, sb, d);
+                out.text(sb);
+                sb.setLength(0);
+                out.record(d);
+            }
+            Map<String, Object> summary = new LinkedHashMap<>();
+            if (problem != null) {
+                context.warn("list: " + problem);
+                summary.put("problem", problem);
+            }
+            return summary;
+        });
     }
 
     /**

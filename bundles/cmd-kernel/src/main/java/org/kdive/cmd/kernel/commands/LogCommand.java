@@ -50,9 +50,16 @@ public class LogCommand implements Command {
         }
         long boot = a.has("T") ? new Clock(k).bootDate() : 0;
         LogFormatter f = new LogFormatter(a.has("t"), a.has("T"), a.has("m"), a.has("d"), a.has("c"), boot);
-        String text = f.format(log.records());
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("records", LogFormatter.data(log.records()));
-        return Result.of(text, data);
+        // message by message: printed, or one JSON record each
+        return Result.stream("records", out -> {
+            StringBuilder sb = new StringBuilder();
+            for (var r : log.records()) {
+                f.format(sb, r);
+                out.text(sb);
+                sb.setLength(0);
+                if (out.json()) out.record(LogFormatter.data(List.of(r)).get(0));
+            }
+            return null;
+        });
     }
 }

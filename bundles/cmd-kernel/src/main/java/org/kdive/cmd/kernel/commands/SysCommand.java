@@ -59,37 +59,70 @@ public class SysCommand implements Command {
         Session s = context.session();
         Kernel k = Kernel.of(s);
         Clock clock = new Clock(k);
-        Map<String, Object> d = new LinkedHashMap<>();
+        Map<String, Object> d = new LinkedHashMap<>();   // crash's lines
+        Map<String, Object> data = new LinkedHashMap<>(); // the same, typed (docs/json.md)
 
         String kernel = s.vmlinux().map(DebugInfo::file).map(Path::toString).orElse("(none)");
         boolean tainted = tainted(k);
         d.put("KERNEL", kernel + (tainted ? "  [TAINTED]" : ""));
+        data.put("kernel", s.vmlinux().map(DebugInfo::file).map(Path::toString).orElse(null));
+        data.put("tainted", tainted);
         DumpInfo info = s.dump().info();
         String files = s.dump().files().stream().map(Path::toString).collect(Collectors.joining(" "));
         d.put("DUMPFILE", files + (info.dumpLevel() > 0 ? "  [PARTIAL DUMP]" : ""));
+        data.put("dumpfiles", s.dump().files().stream().map(Path::toString).collect(Collectors.toList()));
+        data.put("partial_dump", info.dumpLevel() > 0);
         d.put("CPUS", String.valueOf(k.cpus()));
+        data.put("cpus", k.cpus());
         long date = clock.date();
         d.put("DATE", Clock.ctime(date));
+        data.put("date", java.time.Instant.ofEpochSecond(date).toString());
         d.put("UPTIME", guard(() -> Clock.duration(clock.uptimeSeconds())));
+        data.put("uptime_seconds", typed(() -> clock.uptimeSeconds()));
         d.put("LOAD AVERAGE", guard(() -> loadAverage(k)));
+        data.put("load_average", typed(() -> {
+            List<Object> l = new java.util.ArrayList<>();
+            for (String v : loadAverage(k).split(", ")) l.add(new java.math.BigDecimal(v));
+            return l;
+        }));
         d.put("TASKS", guard(() -> {
             TaskTable t = TaskTable.of(s);
             for (String p : t.problems()) context.warn(p);
             return String.valueOf(t.tasks().size());
         }));
+        data.put("tasks", typed(() -> TaskTable.of(s).tasks().size()));
         Map<String, String> uts = uts(k, info);
         d.put("NODENAME", uts.get("nodename"));
         d.put("RELEASE", uts.get("release"));
         d.put("VERSION", uts.get("version"));
-        d.put("MACHINE", uts.get("machine") + "  (" + mhz(k) + " Mhz)");
+        String mhz = mhz(k);
+        d.put("MACHINE", uts.get("machine") + "  (" + mhz + " Mhz)");
+        data.put("nodename", uts.get("nodename"));
+        data.put("release", uts.get("release"));
+        data.put("version", uts.get("version"));
+        data.put("machine", uts.get("machine"));
+        data.put("mhz", mhz.matches("\\d+") ? Long.parseLong(mhz) : null);
         d.put("MEMORY", guard(() -> memory(k)));
-        d.put("PANIC", "\"" + guard(() -> panicMessage(k)) + "\"");
+        data.put("memory", typed(() -> memory(k)));
+        data.put("memory_bytes", typed(() -> memoryBytes(k)));
+        String panic = guard(() -> panicMessage(k));
+        d.put("PANIC", "\"" + panic + "\"");
+        data.put("panic", panic.isEmpty() ? null : panic);
 
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Object> e : d.entrySet()) {
             sb.append(String.format("%12s: %s%n", e.getKey(), e.getValue()));
         }
-        return Result.of(sb.toString().replace("\r\n", "\n"), d);
+        return Result.of(sb.toString().replace("\r\n", "\n"), data);
+    }
+
+    /** A value for the JSON form, or null when it cannot be read (the text says why). */
+    private static Object typed(java.util.function.Supplier<?> s) {
+        try {
+            return s.get();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static String guard(java.util.function.Supplier<String> s) {
@@ -158,6 +191,11 @@ public class SysCommand implements Command {
 
     /** Present pages of every online node, rounded up to a whole GiB when within 64 MiB of it. */
     static String memory(Kernel k) {
+        return sizeString(memoryBytes(k) / 4096, 4096);
+    }
+
+    /** Present memory of every online node in bytes, rounded up to a whole GiB when within 64 MiB of it. */
+    static long memoryBytes(Kernel k) {
         long page = 4096;
         long pages = 0;
         OptionalLong present = k.offset("pglist_data", "node_present_pages");
@@ -178,7 +216,7 @@ public class SysCommand implements Command {
         long gig = 1L << 30;
         long next = (total + gig - 1) / gig * gig;
         if (next - total <= 64L << 20) total = next;
-        return sizeString(total / page, page);
+        return total;
     }
 
     /** crash's pages_to_size: "716 MB", "658.5 MB", "1 GB", "0". */

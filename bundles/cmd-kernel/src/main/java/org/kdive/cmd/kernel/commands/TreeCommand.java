@@ -11,6 +11,7 @@ import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
+import org.kdive.api.util.Hex;
 import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.access.RbTree;
 import org.kdive.cmd.kernel.access.XArray;
@@ -79,53 +80,62 @@ public class TreeCommand implements Command {
         long start = ListCommand.parseAddress(k, arg).orElseThrow(() -> new CommandException("tree: invalid start argument: " + arg));
         StructDisplay display = new StructDisplay(k, "tree", structs, a.has("x"), direct);
 
-        StringBuilder sb = new StringBuilder();
-        List<Object> entries = new ArrayList<>();
-        String problem;
         boolean positions = a.has("p");
-        if (kind == Kind.RBTREE) {
-            long root = a.has("N") ? start : k.u64(start + rootOffset + k.requireOffset("rb_root", "rb_node"));
-            RbTree t = RbTree.walk(k, root, a.has("l"), positions);
-            for (int i = 0; i < t.nodes().size(); i++) {
-                long entry = t.nodes().get(i) - nodeOffset;
-                Map<String, Object> d = entry(sb, entry);
-                if (positions) {
-                    sb.append("  position: ").append(t.positions().get(i)).append('\n');
-                    d.put("position", t.positions().get(i));
+        boolean rbtree = kind == Kind.RBTREE;
+        // the tree's node addresses are collected first; entries (with their members) are printed,
+        // or become one JSON record each, as they are read
+        RbTree t = rbtree ? RbTree.walk(k, a.has("N") ? start : k.u64(start + rootOffset + k.requireOffset("rb_root", "rb_node")),
+                a.has("l"), positions) : null;
+        XArray x = rbtree ? null : a.has("N") ? XArray.ofNode(k, start) : XArray.ofRoot(k, start + rootOffset);
+        return Result.stream("entries", out -> {
+            StringBuilder sb = new StringBuilder();
+            String problem;
+            if (rbtree) {
+                for (int i = 0; i < t.nodes().size(); i++) {
+                    context.checkCancelled();
+                    long entry = t.nodes().get(i) - nodeOffset;
+                    Map<String, Object> d = entry(sb, entry);
+                    if (positions) {
+                        sb.append("  position: ").append(t.positions().get(i)).append('\n');
+                        d.put("position", t.positions().get(i));
+                    }
+                    display.show(entry, sb, d);
+                    out.text(sb);
+                    sb.setLength(0);
+                    out.record(d);
                 }
-                display.show(entry, sb, d);
-                entries.add(d);
-            }
-            problem = t.problem();
-        } else {
-            XArray x = a.has("N") ? XArray.ofNode(k, start) : XArray.ofRoot(k, start + rootOffset);
-            for (XArray.Entry e : x.entries()) {
-                Map<String, Object> d = entry(sb, e.value());
-                d.put("index", e.index());
-                if (positions) {
-                    String position = e.path() + "/" + x.slotOf(e);
-                    sb.append("  index: ").append(e.index()).append("  position: ").append(position).append('\n');
-                    d.put("position", position);
+                problem = t.problem();
+            } else {
+                for (XArray.Entry e : x.entries()) {
+                    context.checkCancelled();
+                    Map<String, Object> d = entry(sb, e.value());
+                    d.put("index", e.index());
+                    if (positions) {
+                        String position = e.path() + "/" + x.slotOf(e);
+                        sb.append("  index: ").append(e.index()).append("  position: ").append(position).append('\n');
+                        d.put("position", position);
+                    }
+                    display.show(e.value(), sb, d);
+                    out.text(sb);
+                    sb.setLength(0);
+                    out.record(d);
                 }
-                display.show(e.value(), sb, d);
-                entries.add(d);
+                problem = x.problem();
             }
-            problem = x.problem();
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("type", kind == Kind.RBTREE ? "rbtree" : "xarray");
-        out.put("entries", entries);
-        if (problem != null) {
-            context.warn("tree: " + problem);
-            out.put("problem", problem);
-        }
-        return Result.of(sb.toString(), out);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("type", rbtree ? "rbtree" : "xarray");
+            if (problem != null) {
+                context.warn("tree: " + problem);
+                summary.put("problem", problem);
+            }
+            return summary;
+        });
     }
 
     private static Map<String, Object> entry(StringBuilder sb, long address) {
         sb.append(Long.toHexString(address)).append('\n');
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("address", String.format("%016x", address));
+        d.put("address", Hex.json(address));
         return d;
     }
 

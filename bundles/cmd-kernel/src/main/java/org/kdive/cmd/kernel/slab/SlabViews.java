@@ -43,7 +43,13 @@ public final class SlabViews {
         List<Long> caches = v.slub.cacheAddresses(problems);
         problems.forEach(context::warn);
         if (target == null) {
-            v.all(caches, verbose);
+            // every cache (with -S its slabs and objects): printed, or one JSON record each, as it is read
+            return Result.stream("caches", o -> {
+                v.sink = o;
+                v.all(caches, verbose);
+                v.flush();
+                return null;
+            });
         } else if ("list".equals(target)) {
             return v.list(caches);
         } else if (isAddress(target)) {
@@ -55,6 +61,18 @@ public final class SlabViews {
             v.one(cache, verbose);
         }
         return Result.of(v.out.toString(), Map.of("caches", v.data));
+    }
+
+    /** Where {@link #all} writes as it goes (streamed), or null. */
+    private org.kdive.api.command.Output sink;
+
+    /** Hands the text and cache records gathered so far to the sink. */
+    private void flush() {
+        if (sink == null) return;
+        sink.text(out);
+        out.setLength(0);
+        data.forEach(sink::record);
+        data.clear();
     }
 
     private static boolean isAddress(String s) {
@@ -70,6 +88,8 @@ public final class SlabViews {
                 detail(c, d);
                 if (i + 1 < caches.size()) out.append(CACHE_HEADER);
             }
+            flush();
+            context.checkCancelled();
         }
     }
 
@@ -289,7 +309,8 @@ public final class SlabViews {
         return true;
     }
 
+    /** Addresses in the JSON form every command uses (docs/json.md). */
     private static String hex(long v) {
-        return String.format("%016x", v);
+        return Hex.json(v);
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.kdive.api.arch.AddressSpace;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.symbols.Member;
 import org.kdive.api.symbols.Type;
@@ -241,8 +242,8 @@ public final class Slub {
     private MemoryMap memoryMap() {
         if (memoryMap == null) {
             long slabBit = k.type("enum pageflags").map(t -> t.enumeratorValue("PG_slab").orElse(-1L)).orElse(-1L);
-            memoryMap = new MemoryMap(k.u64(k.requireSymbol("page_offset_base")), k.u64(k.requireSymbol("vmemmap_base")),
-                    k.requireSize("page"), k.u64(k.requireSymbol("max_pfn")), slabBit);
+            AddressSpace space = k.session().arch().addressSpace(k.session());
+            memoryMap = new MemoryMap(space.directMap().start(), space.vmemmapBase(), space.pageStructSize(), space.maxPfn(), slabBit);
         }
         return memoryMap;
     }

@@ -13,10 +13,17 @@ public final class Parser {
     private static final Set<String> BASE_WORDS = Set.of("unsigned", "signed", "int", "long", "short", "char", "void",
             "_Bool", "float", "double");
     private static final Set<String> QUALIFIERS = Set.of("const", "volatile", "restrict", "__restrict");
+    /**
+     * Bounds on what one expression may build: nesting (parentheses, unary operators, casts) recurses in
+     * the parser, and every operator adds a level to the tree the evaluator recurses over; beyond these a
+     * deep input would overflow the stack instead of getting an answer.
+     */
+    static final int MAX_NESTING = 256, MAX_OPERATORS = 1000;
 
     private final List<Token> tokens;
     private final TypeNames types;
     private int pos;
+    private int nesting, operators;
 
     private Parser(List<Token> tokens, TypeNames types) {
         this.tokens = tokens;
@@ -73,14 +80,32 @@ public final class Parser {
     }
 
     Node expression() {
+        enter();
         Node n = ternary();
-        while (accept(",")) n = new Node.Binary(",", n, ternary());
+        while (accept(",")) n = new Node.Binary(",", operator(n), ternary());
+        nesting--;
         return n;
+    }
+
+    private void enter() {
+        if (++nesting > MAX_NESTING) {
+            throw new CommandException("Expression nested too deeply (parentheses, casts and unary operators).");
+        }
+        operator(null);
+    }
+
+    /** Counts one more operator (its left operand passes through). */
+    private Node operator(Node left) {
+        if (++operators > MAX_OPERATORS) {
+            throw new CommandException("Expression too long (more than " + MAX_OPERATORS + " operators).");
+        }
+        return left;
     }
 
     private Node ternary() {
         Node c = binary(0);
         if (accept("?")) {
+            operator(null);
             Node a = expression();
             expect(":");
             Node b = ternary();
@@ -104,11 +129,18 @@ public final class Parser {
             }
             if (op == null) return left;
             pos++;
-            left = new Node.Binary(op, left, binary(level + 1));
+            left = new Node.Binary(op, operator(left), binary(level + 1));
         }
     }
 
     private Node unary() {
+        enter();
+        Node n = unaryNested();
+        nesting--;
+        return n;
+    }
+
+    private Node unaryNested() {
         Token t = peek();
         if (t.kind() == Kind.PUNCT) {
             switch (t.text()) {
@@ -145,11 +177,11 @@ public final class Parser {
             if (accept("[")) {
                 Node i = expression();
                 expect("]");
-                n = new Node.Index(n, i);
+                n = new Node.Index(operator(n), i);
             } else if (accept(".")) {
-                n = new Node.Member(n, ident(), false);
+                n = new Node.Member(operator(n), ident(), false);
             } else if (accept("->")) {
-                n = new Node.Member(n, ident(), true);
+                n = new Node.Member(operator(n), ident(), true);
             } else {
                 return n;
             }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.kdive.api.KdiveException;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.session.Memory;
@@ -54,9 +55,18 @@ public final class KernelModules {
         });
     }
 
+    /** A kernel global's address: its variable's, else its (data) symbol's. */
+    public static OptionalLong globalAddress(Session s, String name) {
+        Optional<Variable> v = s.symbols().variable(name);
+        if (v.isPresent()) return OptionalLong.of(v.get().address());
+        return s.symbols().byName(name).stream().filter(x -> x.module() == null && !x.isText())
+                .mapToLong(org.kdive.api.symbols.Symbol::address).findFirst();
+    }
+
     private static List<Module> read(Session s) {
         List<Module> out = new ArrayList<>();
-        Optional<Variable> modules = s.symbols().variable("modules");
+        // the list head's address is all that is needed: kallsyms has it where debuginfo (BTF) has no type
+        OptionalLong modules = globalAddress(s, "modules");
         Optional<Type> moduleType = s.symbols().type("struct module");
         if (modules.isEmpty() || moduleType.isEmpty()) return out;
         Memory mem = s.memory();
@@ -64,7 +74,7 @@ public final class KernelModules {
         long listOff = Evaluator.offsetOf(mt, "list");
         long nameOff = Evaluator.offsetOf(mt, "name");
         int nameLen = (int) Math.max(1, member(mt, "name").type().resolve().size());
-        long head = modules.get().address();
+        long head = modules.getAsLong();
         long next;
         try {
             next = mem.pointer(head);

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.kdive.api.KdiveException;
+import org.kdive.api.arch.AddressSpace;
 import org.kdive.api.session.Memory;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Member;
@@ -13,10 +15,11 @@ import org.kdive.cmd.symbols.modules.KernelModules;
 import org.kdive.cmd.symbols.types.OffsetLayout;
 
 /**
- * The x86_64 kernel virtual ranges crash's {@code search -k} walks, in its order (by start address):
- * the direct map up to high_memory, vmalloc space as the busy vmap areas list it (modules live there
- * since 2.6), the struct page array, the kernel image mapping up to _end; a separate module range
- * only when module memory is not among the vmap areas. Read once per session.
+ * The kernel virtual ranges crash's {@code search -k} walks, in its order (by start address), from
+ * the architecture's {@link AddressSpace}: the direct map up to high_memory, vmalloc space as the busy
+ * vmap areas list it (modules live there since 2.6), the struct page array, the kernel image mapping
+ * up to _end; a separate module range only when module memory is not among the vmap areas. Read once
+ * per session.
  *
  * @param imageOffset kernel image virtual address minus its physical address
  * @param vmapAreas   busy vmalloc areas {start, end} sorted by start
@@ -24,7 +27,6 @@ import org.kdive.cmd.symbols.types.OffsetLayout;
  */
 public record KernelRanges(List<Range> ranges, long imageOffset, List<long[]> vmapAreas, List<long[]> modules) {
     private static final String KEY = "cmd-symbols.kernel-ranges";
-    private static final long PAGE = 4096;
     private static final int MAX_AREAS = 1 << 20;
 
     /** What a range holds, which decides how its pages are found (crash's KVADDR_* types). */
@@ -42,16 +44,17 @@ public record KernelRanges(List<Range> ranges, long imageOffset, List<long[]> vm
     }
 
     private static KernelRanges read(Session s) {
-        KernelSpace space = KernelSpace.of(s);
+        AddressSpace space = s.arch().addressSpace(s);
+        long page = space.pageSize();
+        long pageOffset = space.directMap().start();
         List<Range> out = new ArrayList<>();
-        long memEnd = space.maxPfn() > 0 ? space.pageOffset() + space.maxPfn() * PAGE : space.vmallocStart();
-        out.add(new Range(Kind.UNITY_MAP, space.pageOffset(), KernelSpace.variable(s, "high_memory").orElse(memEnd)));
-        long text = symbol(s, "_text").orElse(-1L);
-        long imageOffset = text == -1 ? KernelSpace.START_KERNEL_MAP : text - s.arch().toPhysical(text);
-        long end = symbol(s, "_end").orElse(KernelSpace.START_KERNEL_MAP);
-        out.add(new Range(Kind.START_MAP, KernelSpace.START_KERNEL_MAP, end));
+        long memEnd = space.maxPfn() > 0 ? pageOffset + space.maxPfn() * page : space.directMap().end();
+        out.add(new Range(Kind.UNITY_MAP, pageOffset, variable(s, "high_memory").orElse(memEnd)));
+        long imageBase = space.kernelImage().start();
+        long end = symbol(s, "_end").orElse(imageBase);
+        out.add(new Range(Kind.START_MAP, imageBase, end));
         List<long[]> areas = vmapAreas(s);
-        if (!areas.isEmpty()) out.add(new Range(Kind.VMALLOC, space.vmallocStart(), areas.get(areas.size() - 1)[1]));
+        if (!areas.isEmpty()) out.add(new Range(Kind.VMALLOC, space.vmalloc().start(), areas.get(areas.size() - 1)[1]));
         List<long[]> modules = new ArrayList<>();
         for (KernelModules.Module m : KernelModules.list(s)) {
             if (m.size() > 0) modules.add(new long[] {m.base(), m.base() + m.size()});
@@ -59,19 +62,27 @@ public record KernelRanges(List<Range> ranges, long imageOffset, List<long[]> vm
         modules.sort(Comparator.comparingLong((long[] r) -> r[0] ^ Long.MIN_VALUE));
         if (!modules.isEmpty() && !inAny(areas, modules.get(0)[0])) {
             long last = modules.stream().mapToLong(r -> r[1]).max().orElseThrow();
-            out.add(new Range(Kind.MODULES, modules.get(0)[0], (last + PAGE - 1) & -PAGE));
+            out.add(new Range(Kind.MODULES, modules.get(0)[0], (last + page - 1) & -page));
         }
-        if (!inAny(areas, space.vmemmap()) && space.maxPfn() > 0) {
-            out.add(new Range(Kind.VMEMMAP, space.vmemmap(), space.vmemmap() + space.maxPfn() * space.page().size()));
+        if (!inAny(areas, space.vmemmapBase()) && space.maxPfn() > 0) {
+            out.add(new Range(Kind.VMEMMAP, space.vmemmap().start(), space.vmemmap().end()));
         }
         out.sort(Comparator.comparingLong(r -> r.start() ^ Long.MIN_VALUE));
-        return new KernelRanges(List.copyOf(out), imageOffset, areas, modules);
+        return new KernelRanges(List.copyOf(out), space.imageOffset(), areas, modules);
     }
 
     /** The lowest address a kernel virtual address can have (crash's kvbase). */
     public static long kernelBase(Session s) {
-        boolean fiveLevel = s.vmcoreinfo().number("pgtable_l5_enabled").orElse(0) == 1;
-        return fiveLevel ? 0xff00000000000000L : 0xffff800000000000L;
+        return s.arch().addressSpace(s).kernelBase();
+    }
+
+    /** The 64-bit value of a kernel variable, empty when unknown or unreadable. */
+    private static OptionalLong variable(Session s, String name) {
+        try {
+            return OptionalLong.of(s.memory().u64(s.symbols().address(name)));
+        } catch (KdiveException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /** Busy vmap areas that have a vm_struct (crash's vmlist), from vmap_area_list. */

@@ -1,18 +1,20 @@
 package org.kdive.cmd.symbols.search;
 
+import java.util.Iterator;
 import java.util.List;
 import org.kdive.api.KdiveException;
+import org.kdive.api.arch.MappedRange;
 import org.kdive.api.dump.PhysicalMemory;
 import org.kdive.api.session.Session;
 import org.kdive.cmd.symbols.paging.KernelRanges;
 import org.kdive.cmd.symbols.paging.KernelRanges.Range;
-import org.kdive.cmd.symbols.paging.KernelSpace;
 
 /**
  * Walks memory a page at a time as crash's search does: physical pages the dump holds (excluded and
  * missing pages are skipped quietly), or kernel virtual ranges, each translated the way crash does
- * (subtraction for the direct map and the kernel image, the page table for the rest). Every page is
- * read into one reused buffer.
+ * (subtraction for the direct map and the kernel image, the page table for the rest, stepping over
+ * the holes the architecture's {@link org.kdive.api.arch.KernelArch#mappings} reports). Every page
+ * is read into one reused buffer.
  */
 public final class PageScan {
     private static final int PAGE = 4096;
@@ -21,12 +23,14 @@ public final class PageScan {
     private final Session session;
     private final PhysicalMemory physical;
     private final long maxPfn;
+    private final long pageOffset;
     private final byte[] page = new byte[PAGE];
 
     public PageScan(Session session) {
         this.session = session;
         this.physical = session.dump().memory();
-        this.maxPfn = KernelSpace.of(session).maxPfn();
+        this.maxPfn = session.arch().addressSpace(session).maxPfn();
+        this.pageOffset = session.arch().addressSpace(session).directMap().start();
     }
 
     /** Physical memory in [start, end); false when the sink stopped the search. */
@@ -46,7 +50,7 @@ public final class PageScan {
             long from = max(start, r.start());
             long to = min(end, r.end());
             boolean go = switch (r.kind()) {
-                case UNITY_MAP -> byOffset(from, to, KernelSpace.of(session).pageOffset(), sink);
+                case UNITY_MAP -> byOffset(from, to, pageOffset, sink);
                 case START_MAP -> byOffset(from, to, kr.imageOffset(), sink);
                 case VMALLOC -> walkedAreas(kr.vmapAreas(), from, to, sink);
                 case MODULES -> walkedAreas(kr.modules(), from, to, sink);
@@ -85,16 +89,18 @@ public final class PageScan {
     }
 
     private boolean walked(long from, long to, PageSink sink) {
-        for (long v = from & PAGE_MASK; Long.compareUnsigned(v, to) < 0; v += PAGE) {
-            long p;
-            try {
-                p = session.arch().toPhysical(v);
-            } catch (KdiveException e) {
-                if (v + PAGE == 0) break;
-                continue; // not mapped: crash goes on with the next page
+        long pgd = session.arch().kernelPageTable();
+        if (pgd < 0) return true; // no kernel page table: nothing here can be translated
+        Iterator<MappedRange> ranges = session.arch().mappings(pgd, from & PAGE_MASK, to);
+        while (ranges.hasNext()) {
+            MappedRange r = ranges.next();
+            if (!r.mapped()) continue; // not mapped: crash goes on with the next page
+            long first = Long.compareUnsigned(r.start(), from & PAGE_MASK) < 0 ? from & PAGE_MASK : r.start();
+            for (long v = first; Long.compareUnsigned(v, to) < 0 && Long.compareUnsigned(v - r.start(), r.size()) < 0; v += PAGE) {
+                long p = r.physical() + (v - r.start());
+                if (hasPage(p) && read(p & PAGE_MASK) && !deliver(v, max(from, v), to, sink)) return false;
+                if (v + PAGE == 0) return true;
             }
-            if (hasPage(p) && read(p & PAGE_MASK) && !deliver(v, max(from, v), to, sink)) return false;
-            if (v + PAGE == 0) break;
         }
         return true;
     }
@@ -105,6 +111,8 @@ public final class PageScan {
     }
 
     private boolean read(long p) {
+        // a cancelled command's thread is interrupted (API: CommandContext's cancellation contract)
+        if (Thread.currentThread().isInterrupted()) throw new org.kdive.api.command.CommandCancelledException();
         try {
             physical.read(p, page, 0, PAGE);
             return true;

@@ -5,11 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdive.api.KdiveException;
+import org.kdive.api.command.Output;
 
 /**
  * Prints matches as crash does: "ADDRESS: VALUE (name)" for values, "ADDRESS: TEXT" for strings
  * (unprintable bytes as '.'), and with a context the neighbouring words before and after each match
- * in rd's layout. Keeps the JSON rows alongside; stops after {@link #MAX_MATCHES}.
+ * in rd's layout, onto the command's {@link Output} as they are found (one JSON record per match);
+ * stops after {@link #MAX_MATCHES}.
  */
 public final class SearchOutput implements Hits {
     public static final int MAX_MATCHES = 100_000;
@@ -21,8 +23,10 @@ public final class SearchOutput implements Hits {
         void read(long address, byte[] into);
     }
 
+    private final List<String> notes = new ArrayList<>();
+    private Output out;
     private final StringBuilder text = new StringBuilder();
-    private final List<Object> rows = new ArrayList<>();
+    private long matches;
     private final int width;
     private final String[] names;
     private final String[] strings;
@@ -54,6 +58,7 @@ public final class SearchOutput implements Hits {
         } else {
             text.append(String.format("%x: %x %s\n", address, value, names[index]));
         }
+        flushText();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("address", hex(address));
         row.put("value", hex(value));
@@ -66,6 +71,7 @@ public final class SearchOutput implements Hits {
         StringBuilder line = new StringBuilder(shown.length);
         for (byte b : shown) line.append(b >= 0x20 && b < 0x7f ? (char) b : '.');
         text.append(Long.toHexString(address)).append(": ").append(line).append('\n');
+        flushText();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("address", hex(address));
         row.put("string", strings[index]);
@@ -75,18 +81,29 @@ public final class SearchOutput implements Hits {
 
     /** A line of text that is not a match (crash's notes such as the rounded start address). */
     public void note(String line) {
-        text.append(line).append('\n');
+        if (out == null) notes.add(line);
+        else out.line(line);
     }
 
-    public String text() { return text.toString(); }
-
-    public List<Object> rows() { return rows; }
+    /** From now on matches go to {@code o}, counted from 0; the notes made before go first. */
+    public void to(Output o) {
+        out = o;
+        matches = 0;
+        truncated = false;
+        text.setLength(0);
+        notes.forEach(o::line);
+    }
 
     public boolean truncated() { return truncated; }
 
+    private void flushText() {
+        out.text(text);
+        text.setLength(0);
+    }
+
     private boolean add(Map<String, Object> row) {
-        rows.add(row);
-        if (rows.size() < MAX_MATCHES) return true;
+        out.record(row);
+        if (++matches < MAX_MATCHES) return true;
         truncated = true;
         return false;
     }

@@ -24,11 +24,15 @@ final class KdumpFile {
     final Bitmap dumped;
     final long descOffset;
     final long rankBase;
-    /** Descriptors this file should have, and how many lie inside the file. */
+    /** Descriptors this file should have, and how many of the trusted ones lie inside the file. */
     final long descCount;
     final long descInFile;
     /** Descriptors [0, dataComplete) have their page data inside the file. */
     final long dataComplete;
+    /** The bitmap cross-checked against the descriptor table: pages from its untrustedFrom on are not read. */
+    final DescriptorCheck check;
+    /** Descriptors that can be matched to their pages: descCount unless the bitmap is damaged. */
+    final long trustedCount;
     private final PageCache descBlocks = new PageCache(64);
     private volatile DescBlock lastDesc;
 
@@ -42,8 +46,10 @@ final class KdumpFile {
         descOffset = header.descriptorOffset();
         rankBase = dumped.rank(header.rangeStart());
         descCount = dumped.rank(header.rangeEnd()) - rankBase;
+        check = DescriptorCheck.of(src, header, present, dumped, descOffset, descCount, rankBase);
+        trustedCount = check.warning == null ? descCount : dumped.rank(check.untrustedFrom) - rankBase;
         long avail = Math.max(0, src.size() - descOffset) / DESC_SIZE;
-        descInFile = Math.min(descCount, avail);
+        descInFile = Math.min(trustedCount, avail);
         dataComplete = findDataComplete();
     }
 
@@ -70,6 +76,7 @@ final class KdumpFile {
 
     /** Whether the dumped page {@code pfn} has its descriptor and data inside the file. */
     boolean readable(long pfn) {
+        if (pfn >= check.untrustedFrom) return false;
         long idx = descIndex(pfn);
         if (idx < dataComplete) return true;
         if (idx >= descInFile) return false;
@@ -79,7 +86,7 @@ final class KdumpFile {
         return off > 0 && off <= src.size() - Le.u32(blk, o + 8);
     }
 
-    /** Dumped pages whose data is in the file (differs from descCount only when truncated). */
+    /** Dumped pages whose data is in the file and can be trusted (differs from descCount when truncated or damaged). */
     long readableCount() {
         long n = dataComplete;
         for (long idx = dataComplete; idx < descInFile; idx++) {
@@ -129,6 +136,11 @@ final class KdumpFile {
     void readPage(long pfn, byte[] out, int outOff) {
         int pageSize = header.blockSize;
         long paddr = pfn * header.blockSize;
+        if (pfn >= check.untrustedFrom) {
+            throw MemoryAccessException.physical(paddr, Reason.CORRUPT, String.format(
+                    "the kdump bitmap of %s disagrees with its page descriptors from pfn 0x%x on",
+                    src.path().getFileName(), check.untrustedFrom));
+        }
         long idx = descIndex(pfn);
         if (idx >= descInFile) {
             throw MemoryAccessException.physical(paddr, Reason.TRUNCATED, src.path().getFileName().toString());

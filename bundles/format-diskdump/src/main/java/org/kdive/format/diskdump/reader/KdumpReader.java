@@ -24,6 +24,8 @@ import org.kdive.format.support.Source;
 public final class KdumpReader {
     /** Notes larger than this are not what makedumpfile writes (bounds allocation). */
     private static final long MAX_NOTES = 64L << 20;
+    /** DumpInfo detail: dumped pages not read because the bitmap and the page descriptors disagree. */
+    public static final String PAGES_UNTRUSTED = "pages.untrusted";
 
     private KdumpReader() {
     }
@@ -59,13 +61,18 @@ public final class KdumpReader {
         long dumped = 0;
         long inFile = 0;
         long excluded = 0;
+        long untrusted = 0;
         for (KdumpFile f : files) {
             long s = f.header.rangeStart();
             long e = f.header.rangeEnd();
             dumped += f.descCount;
-            inFile += f.dataComplete < f.descCount ? f.readableCount() : f.descCount;
+            inFile += f.dataComplete < f.trustedCount ? f.readableCount() : f.trustedCount;
             excluded += (f.present.rank(e) - f.present.rank(s)) - (f.dumped.rank(e) - f.dumped.rank(s));
-            if (f.dataComplete < f.descCount) {
+            if (f.check.warning != null) {
+                warnings.add(f.check.warning);
+                untrusted += f.descCount - f.trustedCount;
+            }
+            if (f.dataComplete < f.trustedCount) {
                 long pfn = f.dumped.select(f.rankBase + f.dataComplete);
                 warnings.add(String.format("%s: truncated: the file ends at 0x%x; %d of %d dumped pages present,"
                         + " pages from physical 0x%x on are missing", f.src.path(), f.src.size(), f.dataComplete,
@@ -91,7 +98,10 @@ public final class KdumpReader {
             }
         }
 
-        int cpus = h.nrCpus > 0 ? h.nrCpus : ElfNotes.countPrstatus(notes);
+        // (headers before version 4 carry no CPU notes to count)
+        boolean cpuNotes = h.offsetNote > 0 && h.sizeNote > 0;
+        warnings.addAll(ElfNotes.cpuNoteWarnings(first.src.path(), notes, cpuNotes ? h.nrCpus : -1));
+        int cpus = h.nrCpus > 0 ? h.nrCpus : ElfNotes.countCpuNotes(notes);
         Map<String, String> d = new LinkedHashMap<>();
         d.put("utsname.sysname", h.sysname);
         d.put(DumpInfo.DETAIL_UTS_NODENAME, h.nodename);
@@ -101,7 +111,9 @@ public final class KdumpReader {
         d.put(DumpInfo.DETAIL_MEMORY, Long.toString(h.maxMapnr * h.blockSize));
         d.put(Details.PAGES_PRESENT, Long.toString(inFile));
         d.put(Details.PAGES_EXCLUDED, Long.toString(excluded));
-        if (inFile < dumped) d.put("pages.missing", Long.toString(dumped - inFile));
+        // missing: cut off by the file's end; untrusted: in the file, but not matched to their pfns
+        if (inFile + untrusted < dumped) d.put("pages.missing", Long.toString(dumped - untrusted - inFile));
+        if (untrusted > 0) d.put(PAGES_UNTRUSTED, Long.toString(untrusted));
         d.put(Details.PHYS_BASE, "0x" + Long.toHexString(h.physBase));
         d.put("max_mapnr", Long.toString(h.maxMapnr));
         if (files.size() > 1 || h.split) d.put("split.files", Integer.toString(files.size()));

@@ -73,14 +73,37 @@ public final class DwarfFile {
      */
     public Unit headerAt(boolean types, long off) {
         ByteBuffer b = types ? sections.types : sections.info;
-        if (off < 0 || off + 11 > b.limit()) return null;
-        try {
-            return readHeader(b, types, (int) off);
-        } catch (IndexOutOfBoundsException | DumpFormatException e) {
-            org.slf4j.LoggerFactory.getLogger(DwarfFile.class)
-                    .warn("{}: ignoring {} from offset 0x{}: {}", path, types ? ".debug_types" : ".debug_info",
-                            Long.toHexString(off), e.getMessage());
-            return null;
+        if (off < 0 || off >= b.limit()) return null;
+        String problem;
+        if (off + 11 > b.limit()) {
+            problem = (b.limit() - off) + " bytes too few for a unit header";
+        } else {
+            try {
+                return readHeader(b, types, (int) off);
+            } catch (IndexOutOfBoundsException | DumpFormatException e) {
+                problem = e.getMessage();
+            }
+        }
+        String section = types ? ".debug_types" : ".debug_info";
+        String skipped = path + ": ignoring " + section + " from offset 0x" + Long.toHexString(off) + ": " + problem;
+        synchronized (skippedUnits) {
+            if (!skippedUnits.contains(skipped)) {
+                skippedUnits.add(skipped);
+                org.slf4j.LoggerFactory.getLogger(DwarfFile.class).warn("{}", skipped);
+            }
+        }
+        return null;
+    }
+
+    private final List<String> skippedUnits = new ArrayList<>();
+
+    /**
+     * The parts of .debug_info and .debug_types left out because a unit header was malformed (each a
+     * message naming the offset), as met so far. An index built while any is listed is incomplete.
+     */
+    public List<String> skippedUnits() {
+        synchronized (skippedUnits) {
+            return List.copyOf(skippedUnits);
         }
     }
 

@@ -24,19 +24,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Name → DIE index of the top-level types, variables, functions and enumeration constants. Built in parallel over units on
- * first need and cached on disk by build-id; a cached file is mapped and used in place.
+ * first need and cached on disk under the build-id, keyed on the content it was built from (a checksum of the DWARF
+ * sections it reads, re-verified whenever the file on disk is another one or was written); a cached file is mapped and
+ * used in place. An index built while any part of the DWARF was skipped is never cached.
  */
 public final class NameIndex {
     private static final Logger LOG = LoggerFactory.getLogger(NameIndex.class);
     private static final long MAGIC = 0x31584449_4556494bL; // "KDIVEIDX1" little-endian-ish tag
-    private static final int VERSION = 4; // 3: (key, priority|reference) pairs interleaved; 4: enumerators
-    private static final int HEADER = 128;
+    // 3: (key, priority|reference) pairs interleaved; 4: enumerators; 5: content checksum and the stamps of files seen
+    private static final int VERSION = 5;
+    private static final int HEADER = 384;
+    // header: magic, version, capacity, count, .debug_info size, identity length + identity, then:
+    private static final int ID_MAX = 64, CONTENT = 32 + ID_MAX, STAMP_COUNT = CONTENT + 8, STAMPS = STAMP_COUNT + 8;
+    private static final int MAX_STAMPS = 4; // copies of one build (a re-fetch, a copy) each verified once
 
     private final NameTable table;     // when built in this process
     private final ByteBuffer mapped;   // when loaded from the cache
     private final int capacity;
     private final List<String> problems;
-    private volatile Thread saver;     // the background save of a freshly built index
+    private volatile Thread saver;     // the background save of a freshly built (or newly verified) index
+    private boolean verified;          // loaded after checking its content against the file's
 
     private NameIndex(NameTable table, ByteBuffer mapped, int capacity, List<String> problems) {
         this.table = table;
@@ -55,6 +62,14 @@ public final class NameIndex {
     public List<String> problems() { return problems; }
 
     public boolean fromCache() { return mapped != null; }
+
+    /** The checksum of the DWARF sections an index of {@code dwarf} is keyed on (for the fuzz tests' seeds). */
+    public static long contentChecksum(DwarfFile dwarf) {
+        return SourceStamp.contentChecksum(dwarf.sections);
+    }
+
+    /** Loaded from the cache after comparing the checksum of the DWARF sections (a file not seen before). */
+    public boolean verifiedByChecksum() { return verified; }
 
     // ---- building ----
 
@@ -96,7 +111,7 @@ public final class NameIndex {
             if (w.failure != null) throw new KdiveException("indexing " + dwarf.path + " failed: " + w.failure, w.failure);
         }
         queue.handOver();
-        // problems in unit order, whichever thread met them
+        // problems in unit order, whichever thread met them, then the parts left out at malformed unit headers
         List<long[]> order = new ArrayList<>();
         List<String> messages = new ArrayList<>();
         for (Worker w : workers) {
@@ -108,6 +123,7 @@ public final class NameIndex {
         if (order.size() > 1) order.sort((a, b) -> Long.compare(a[0], b[0])); // (no lambda bootstrap when clean)
         List<String> problems = new ArrayList<>();
         for (long[] o : order) problems.add(messages.get((int) o[1]));
+        problems.addAll(dwarf.skippedUnits());
         NameTable merged = workers[0].table;
         for (int i = 1; i < threads; i++) merged.putAll(workers[i].table);
         return new NameIndex(merged, null, merged.capacity(), problems);
@@ -220,51 +236,80 @@ public final class NameIndex {
     }
 
     /**
-     * Loads the cached index for this identity, else builds it and saves it on a background thread
-     * (the caller answers meanwhile; {@link #awaitSaved} before the process ends).
+     * Loads the cached index for this identity when it was built from this content, else builds it and
+     * saves it on a background thread (the caller answers meanwhile; {@link #awaitSaved} before the
+     * process ends). A build that skipped anything is not saved: the next run tries again.
      */
     public static NameIndex loadOrBuild(DwarfFile dwarf, String identity) {
         Path file = cacheDir().resolve(fileName(identity));
         long infoSize = dwarf.sections.info.limit();
+        SourceStamp stamp = SourceStamp.of(dwarf.path);
         if (Files.isRegularFile(file)) {
             try {
-                NameIndex idx = load(file, identity, infoSize);
+                NameIndex idx = load(file, identity, infoSize, dwarf, stamp);
                 if (idx != null) return idx;
-                LOG.info("index {} is stale or corrupt: rebuilding", file);
             } catch (IOException | RuntimeException e) {
                 LOG.info("index {} unreadable ({}): rebuilding", file, e.toString());
             }
         }
         NameIndex built = build(dwarf);
-        if (built.problems.isEmpty()) {
-            Thread t = new Thread(new Saver(built, file, identity, infoSize), "kdive-index-save");
-            t.setDaemon(true); // never keeps a JVM alive; a cut-off save leaves only a temporary file
-            t.setPriority(Thread.MIN_PRIORITY);
-            built.saver = t;
-            t.start();
+        if (!built.problems.isEmpty()) {
+            LOG.warn("{}: not caching its name index: {} part(s) of its DWARF could not be read", dwarf.path,
+                    built.problems.size());
+        } else if (stamp != null) {
+            built.saveInBackground(new Saver(built, null, file, identity, infoSize, dwarf, stamp));
         }
         return built;
     }
 
-    /** Saves a built index (a class, not a lambda: a cold JVM bootstraps the first lambda in ~20 ms). */
+    private void saveInBackground(Saver s) {
+        Thread t = new Thread(s, "kdive-index-save");
+        t.setDaemon(true); // never keeps a JVM alive; a cut-off save leaves only a temporary file
+        t.setPriority(Thread.MIN_PRIORITY);
+        saver = t;
+        t.start();
+    }
+
+    /**
+     * Saves a built index, or a loaded one with the stamp of one more file verified to hold its content
+     * (a class, not a lambda: a cold JVM bootstraps the first lambda in ~20 ms).
+     */
     private static final class Saver implements Runnable {
         private final NameIndex index;
+        private final ByteBuffer loaded; // the cached file, when only a stamp is added
         private final Path file;
         private final String identity;
         private final long infoSize;
+        private final DwarfFile dwarf;
+        private final SourceStamp stamp;
 
-        Saver(NameIndex index, Path file, String identity, long infoSize) {
+        Saver(NameIndex index, ByteBuffer loaded, Path file, String identity, long infoSize, DwarfFile dwarf,
+              SourceStamp stamp) {
             this.index = index;
+            this.loaded = loaded;
             this.file = file;
             this.identity = identity;
             this.infoSize = infoSize;
+            this.dwarf = dwarf;
+            this.stamp = stamp;
         }
 
         @Override
         public void run() {
             try {
-                index.save(file, identity, infoSize);
-            } catch (IOException | RuntimeException e) {
+                if (loaded != null) {
+                    addStamp(loaded, file, stamp);
+                    return;
+                }
+                // checksummed after the build: the content the index was built from, unless the file was
+                // written meanwhile, which changes its stamp
+                long content = SourceStamp.contentChecksum(dwarf.sections);
+                if (!stamp.equals(SourceStamp.of(dwarf.path))) {
+                    LOG.info("{} changed while it was indexed: not caching the index", dwarf.path);
+                    return;
+                }
+                index.save(file, identity, infoSize, content, stamp);
+            } catch (IOException | RuntimeException | InternalError e) { // InternalError: a mapped file cut short
                 LOG.warn("cannot cache the index at {}: {}", file, e.toString());
             }
         }
@@ -286,24 +331,47 @@ public final class NameIndex {
      * name: readers see the old file, no file, or the whole new one. The temporary name is unique
      * per process and save (not Files.createTempFile: its SecureRandom costs ~100 ms on a cold JVM).
      */
-    void save(Path file, String identity, long infoSize) throws IOException {
-        Path dir = file.getParent();
-        Files.createDirectories(dir);
-        removeStaleTemporaries(dir, file.getFileName().toString());
+    void save(Path file, String identity, long infoSize, long content, SourceStamp stamp) throws IOException {
         int cap = table.capacity();
         long size = HEADER + (long) cap * 16 + 8;
         if (size > Integer.MAX_VALUE) throw new IOException("index too large");
         byte[] id = identity.getBytes(StandardCharsets.UTF_8);
-        if (id.length > HEADER - 32) throw new IOException("identity too long");
+        if (id.length > ID_MAX) throw new IOException("identity too long");
         // a direct buffer is written by the channel as is (a heap one is first copied into one)
         ByteBuffer b = ByteBuffer.allocateDirect((int) size).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(MAGIC).putInt(VERSION).putInt(cap).putInt(table.count).putLong(infoSize);
         b.putInt(id.length).put(id);
+        b.putLong(CONTENT, content).putInt(STAMP_COUNT, 1);
+        stamp.write(b, STAMPS);
         b.position(HEADER);
         b.asLongBuffer().put(table.slots);
+        write(file, b);
+    }
+
+    /** Rewrites a loaded index with one more file stamp (the oldest goes when there are {@link #MAX_STAMPS}). */
+    private static void addStamp(ByteBuffer loaded, Path file, SourceStamp stamp) throws IOException {
+        ByteBuffer b = ByteBuffer.allocateDirect(loaded.capacity()).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(loaded.duplicate().clear()).clear();
+        int n = Math.max(0, Math.min(b.getInt(STAMP_COUNT), MAX_STAMPS));
+        if (n == MAX_STAMPS) {
+            ByteBuffer rest = b.duplicate().position(STAMPS + SourceStamp.BYTES).limit(STAMPS + n * SourceStamp.BYTES);
+            b.put(STAMPS, rest, 0, rest.remaining());
+            n--;
+        }
+        stamp.write(b, STAMPS + n * SourceStamp.BYTES);
+        b.putInt(STAMP_COUNT, n + 1);
+        write(file, b);
+    }
+
+    /** Seals the image with its checksum, writes it to a temporary file and renames that over the index. */
+    private static void write(Path file, ByteBuffer b) throws IOException {
+        int size = b.capacity();
+        Path dir = file.getParent();
+        Files.createDirectories(dir);
+        removeStaleTemporaries(dir, file.getFileName().toString());
         CRC32C crc = new CRC32C();
-        crc.update(b.duplicate().position(0).limit((int) size - 8));
-        b.putLong((int) size - 8, crc.getValue());
+        crc.update(b.duplicate().position(0).limit(size - 8));
+        b.putLong(size - 8, crc.getValue());
         b.clear();
         // (no string concatenation, regex or ProcessHandle on this path: each costs milliseconds to
         // bootstrap on a cold JVM, and the process waits for this save before it exits)
@@ -356,25 +424,56 @@ public final class NameIndex {
         return sb.append(".idx").toString();
     }
 
-    /** null when the file does not match (other identity, other size, bad checksum). */
-    static NameIndex load(Path file, String identity, long infoSize) throws IOException {
+    /**
+     * null when the file does not match (other identity or content, bad checksum). A file whose stamp
+     * is recorded is trusted as is; another (a copy, or one written since) is checksummed once, and its
+     * stamp recorded in the background when the content is the same.
+     */
+    static NameIndex load(Path file, String identity, long infoSize, DwarfFile dwarf, SourceStamp stamp)
+            throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < HEADER + 8 || size > Integer.MAX_VALUE) return null;
             ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
-            if (b.getLong(0) != MAGIC || b.getInt(8) != VERSION) return null;
-            int cap = b.getInt(12);
-            if (cap <= 0 || Integer.bitCount(cap) != 1 || HEADER + (long) cap * 16 + 8 != size) return null;
-            if (b.getLong(20) != infoSize) return null;
-            int idLen = b.getInt(28);
-            if (idLen < 0 || idLen > HEADER - 32) return null;
-            byte[] id = new byte[idLen];
-            b.get(32, id);
-            if (!new String(id, StandardCharsets.UTF_8).equals(identity)) return null;
-            CRC32C crc = new CRC32C();
-            crc.update(b.duplicate().position(0).limit((int) size - 8));
-            if (crc.getValue() != b.getLong((int) size - 8)) return null;
-            return new NameIndex(null, b, cap, List.of());
+            return fromImage(b, file, identity, infoSize, dwarf, stamp);
         }
+    }
+
+    /**
+     * The index in a cache file's bytes, or null when they do not match (see {@link #load}); {@code stamp}
+     * null: the content is checksummed and no stamp recorded. Public for the fuzz tests.
+     */
+    public static NameIndex fromImage(ByteBuffer b, Path file, String identity, long infoSize, DwarfFile dwarf,
+                                      SourceStamp stamp) {
+        b = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int size = b.capacity();
+        if (size < HEADER + 8) return null;
+        if (b.getLong(0) != MAGIC || b.getInt(8) != VERSION) return null;
+        int cap = b.getInt(12);
+        if (cap <= 0 || Integer.bitCount(cap) != 1 || HEADER + (long) cap * 16 + 8 != size) return null;
+        if (b.getLong(20) != infoSize) return null;
+        int idLen = b.getInt(28);
+        if (idLen < 0 || idLen > ID_MAX) return null;
+        byte[] id = new byte[idLen];
+        b.get(32, id);
+        if (!new String(id, StandardCharsets.UTF_8).equals(identity)) return null;
+        CRC32C crc = new CRC32C();
+        crc.update(b.duplicate().position(0).limit(size - 8));
+        if (crc.getValue() != b.getLong(size - 8)) {
+            LOG.info("index {} is damaged: rebuilding", file);
+            return null;
+        }
+        NameIndex idx = new NameIndex(null, b, cap, List.of());
+        int stamps = Math.min(b.getInt(STAMP_COUNT), MAX_STAMPS);
+        for (int i = 0; i < stamps && stamp != null; i++) {
+            if (stamp.equals(SourceStamp.read(b, STAMPS + i * SourceStamp.BYTES))) return idx;
+        }
+        if (SourceStamp.contentChecksum(dwarf.sections) != b.getLong(CONTENT)) {
+            LOG.info("index {} was built from other contents of {}: rebuilding", file, dwarf.path.getFileName());
+            return null;
+        }
+        idx.verified = true;
+        if (stamp != null) idx.saveInBackground(new Saver(idx, b, file, identity, infoSize, dwarf, stamp));
+        return idx;
     }
 }

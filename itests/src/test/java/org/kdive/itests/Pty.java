@@ -1,0 +1,108 @@
+package org.kdive.itests;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * bin/kdive on a real pseudo-terminal, as a person at a terminal runs it: util-linux's
+ * {@code script} allocates the terminal (120 columns) and relays what the test types, Ctrl-C
+ * included (the terminal turns it into SIGINT for kdive).
+ */
+final class Pty implements AutoCloseable {
+    private final Process process;
+    private final OutputStream keys;
+    private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    private int mark;
+
+    private Pty(Process process) {
+        this.process = process;
+        this.keys = process.getOutputStream();
+        Thread t = new Thread(() -> {
+            byte[] b = new byte[8192];
+            try {
+                int n;
+                while ((n = process.getInputStream().read(b)) > 0) {
+                    synchronized (screen) {
+                        screen.write(b, 0, n);
+                    }
+                }
+            } catch (IOException e) {
+                // ended
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static Pty start(Path home, List<String> env, String... args) throws IOException {
+        StringBuilder cmd = new StringBuilder("stty cols 120 rows 40; exec ");
+        cmd.append(quote(home.toAbsolutePath().resolve("bin/kdive").toString()));
+        for (String a : args) cmd.append(' ').append(quote(a));
+        List<String> argv = new ArrayList<>(List.of("script", "-qfec", cmd.toString(), "/dev/null"));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        pb.environment().put("KDIVE_SERVER", "off");
+        pb.environment().put("TERM", "xterm");
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        return new Pty(pb.start());
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    void type(String text) throws IOException {
+        keys.write(text.getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+    }
+
+    /** Everything shown so far, terminal control sequences removed. */
+    String screen() {
+        String raw;
+        synchronized (screen) {
+            raw = screen.toString(StandardCharsets.UTF_8);
+        }
+        return raw.replaceAll("\u001b\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001b[()][0-9A-Za-z]|\u001b[=>]", "").replace("\r", "")
+                .replace("\u0007", "");
+    }
+
+    /** Waits until the screen after the last {@link #mark()} contains {@code text}; returns that part. */
+    String await(String text, int seconds) throws InterruptedException {
+        long end = System.currentTimeMillis() + seconds * 1000L;
+        while (System.currentTimeMillis() < end) {
+            String s = since();
+            if (s.contains(text)) return s;
+            if (!process.isAlive()) break;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("\"" + text + "\" did not appear within " + seconds + " s; the screen since the mark:\n" + since());
+    }
+
+    /** From now on {@link #await} and {@link #since} look only at what is shown after this. */
+    void mark() {
+        mark = screen().length();
+    }
+
+    String since() {
+        String s = screen();
+        return s.substring(Math.min(mark, s.length()));
+    }
+
+    int waitFor(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) throw new AssertionError("kdive did not end:\n" + screen());
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
