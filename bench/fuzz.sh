@@ -21,14 +21,14 @@ targets=(
   "format-lkcd|org.kdive.format.lkcd.fuzz.LkcdFuzzTest|lkcd"
   "symbols-dwarf|org.kdive.symbols.dwarf.fuzz.DebugInfoFuzzTest|module"
   "symbols-dwarf|org.kdive.symbols.dwarf.fuzz.DebugInfoFuzzTest|nameIndex"
-  "cmd-symbols|org.kdive.cmd.symbols.fuzz.ExpressionFuzzTest|expression"
+  "cmd-symbols|org.kdive.cmd.symbols.ExpressionFuzzTest|expression"
   "shell|org.kdive.shell.ShellInputFuzzTest|crashSyntax"
   "shell|org.kdive.shell.ShellInputFuzzTest|request"
-  "fetch-rpm|org.kdive.fetch.rpm.fuzz.RpmFuzzTest|rpm"
-  "fetch-rpm|org.kdive.fetch.rpm.fuzz.RpmFuzzTest|xz"
-  "fetch-deb|org.kdive.fetch.deb.fuzz.DebFuzzTest|deb"
-  "fetch-deb|org.kdive.fetch.deb.fuzz.DebFuzzTest|ar"
-  "fetch-deb|org.kdive.fetch.deb.fuzz.DebFuzzTest|tar"
+  "fetch-rpm|org.kdive.fetch.rpm.RpmFuzzTest|rpm"
+  "fetch-rpm|org.kdive.fetch.rpm.RpmFuzzTest|xz"
+  "fetch-deb|org.kdive.fetch.deb.DebFuzzTest|deb"
+  "fetch-deb|org.kdive.fetch.deb.DebFuzzTest|ar"
+  "fetch-deb|org.kdive.fetch.deb.DebFuzzTest|tar"
 )
 printf '%-28s %10s %9s %9s %9s  %s\n' target executions cov-start cov-end new-cov findings
 for t in "${targets[@]}"; do

@@ -8,10 +8,14 @@ is wrong or fails:
   dmesg.txt         the kernel log
   cpus.txt          online / possible / present CPU lists and counts (cpu_online_mask)
   kernel.txt        release, 5-level paging, task count
+  rss.txt           every task's resident set in kB (the truth for ps RSS, see the end)
+  vars.txt          addresses crash-commands.txt needs (PANIC_TASK, RIP, VQB_QUEUE, ...)
 """
 import os
 import sys
 
+from drgn import TypeKind
+from drgn.helpers.linux.percpu import percpu_counter_sum
 from drgn.helpers.linux.cpumask import for_each_online_cpu, for_each_possible_cpu, for_each_present_cpu
 from drgn.helpers.linux.pid import find_task, for_each_task
 from drgn.helpers.linux.printk import get_dmesg
@@ -84,3 +88,22 @@ try:
 except KeyError:  # no vqbug module in this dump
     pass
 write("vars.txt", "\n".join("%s=%s" % kv for kv in variables.items()))
+
+
+# resident pages of every task with an mm: MM_FILEPAGES + MM_ANONPAGES + MM_SHMEMPAGES, summed as
+# the kernel does: per-CPU counters on 6.2+ (percpu_counter_sum), atomics before. crash 8.0.6 reads
+# 6.2+ counters without their per-CPU parts (its ps RSS is then wrong): this is the truth for ps.
+def rss_pages(mm):
+    members = [prog.constant(n).value_() for n in ("MM_FILEPAGES", "MM_ANONPAGES", "MM_SHMEMPAGES")]
+    stat = mm.rss_stat
+    if stat.type_.kind == TypeKind.ARRAY:
+        return sum(percpu_counter_sum(stat[i]) for i in members)
+    return sum(stat.count[i].counter.value_() for i in members)
+
+
+rows = ["PID RSS_KB"]
+page_kb = prog["PAGE_SIZE"].value_() // 1024 if "PAGE_SIZE" in prog else 4
+for t in tasks:
+    if t.mm:
+        rows.append("%d %d" % (t.pid.value_(), rss_pages(t.mm) * page_kb))
+write("rss.txt", "\n".join(rows))

@@ -117,7 +117,7 @@ if [ "$vmlinux_from" = dbg ]; then
   say "$id: extracting vmlinux and module debuginfo from linux-image-$release-dbg"
   # tar stops reading once it has every member: dpkg-deb then dies of SIGPIPE, which is fine
   { dpkg-deb --fsys-tarfile "$(deb "linux-image-$release-dbg")" 2>/dev/null || true; } \
-    | tar -x -C "$work/dbg" --occurrence=1 "${members[@]}" 2>>"$log" \
+    | timeout 1200 tar -x -C "$work/dbg" --occurrence=1 "${members[@]}" 2>>"$log" \
     || { tail "$log" >&2; die "$id: extracting ${members[*]} from linux-image-$release-dbg failed"; }
   mv "$work/dbg/usr/lib/debug/boot/vmlinux-$release" "$dir/vmlinux"
   for m in "$dir"/modules/*.ko; do

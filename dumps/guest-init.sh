@@ -34,7 +34,7 @@ if [ "$(arg kdive.kdump)" = 1 ]; then
   # the capture kernel is this same kernel with this same initramfs (/initrd.gz, its first part)
   kexec -p /vmlinuz --initrd=/initrd.gz \
     --append="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=1 kdivecapture $(grep -o no5lvl /proc/cmdline) quiet loglevel=7" \
-    || fail "kexec -p failed"
+    || { dmesg | grep -i -e crashkernel -e 'crash kernel' -e 'Memory:'; fail "kexec -p failed"; }
   [ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || fail "kexec -p: no capture kernel loaded"
   echo "kdive-kdump: capture kernel loaded"
 fi

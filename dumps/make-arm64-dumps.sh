@@ -12,6 +12,8 @@
 #   capture qemu:  QEMU's dump-guest-memory (ELF) of the panicked guest: vmcore.qemu.elf
 #   trigger serial-break: the host sends a BREAK and 'c' on the serial console (arm64/serial-break.py):
 #                  sysrq-c handled in the UART's interrupt, a panic on the IRQ stack
+#   trigger overflow: arm64/stackover.c recurses into the task stack's guard page: the exception
+#                  entry switches to the overflow stack and panics there ("kernel stack overflow")
 # Each dump also gets console.log (the oops trace and registers: the truth crash cannot give here,
 # it cannot read arm64 dumps on an x86 host), facts.properties (arm64/facts.py) and drgn's view of
 # the same boot (arm64/drgn-refs.py): refs/drgn-0.0.31 (Debian 13 chroot) and refs/drgn-0.0.22 (host).
@@ -110,28 +112,33 @@ fetch_arm64_kernel() { # ID: prints kernels/ID
   echo "$dir"
 }
 
-# --- vqbug.ko, cross-built, in a fixed folder (its path is in the DWARF, and so in the build-id)
-build_vqbug() { # KDIR: prints the .ko's path
-  local kdir=$1 src bdir recipe release
-  src=$(shared_dir)/corpus/vqbug-6.1/vqbug.c
-  [ -f "$src" ] || src=$CORPUS/vqbug-6.1/vqbug.c
-  [ -f "$src" ] || die "vqbug.c: neither in ../shared/corpus/vqbug-6.1 nor in $CORPUS/vqbug-6.1"
-  bdir=$kdir/build/vqbug
+# --- a test module, cross-built, in a fixed folder (its path is in the DWARF, and so in the build-id)
+build_module() { # KDIR NAME SOURCE: prints the .ko's path
+  local kdir=$1 name=$2 src=$3 bdir recipe release
+  bdir=$kdir/build/$name
   release=$(prop "$kdir/kernel.properties" release)
   recipe=$(recipe_hash "$src" -- cross "$release" "$SCRIPT_VERSION")
   if ! stamp_check "$bdir" "$recipe"; then
     rm -rf "$bdir"; mkdir -p "$bdir"
-    cp "$src" "$bdir/"
-    echo "obj-m := vqbug.o" > "$bdir/Kbuild"
+    cp "$src" "$bdir/$name.c"
+    echo "obj-m := $name.o" > "$bdir/Kbuild"
     bounded 600 "$bdir/build.log" make -C "$kdir/$(prop "$kdir/kernel.properties" headers)" M="$bdir" ARCH=arm64 \
       CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc-12 modules
-    readelf -S "$bdir/vqbug.ko" | grep -q '\.debug_info' || die "$bdir/vqbug.ko has no DWARF"
-    [ "$(modinfo -F vermagic "$bdir/vqbug.ko" | cut -d' ' -f1)" = "$release" ] \
-      || die "vqbug.ko's vermagic is not $release: $(modinfo -F vermagic "$bdir/vqbug.ko")"
-    aarch64-linux-gnu-objcopy --only-keep-debug "$bdir/vqbug.ko" "$bdir/vqbug.ko.debug"
-    stamp_write "$bdir" "$recipe" vqbug.c vqbug.ko vqbug.ko.debug
+    readelf -S "$bdir/$name.ko" | grep -q '\.debug_info' || die "$bdir/$name.ko has no DWARF"
+    [ "$(modinfo -F vermagic "$bdir/$name.ko" | cut -d' ' -f1)" = "$release" ] \
+      || die "$name.ko's vermagic is not $release: $(modinfo -F vermagic "$bdir/$name.ko")"
+    aarch64-linux-gnu-objcopy --only-keep-debug "$bdir/$name.ko" "$bdir/$name.ko.debug"
+    stamp_write "$bdir" "$recipe" "$name.c" "$name.ko" "$name.ko.debug"
   fi
-  echo "$bdir/vqbug.ko"
+  echo "$bdir/$name.ko"
+}
+
+build_vqbug() { # KDIR: prints the .ko's path
+  local src
+  src=$(shared_dir)/corpus/vqbug-6.1/vqbug.c
+  [ -f "$src" ] || src=$CORPUS/vqbug-6.1/vqbug.c
+  [ -f "$src" ] || die "vqbug.c: neither in ../shared/corpus/vqbug-6.1 nor in $CORPUS/vqbug-6.1"
+  build_module "$1" vqbug "$src"
 }
 
 # copy_with_libs ROOT PROGRAM DEST: the program and the closure of its NEEDED libraries
@@ -187,7 +194,7 @@ make_one() { # ID KIND
   kdir=$(fetch_arm64_kernel "$id")
   release=$(prop "$kdir/kernel.properties" release)
   out=$MADE_DIR/$id/$kind
-  recipe=$(recipe_hash "$0" "$DUMPS_HOME/lib.sh" "$A64"/{guest-init.sh,facts.py,drgn-refs.py,qemu-dump.py,serial-break.py} \
+  recipe=$(recipe_hash "$0" "$DUMPS_HOME/lib.sh" "$A64"/{guest-init.sh,facts.py,drgn-refs.py,qemu-dump.py,serial-break.py,stackover.c} \
     -- "$row" "$(grep '^recipe' "$kdir/STAMP")" "$SCRIPT_VERSION")
   if stamp_check "$out" "$recipe"; then say "$id/$kind: made and verified (cached)"; return 0; fi
   started=$(date +%s)
@@ -214,6 +221,10 @@ make_one() { # ID KIND
   local ko
   ko=$(build_vqbug "$kdir") || fail "building vqbug.ko failed"
   cp "$ko" "$ko.debug" "$(dirname "$ko")/vqbug.c" "$out/"
+  if [ "$trigger" = overflow ]; then
+    ko=$(build_module "$kdir" stackover "$A64/stackover.c") || fail "building stackover.ko failed"
+    cp "$ko" "$ko.debug" "$(dirname "$ko")/stackover.c" "$out/"
+  fi
   ln -f "$kdir/vmlinux" "$out/vmlinux" 2>/dev/null || cp "$kdir/vmlinux" "$out/vmlinux"
 
   # the initramfs: busybox, the guest's modules, arm64/guest-init.sh as /init, vqbug.ko
@@ -226,6 +237,7 @@ make_one() { # ID KIND
   cp "$A64/guest-init.sh" "$ir/init"
   chmod +x "$ir/init"
   cp "$out/vqbug.ko" "$ir/"
+  [ "$trigger" != overflow ] || cp "$out/stackover.ko" "$ir/"
   (cd "$ir" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initrd.gz"
   initrd=$work/initrd.gz
   if [ "$capture" = kdump ]; then
@@ -327,6 +339,10 @@ make_one() { # ID KIND
     echo "dump=${files[0]}"; echo "dumps=${files[*]}"; echo "vmlinux=vmlinux"
     echo "kernel.dir=$(realpath --relative-to="$out" "$kdir")"
     echo "module.vqbug=vqbug.ko"; echo "module.vqbug.debug=vqbug.ko.debug"; echo "module.vqbug.source=vqbug.c"
+    if [ "$trigger" = overflow ]; then
+      echo "module.stackover=stackover.ko"; echo "module.stackover.debug=stackover.ko.debug"
+      echo "module.stackover.source=stackover.c"
+    fi
     echo "console=console.log"; echo "facts=facts.properties"
     echo "qemu=$(qemu-system-aarch64 --version | head -1)"
     [ "$capture" = kdump ] && echo "makedumpfile=$(qemu-aarch64-static -L "$kdir/root" "$kdir/root/usr/bin/makedumpfile" -v 2>&1 | head -1) (arm64)"

@@ -38,6 +38,16 @@ done
 kernel_job() {
   local id=$1 kind log rc=0 t
   shift
+  # the kernel first, timed on its own (make-one.sh would fetch it too)
+  t=$(date +%s)
+  mkdir -p "$MADE_DIR/$id"
+  if "$DUMPS_HOME/fetch-kernel.sh" "$id" > "$MADE_DIR/$id/.fetch.log" 2>&1; then
+    grep -q 'ready in' "$MADE_DIR/$id/.fetch.log" && echo "make-dumps.sh: kernel $id fetched in $(( $(date +%s) - t )) s"
+    rm -f "$MADE_DIR/$id/.fetch.log"
+  else
+    echo "make-dumps.sh: kernel $id could not be fetched (log: $MADE_DIR/$id/.fetch.log):" >&2
+    tail -15 "$MADE_DIR/$id/.fetch.log" | sed 's/^/    /' >&2
+  fi
   for kind in "$@"; do
     log=$MADE_DIR/$id/$kind.log
     mkdir -p "$MADE_DIR/$id"

@@ -33,6 +33,7 @@ work=$(mktemp -d "$CORPUS/.make-$id-$kind.XXXX")
 qemu_pid=""
 cleanup() {
   local rc=$?
+  set +e  # a cleanup step that fails (QEMU already gone) must not stop the others
   [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
   rm -rf "$work"
   if [ $rc != 0 ]; then

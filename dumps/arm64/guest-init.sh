@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the arm64 guests make-arm64-dumps.sh boots (busybox). The kernel command line says what to do:
 #   kdive.trigger=T   sysrq | vqbug | serial-break (the host sends a serial BREAK and 'c': sysrq-c in the
-#                     PL011's interrupt handler, on the IRQ stack)
+#                     PL011's interrupt handler, on the IRQ stack) | overflow (stackover.ko overflows
+#                     the kernel stack on load: a panic on the overflow stack)
 #   kdive.kdump=1     arm kdump first: kexec -p this kernel with /initrd.gz as the capture kernel
 #   kdivecapture      this is the capture kernel: copy /proc/vmcore to /dev/vda and power off
 # Lines starting "kdive-" are read by the maker from the serial console; "kdive-error:" fails the make.
@@ -51,6 +52,7 @@ echo "kdive-trigger: $trigger"
 case "$trigger" in
   sysrq) echo 1 > /proc/sys/kernel/sysrq; echo c > /proc/sysrq-trigger ;;
   vqbug) echo 1 > /sys/module/vqbug/parameters/trigger ;;
+  overflow) insmod /stackover.ko ;;
   serial-break)
     echo 1 > /proc/sys/kernel/sysrq
     echo "kdive-break-now"

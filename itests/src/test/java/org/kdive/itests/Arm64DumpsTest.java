@@ -214,14 +214,40 @@ class Arm64DumpsTest {
             }
         }
         assertFalse(out.contains("cannot show"), out);
-        // the other CPU was stopped by the panic CPU's IPI: its stack goes through the IPI handler
+        // the other CPUs were stopped by the panic CPU's IPI: as crash, from crash_save_cpu on their
+        // IRQ stack down through the interrupt's exception frame, whose registers are the CPU's
+        // PRSTATUS (drgn reads the same notes from the ELF of the same capture)
+        Map<Integer, Map<String, String>> prstatus = prstatus(d);
         String[] blocks = out.split("\n\n");
         for (String b : blocks) {
             if (b.contains("CPU: " + facts.get("crashed_cpu") + " ")) continue;
+            Matcher cm = Pattern.compile("CPU: (\\d+) ").matcher(b);
+            assertTrue(cm.find(), b);
+            Map<String, String> regs = prstatus.get(Integer.parseInt(cm.group(1)));
             List<Frame> fs = frames(b);
-            assertTrue(fs.size() >= 3, b);
+            assertEquals("crash_save_cpu", fs.get(0).name(), b);
+            assertTrue(b.contains("\n--- <IRQ stack> ---\n"), b);
             assertTrue(fs.stream().anyMatch(f -> f.name().equals("el1h_64_irq") || f.name().equals("el0t_64_irq")), b);
+            assertTrue(b.contains("     PC: " + regs.get("pc") + "  ["), regs + "\n" + b);
+            assertTrue(b.contains("     SP: " + regs.get("sp") + "  "), regs + "\n" + b);
+            assertTrue(b.contains("X29: " + regs.get("x29")), regs + "\n" + b);
         }
+    }
+
+    /** drgn-refs' prstatus.txt: CPU → register → 16 hex digits. */
+    private static Map<Integer, Map<String, String>> prstatus(MadeDump d) {
+        Map<Integer, Map<String, String>> out = new HashMap<>();
+        Map<String, String> cur = null;
+        for (String l : d.drgnRef("prstatus").split("\n")) {
+            if (l.startsWith("cpu ")) {
+                cur = new HashMap<>();
+                out.put(Integer.parseInt(l.split(" ")[1]), cur);
+            } else if (cur != null) {
+                String[] w = l.trim().split(" ");
+                cur.put(w[0], w[1]);
+            }
+        }
+        return out;
     }
 
     /** bt -f's words against the raw stack drgn read, laid out as crash's arm64.c lays them. */
@@ -332,6 +358,40 @@ class Arm64DumpsTest {
         assertTrue(out.matches("(?s).*\\n     PC: [0-9a-f]{16}  \\[(arch_cpu_idle|cpu_do_idle|default_idle_call)\\+\\d+\\]\\n.*"), out);
     }
 
+    /**
+     * A kernel stack overflow (dumps/arm64/stackover.c recursing into the guard page): the panic runs
+     * on the CPU's overflow stack (__bad_stack's exception frame holds the overflowing context), and
+     * the backtrace goes on down the whole task stack to the user registers of insmod's syscall: the
+     * console's trace frame for frame.
+     */
+    @Test
+    void btFromTheOverflowStackIsTheConsoleTrace() throws Exception {
+        MadeDump d = MadeDumps.require(KERNEL, "arm64-overflow");
+        String out = kdive(d, "bt");
+        assertTrue(out.startsWith("PID: " + d.fact("pid") + " "), out);
+        assertTrue(out.contains("COMMAND: \"" + d.fact("comm") + "\""), out);
+        List<String> names = new ArrayList<>();
+        for (Frame f : frames(out)) names.add(f.name());
+        List<String> trace = consoleTrace(d);
+        List<String> want = trace.subList(trace.indexOf("panic"), trace.size());
+        int at = names.indexOf("panic");
+        assertTrue(at >= 0, out);
+        assertEquals(want, names.subList(at, names.size()), out);
+        assertTrue(want.stream().filter(n -> n.equals("stackover_recurse")).count() > 20, "a deep recursion: " + want);
+        // __bad_stack's exception frame: the registers of the overflow (the console's), then the switch
+        String pc = d.fact("pc");
+        long off = Long.parseLong(pc.substring(pc.indexOf("+0x") + 3, pc.indexOf('/')), 16);
+        Matcher m = Pattern.compile("\\n *#\\d+ \\[[0-9a-f]+\\] __bad_stack at [0-9a-f]+\\n     PC: [0-9a-f]{16}  \\[stackover_recurse\\+"
+                + off + "\\]\\n").matcher(out);
+        assertTrue(m.find(), out);
+        assertTrue(out.contains("     SP: " + d.fact("sp") + "  PSTATE: " + d.fact("pstate") + "\n"), out);
+        int sep = out.indexOf("\n--- <Overflow stack> ---\n");
+        assertTrue(sep > m.start(), out);
+        assertTrue(out.substring(sep + 1).split("\n")[1].contains(" stackover_recurse at "), out);
+        // the user registers of the syscall end it
+        assertTrue(out.matches("(?s).*\\n *#\\d+ \\[[0-9a-f]+\\] el0t_64_sync at [0-9a-f]+\\n     PC: [0-9a-f]{16}   LR: .*SYSCALLNO: .*"), out);
+    }
+
     // ---- the module: mod -s, dis -l, struct, p ------------------------------------------------------
 
     @Test
@@ -366,43 +426,70 @@ class Arm64DumpsTest {
             }
         }
         assertTrue(lineAt.size() > 20, out);
-        // the module as built: objdump's lines and instructions of the same function (its first two
-        // instructions are ftrace's patched nops)
-        Map<Long, Integer> objLine = new LinkedHashMap<>();
+        // the module as built: objdump's instructions of the same function (its first two are
+        // ftrace's patchable entry, patched at load), and its line table: the line kdive names for
+        // an instruction is one the table gives its address (where several rows share an address,
+        // which one gdb's rule picks is not checked here)
         Map<Long, String> objMnemonic = new LinkedHashMap<>();
-        objdump(d.module("vqbug"), objLine, objMnemonic);
+        long base = objdump(d.module("vqbug"), objMnemonic);
+        String pcFact = d.fact("pc"); // vqb_virtqueue_add+0x7c/0x84 [vqbug]
+        long trapOff = Long.parseLong(pcFact.substring(pcFact.indexOf("+0x") + 3, pcFact.indexOf('/')), 16);
+        Map<Long, List<Integer>> rows = lineRows(d.module("vqbug"), base + trapOff, bugLine);
         assertEquals(objMnemonic.keySet(), mnemonic.keySet(), out);
         for (long off : objMnemonic.keySet()) {
             if (off >= 8) assertEquals(objMnemonic.get(off), mnemonic.get(off), "+" + off);
-            assertEquals(objLine.get(off), lineAt.get(off), "line of +" + off + ":\n" + out);
+            long addr = base + off;
+            long at = rows.keySet().stream().filter(a -> a <= addr).mapToLong(Long::longValue).max().orElseThrow();
+            assertTrue(rows.get(at).contains(lineAt.get(off)), "+" + off + ": line " + lineAt.get(off) + ", the table has "
+                    + rows.get(at) + " at 0x" + Long.toHexString(at) + ":\n" + out);
         }
     }
 
-    /** aarch64 objdump -dl of one function: offset in the function → source line and mnemonic. */
-    private static void objdump(Path ko, Map<Long, Integer> lines, Map<Long, String> mnemonics) throws Exception {
-        Process p = new ProcessBuilder("aarch64-linux-gnu-objdump", "-dl", "--disassemble=vqb_virtqueue_add", ko.toString())
-                .redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), text);
+    /** aarch64 objdump -d of vqb_virtqueue_add: offset in the function → mnemonic; returns the function's address. */
+    private static long objdump(Path ko, Map<Long, String> mnemonics) throws Exception {
+        String text = run("aarch64-linux-gnu-objdump", "-d", "--disassemble=vqb_virtqueue_add", ko.toString());
         Pattern start = Pattern.compile("^([0-9a-f]+) <vqb_virtqueue_add>:$");
-        Pattern src = Pattern.compile("^/\\S+:(\\d+)( \\(discriminator \\d+\\))?$");
         Pattern ins = Pattern.compile("^\\s+([0-9a-f]+):\\t[0-9a-f]{8} \\t(\\S+).*$");
         long base = -1;
-        int line = -1;
         for (String l : text.split("\n")) {
             Matcher m = start.matcher(l);
             if (m.matches()) base = hex(m.group(1));
-            m = src.matcher(l);
-            if (m.matches()) line = Integer.parseInt(m.group(1));
             m = ins.matcher(l);
-            if (m.matches() && base >= 0) {
-                long off = hex(m.group(1)) - base;
-                lines.put(off, line);
-                mnemonics.put(off, m.group(2));
-            }
+            if (m.matches() && base >= 0) mnemonics.put(hex(m.group(1)) - base, m.group(2));
         }
         assertTrue(mnemonics.size() > 20, text);
+        return base;
+    }
+
+    /**
+     * The module's .debug_line rows: address → the lines of the rows at that address (-1: a row of
+     * another file, an inlined header), from the sequence (one per code section; each starts at its
+     * section's 0) that has {@code line} at {@code address}: the .text that holds the function.
+     */
+    private static Map<Long, List<Integer>> lineRows(Path ko, long address, int line) throws Exception {
+        String text = run("aarch64-linux-gnu-objdump", "--dwarf=decodedline", ko.toString());
+        Pattern row = Pattern.compile("^(\\S+)\\s+(\\d+|-)\\s+0x([0-9a-f]+)\\b.*$");
+        Map<Long, List<Integer>> rows = new HashMap<>();
+        for (String l : text.split("\n")) {
+            Matcher m = row.matcher(l);
+            if (!m.matches()) continue;
+            if (m.group(2).equals("-")) { // the sequence ends
+                if (rows.getOrDefault(address, List.of()).contains(line)) return rows;
+                rows = new HashMap<>();
+                continue;
+            }
+            int n = m.group(1).equals("vqbug.c") ? Integer.parseInt(m.group(2)) : -1;
+            rows.computeIfAbsent(hex(m.group(3)), a -> new ArrayList<>()).add(n);
+        }
+        throw new AssertionError("no line-table sequence has line " + line + " at 0x" + Long.toHexString(address) + ":\n" + text);
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), text);
+        return text;
     }
 
     @Test

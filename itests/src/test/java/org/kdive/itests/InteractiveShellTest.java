@@ -53,7 +53,7 @@ class InteractiveShellTest {
             expectCompletion(kdive, "dis vqb_virtq", "vqb_virtqueue_add");
             expectCompletion(kdive, "struct task_str", "task_struct");
             expectCompletion(kdive, "p init_task.com", "init_task.comm");
-            expectCompletion(kdive, "bt -", "the active task of every CPU"); // options with their one-line help
+            expectCompletion(kdive, "bt -", "also the source file and line of each frame"); // options with their one-line help
             String bt = Files.readString(Corpus.file("refs/crash-8.0.6/02-bt.txt"));
             String[] header = bt.lines().filter(l -> l.startsWith("PID:")).findFirst().orElseThrow().split("\\s+");
             String pid = header[1];

@@ -66,12 +66,24 @@ final class Pty implements AutoCloseable {
 
     /** Everything shown so far, terminal control sequences removed. */
     String screen() {
+        return render(0);
+    }
+
+    private String render(int from) {
         String raw;
         synchronized (screen) {
-            raw = screen.toString(StandardCharsets.UTF_8);
+            byte[] all = screen.toByteArray();
+            raw = new String(all, Math.min(from, all.length), Math.max(0, all.length - from), StandardCharsets.UTF_8);
         }
-        return raw.replaceAll("\u001b\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001b[()][0-9A-Za-z]|\u001b[=>]", "").replace("\r", "")
+        String text = raw.replaceAll("\u001b\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001b[()][0-9A-Za-z]|\u001b[=>]", "")
                 .replace("\u0007", "");
+        // a carriage return inside a line starts it again (the terminal overwrites what was there)
+        StringBuilder sb = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            String l = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+            sb.append(l.substring(l.lastIndexOf('\r') + 1)).append('\n');
+        }
+        return sb.substring(0, sb.length() - 1);
     }
 
     /** Waits until the screen after the last {@link #mark()} contains {@code text}; returns that part. */
@@ -88,12 +100,13 @@ final class Pty implements AutoCloseable {
 
     /** From now on {@link #await} and {@link #since} look only at what is shown after this. */
     void mark() {
-        mark = screen().length();
+        synchronized (screen) {
+            mark = screen.size();
+        }
     }
 
     String since() {
-        String s = screen();
-        return s.substring(Math.min(mark, s.length()));
+        return render(mark);
     }
 
     int waitFor(int seconds) throws InterruptedException {

@@ -126,4 +126,58 @@ class StartupCachesTest {
         assertEquals(normal.out(), out);
         assertEquals(normal.status(), p.exitValue(), said);
     }
+
+    /**
+     * Issue 21: on JDK 25+ the JDK's ahead-of-time cache replaces the class-data archive: the first
+     * run records, the cache is made in the background after it, later runs use it; no run prints
+     * the JDK's warnings about Felix's sun.misc.Unsafe or JNA's native access. (The 17 path is the
+     * test above.)
+     */
+    @Test
+    void onJdk25TheAheadOfTimeCacheIsMadeAndUsed(@TempDir Path cache) throws Exception {
+        Path jdk = jdk25();
+        org.junit.jupiter.api.Assumptions.assumeTrue(jdk != null, "no JDK 25+ in /usr/lib/jvm (or -Dkdive.test.jdk25)");
+        List<String> env = List.of("KDIVE_CACHE=" + cache, "JAVA_HOME=" + jdk);
+        Kdive.Run first = Kdive.run(Kdive.distro(), env, "--no-fetch", DUMP, "-c", "sys; dis -r vqb_virtqueue_add | tail -1");
+        assertEquals(0, first.status(), first.all());
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline && (files(cache.resolve("cds")).stream().noneMatch(p -> p.toString().endsWith(".aot"))
+                || training(cache.resolve("cds")))) {
+            Thread.sleep(200);
+        }
+        List<Path> caches = files(cache.resolve("cds"));
+        assertEquals(1, caches.size(), caches.toString());
+        assertTrue(caches.get(0).toString().endsWith(".aot"), caches.toString());
+        Kdive.Run second = Kdive.run(Kdive.distro(), env, "--no-fetch", DUMP, "-c", "sys; dis -r vqb_virtqueue_add | tail -1");
+        assertEquals(first.out(), second.out());
+        assertEquals(first.err(), second.err());
+        assertTrue(!second.err().contains("Unsafe") && !second.err().contains("restricted method"), second.err());
+        assertEquals(caches, files(cache.resolve("cds")), "the cache is reused, not made again");
+        Kdive.Run on17 = Kdive.run(Kdive.distro(), List.of("KDIVE_CACHE=" + cache.resolve("17")), "--no-fetch", DUMP, "-c",
+                "sys; dis -r vqb_virtqueue_add | tail -1");
+        assertEquals(on17.out(), second.out(), "the same answers on 17");
+    }
+
+    private static boolean training(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().endsWith(".training"));
+        }
+    }
+
+    /** A JDK of feature version 25 or later: -Dkdive.test.jdk25, else the newest in /usr/lib/jvm. */
+    private static Path jdk25() throws Exception {
+        String prop = System.getProperty("kdive.test.jdk25");
+        if (prop != null) return Path.of(prop);
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) return null;
+        try (Stream<Path> s = Files.list(jvms)) {
+            for (Path d : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Path release = d.resolve("release");
+                if (Files.isSymbolicLink(d) || !Files.isRegularFile(release)) continue;
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
+                if (m.find() && Integer.parseInt(m.group(1)) >= 25 && Files.isExecutable(d.resolve("bin/java"))) return d;
+            }
+        }
+        return null;
+    }
 }

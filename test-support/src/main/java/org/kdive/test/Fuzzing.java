@@ -15,12 +15,14 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * Seeded mutation fuzzing of a parser on real input: the seed is mutated a fixed number of times
- * from a fixed random seed (a failure replays), the target runs on each mutant, only the allowed
- * exception types may escape, and nothing may take longer than the time bound.
+ * Seeded mutation fuzzing of a parser on real input: the seed is mutated a number of times, the target
+ * runs on each mutant, only the allowed exception types may escape, and nothing may take longer than the
+ * time bound. The random seed differs from run to run (so that runs together cover more), and a
+ * failure names it: {@code -Dkdive.fuzz.seed=N} replays that run exactly. Coverage-guided fuzzing
+ * (Jazzer, the @FuzzTest classes and bench/fuzz.sh) complements this.
  *
  * <pre>
- * Fuzzing.of("kdump", seed).mutation(Fuzzing.fieldEdits(0x1100)).rounds(3000).randomSeed(31)
+ * Fuzzing.of("kdump", seed).mutation(Fuzzing.fieldEdits(0x1100)).rounds(3000)
  *         .allow(DumpFormatException.class, MemoryAccessException.class)
  *         .within(Duration.ofSeconds(60)).run(KdumpFuzz::fuzz);
  * </pre>
@@ -36,7 +38,9 @@ public final class Fuzzing {
     private final byte[] seed;
     private Mutation mutation = fieldEdits(Integer.MAX_VALUE);
     private int rounds = 1000;
-    private long randomSeed = 1;
+    /** Set: the seed this run uses (a replay); else a fresh one per run. */
+    public static final String SEED_PROPERTY = "kdive.fuzz.seed";
+    private Long randomSeed;
     private List<Class<? extends Throwable>> allowed = List.of();
     private Duration total;
     private Duration eachRound;
@@ -61,9 +65,18 @@ public final class Fuzzing {
         return this;
     }
 
+    /** Pins the random seed (a replay in a test); without it each run draws one, or takes -Dkdive.fuzz.seed. */
     public Fuzzing randomSeed(long s) {
         this.randomSeed = s;
         return this;
+    }
+
+    /** The seed of this run: pinned, else -Dkdive.fuzz.seed, else drawn now. */
+    private long seedOfThisRun() {
+        if (randomSeed != null) return randomSeed;
+        String p = System.getProperty(SEED_PROPERTY);
+        if (p != null && !p.isBlank()) return Long.parseLong(p.trim());
+        return new java.security.SecureRandom().nextLong();
     }
 
     /** The exception types the target may throw on bad input (its typed errors). */
@@ -87,34 +100,38 @@ public final class Fuzzing {
 
     /** Runs every round; fails on the first escaping exception of another type, or when a bound is exceeded. */
     public void run(Consumer<byte[]> target) {
+        long s = seedOfThisRun();
+        String replay = " (random seed " + s + ": -D" + SEED_PROPERTY + "=" + s + " replays this run)";
         if (total == null) {
-            rounds(target);
+            rounds(target, s, replay);
         } else {
-            assertTimeoutPreemptively(total, () -> rounds(target), what + ": fuzzing took longer than " + total);
+            assertTimeoutPreemptively(total, () -> rounds(target, s, replay), what + ": fuzzing took longer than " + total + replay);
         }
     }
 
-    private void rounds(Consumer<byte[]> target) {
-        Random r = new Random(randomSeed);
+    private void rounds(Consumer<byte[]> target, long s, String replay) {
+        Random r = new Random(s);
         for (int round = 0; round < rounds; round++) {
             byte[] mutant = mutation.apply(seed.clone(), r);
             int n = round;
             if (eachRound == null) {
-                once(target, mutant, n);
+                once(target, mutant, n, replay);
             } else {
-                assertTimeoutPreemptively(eachRound, () -> once(target, mutant, n), what + " round " + n + " hung");
+                assertTimeoutPreemptively(eachRound, () -> once(target, mutant, n, replay), what + " round " + n + " hung" + replay);
             }
         }
     }
 
-    private void once(Consumer<byte[]> target, byte[] mutant, int round) {
+    private void once(Consumer<byte[]> target, byte[] mutant, int round, String replay) {
         try {
             target.accept(mutant);
+        } catch (AssertionError e) {
+            throw new AssertionError(what + " round " + round + replay + ": " + e.getMessage(), e); // an agreement check
         } catch (Throwable t) {
             for (Class<? extends Throwable> a : allowed) {
                 if (a.isInstance(t)) return; // the parser said what is wrong
             }
-            fail(what + " round " + round + ": " + t, t);
+            fail(what + " round " + round + replay + ": " + t, t);
         }
     }
 

@@ -254,7 +254,8 @@ public class KdiveSessions implements SessionService {
         for (Architecture a : sorted) {
             if (machine != null && a.supports(machine)) return a;
         }
-        LOG.warn("no architecture bundle supports machine '{}': virtual memory and backtraces are unavailable", machine);
+        // the session's warnings say so (the shell shows them once); only the log needs it here
+        LOG.debug("no architecture bundle supports machine '{}'", machine);
         return null;
     }
 

@@ -26,9 +26,29 @@ final class HelpCommand implements Command {
 
     @Override
     public Result execute(CommandContext ctx, List<String> args) {
+        // for the distribution's build: help --man|--bash|--zsh [FILE with kdive --help's text]
+        if (!args.isEmpty() && List.of("--man", "--bash", "--zsh").contains(args.get(0))) {
+            String launcher = "";
+            if (args.size() > 1) {
+                try {
+                    launcher = java.nio.file.Files.readString(ctx.path(args.get(1)));
+                } catch (java.io.IOException e) {
+                    throw new CommandException("cannot read " + args.get(1) + ": " + e.getMessage());
+                }
+            }
+            Map<String, Command> all = registry.all();
+            String version = String.valueOf(org.osgi.framework.FrameworkUtil.getBundle(HelpCommand.class) == null ? "" 
+                    : org.osgi.framework.FrameworkUtil.getBundle(HelpCommand.class).getVersion());
+            String text = switch (args.get(0)) {
+                case "--man" -> Manual.man(all, launcher, version);
+                case "--bash" -> Manual.bash(all, launcher);
+                default -> Manual.zsh(all, launcher);
+            };
+            return Result.of(text, Map.of("text", text));
+        }
         if (!args.isEmpty()) {
             Command c = registry.get(args.get(0)).orElseThrow(() -> new CommandException(
-                    "no kdive command \"" + args.get(0) + "\" (Gogo commands: gogo:help " + args.get(0) + ")"));
+                    CommandRegistry.notFound(registry, args.get(0)), CommandException.NOT_FOUND));
             return Result.of(c.usage().endsWith("\n") ? c.usage() : c.usage() + "\n",
                     Map.of("command", c.name(), "usage", c.usage()));
         }
@@ -42,8 +62,12 @@ final class HelpCommand implements Command {
             row.put("description", c.description());
             data.add(row);
         }
-        sb.append("\nhelp COMMAND shows its usage. Gogo commands (grep, each, lb …) work too; pipe with |.\n");
-        sb.append("Prefix a command with json (json bt -a) or start kdive with --json for JSON output.\n");
+        // examples only with commands this distribution has
+        String example = all.containsKey("bt") ? "bt" : all.keySet().stream().filter(n -> !n.equals("help") && !n.equals("json"))
+                .findFirst().orElse("help");
+        sb.append("\nhelp COMMAND shows its usage. Gogo commands (grep, each …) work too; pipe with |.\n");
+        sb.append("Prefix a command with json (json " + example + ") or start kdive with --json for JSON output.\n");
+        sb.append("Tab completes commands, options, symbols, types and members; man kdive has the whole manual.\n");
         return Result.of(sb.toString(), data);
     }
 }

@@ -124,8 +124,9 @@ public final class Arm64KernelArch implements KernelArch {
     }
 
     /**
-     * A CPU's task: on the panic CPU of a kdump from the kdump path (machine_kexec) through the
-     * oops's exception frame, as crash shows it; otherwise from the saved registers.
+     * A CPU's task: in a kdump from the kdump path (machine_kexec on the panic CPU, crash_save_cpu
+     * in the stop IPI on the others) through the exception frame the capture kernel's registers
+     * come from, as crash shows it; otherwise from the saved registers.
      */
     @Override
     public List<StackFrame> unwindCpu(Session session, int cpu) {
@@ -133,7 +134,7 @@ public final class Arm64KernelArch implements KernelArch {
         if (cpu < 0 || cpu >= cpus.size()) return List.of();
         Unwinder u = unwinder(session);
         if (kdump) {
-            Optional<List<StackFrame>> path = u.fromKdumpPath(cpus.get(cpu));
+            Optional<List<StackFrame>> path = u.fromKdumpPath(cpus.get(cpu), cpu);
             if (path.isPresent()) return path.get();
         }
         return u.fromRegisters(cpus.get(cpu), "registers");

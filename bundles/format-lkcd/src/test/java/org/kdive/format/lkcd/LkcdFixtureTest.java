@@ -157,7 +157,7 @@ class LkcdFixtureTest {
             }
             return r.nextInt(5) == 0 ? java.util.Arrays.copyOf(b, r.nextInt(b.length)) : b;
         };
-        Fuzzing.of("lkcd", seed).mutation(edits).rounds(3000).randomSeed(9)
+        Fuzzing.of("lkcd", seed).mutation(edits).rounds(3000)
                 .allow(DumpFormatException.class, MemoryAccessException.class)
                 .within(Duration.ofSeconds(60)).run(LkcdFuzz::fuzz);
     }

@@ -47,7 +47,7 @@ public final class Stacks {
             } catch (RuntimeException e) {
                 // that CPU's IRQ stack is not in the dump: its frames are then not followed
             }
-            if (overflow != -1) out.add(new Stack(overflow + perCpu[cpu], overflow + perCpu[cpu] + OVERFLOW_SIZE, "OVERFLOW stack", cpu));
+            if (overflow != -1) out.add(new Stack(overflow + perCpu[cpu], overflow + perCpu[cpu] + OVERFLOW_SIZE, "Overflow stack", cpu));
         }
         return new Stacks(List.copyOf(out));
     }
@@ -64,6 +64,12 @@ public final class Stacks {
     /** The special stack holding {@code sp}, if any. */
     public Optional<Stack> special(long sp) {
         for (Stack st : special) if (st.contains(sp)) return Optional.of(st);
+        return Optional.empty();
+    }
+
+    /** CPU {@code cpu}'s IRQ stack, if known. */
+    public Optional<Stack> irq(int cpu) {
+        for (Stack st : special) if (st.cpu() == cpu && st.name().equals("IRQ stack")) return Optional.of(st);
         return Optional.empty();
     }
 

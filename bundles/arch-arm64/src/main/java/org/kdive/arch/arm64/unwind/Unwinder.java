@@ -67,34 +67,22 @@ public final class Unwinder {
     }
 
     /**
-     * The panic CPU of a kdump: the capture kernel got its registers from the oops (crash_save_cpu of
-     * the exception's pt_regs). crash starts from the kdump path instead: the newest return address
-     * into machine_kexec (else crash_save_cpu, else crash_kexec) on the stack below, whose chain goes
-     * through that exception frame. Empty when there is no such path.
+     * A CPU of a kdump: the capture kernel got its registers from an exception frame (crash_save_cpu
+     * of the oops's pt_regs on the panic CPU, of the stop IPI's interrupted context on the others).
+     * crash starts from the kdump path instead: the newest return address into machine_kexec (else
+     * crash_save_cpu, else crash_kexec) on the stack below the registers, or else on the CPU's IRQ
+     * stack (where the other CPUs ran ipi_cpu_crash_stop), whose chain goes through that exception
+     * frame. Empty when there is no such path.
      */
-    public Optional<List<StackFrame>> fromKdumpPath(Registers start) {
+    public Optional<List<StackFrame>> fromKdumpPath(Registers start, int cpu) {
         long fp = start.get(Arm64Regs.FP).orElse(0);
         long from = Long.compareUnsigned(start.sp(), fp) < 0 && fp != 0 ? fp : start.sp();
         Stacks.Stack st = stacks.around(from);
-        Symbol machineKexec = symbol("machine_kexec");
-        Symbol crashSaveCpu = symbol("crash_save_cpu");
-        Symbol crashKexec = symbol("crash_kexec");
-        long found = -1;
-        long stash = -1;
-        try {
-            byte[] words = session.memory().read(st.low(), (int) (from - st.low()));
-            for (int i = words.length / 8 - 8; i >= 1; i--) {
-                long w = layout.stripPac(le(words, i * 8));
-                if (inside(machineKexec, w) || inside(crashSaveCpu, w)) {
-                    found = st.low() + 8L * i;
-                    break;
-                }
-                if (stash == -1 && inside(crashKexec, w)) stash = st.low() + 8L * i;
-            }
-        } catch (RuntimeException e) {
-            return Optional.empty();
+        long found = scan(st.low(), from);
+        if (found == -1) {
+            Optional<Stacks.Stack> irq = stacks.irq(cpu);
+            if (irq.isPresent()) found = scan(irq.get().low(), irq.get().high());
         }
-        if (found == -1) found = stash;
         if (found == -1) return Optional.empty();
         List<StackFrame> out = new ArrayList<>();
         long recFp;
@@ -113,6 +101,29 @@ public final class Unwinder {
             if (ex != null && ex.pc() == start.pc() && ex.sp() == start.sp()) return Optional.of(out);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The slot of the newest return address into the kdump path in [low, from), searched downwards
+     * from 8 words below {@code from} as crash does: into machine_kexec or crash_save_cpu, else the
+     * first into crash_kexec; -1 when none (or unreadable).
+     */
+    private long scan(long low, long from) {
+        Symbol machineKexec = symbol("machine_kexec");
+        Symbol crashSaveCpu = symbol("crash_save_cpu");
+        Symbol crashKexec = symbol("crash_kexec");
+        long stash = -1;
+        try {
+            byte[] words = session.memory().read(low, (int) (from - low));
+            for (int i = words.length / 8 - 8; i >= 1; i--) {
+                long w = layout.stripPac(le(words, i * 8));
+                if (inside(machineKexec, w) || inside(crashSaveCpu, w)) return low + 8L * i;
+                if (stash == -1 && inside(crashKexec, w)) stash = low + 8L * i;
+            }
+        } catch (RuntimeException e) {
+            return -1;
+        }
+        return stash;
     }
 
     /** A task switched out: cpu_context's pc is the return address into __switch_to. */
@@ -179,9 +190,14 @@ public final class Unwinder {
         note(out, "more than " + MAX_FRAMES + " frames");
     }
 
-    /** Exception vectors' entry code (arch/arm64/kernel/entry.S): el1h_64_sync, el0t_64_irq … (not the C handlers). */
+    /**
+     * Exception vectors' entry code (arch/arm64/kernel/entry.S): el1h_64_sync, el0t_64_irq … (not the
+     * C handlers), and __bad_stack, the entry of an exception taken with the task stack overflowed,
+     * which saves its pt_regs on the CPU's overflow stack.
+     */
     static boolean isEntry(String name) {
         if (name == null || name.endsWith("_handler")) return false;
+        if (name.equals("__bad_stack")) return true;
         return name.startsWith("el1h_64_") || name.startsWith("el1t_64_") || name.startsWith("el0t_64_")
                 || name.startsWith("el0t_32_");
     }

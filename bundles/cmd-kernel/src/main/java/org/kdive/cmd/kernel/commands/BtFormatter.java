@@ -53,8 +53,9 @@ final class BtFormatter {
             StackFrame f = fs.get(i);
             StackFrame prev = i > 0 ? fs.get(i - 1) : null;
             if (full && prev != null) fullFrame(sb, s.arch().frameWords(prev, f));
-            // a stack left without an exception frame (arm64's IRQ stack: call_on_irq_stack)
-            if (prev != null && prev.exceptionRegs() == null && prev.stack() != null && !prev.stack().equals(f.stack())) {
+            // leaving a stack: after the previous frame (and its exception frame) and the rest of that
+            // stack's words (bt -f), before this frame
+            if (prev != null && prev.stack() != null && !prev.stack().equals(f.stack())) {
                 sb.append("--- <").append(prev.stack()).append("> ---\n");
             }
             // a return address points after the call: name the call site, unless the pc came from an exception frame
@@ -90,11 +91,6 @@ final class BtFormatter {
                             sb.append("    ").append(sl.file()).append(": ").append(sl.line()).append('\n'));
                 }
                 fd.put("exception", exception(ex));
-                StackFrame next = i + 1 < fs.size() ? fs.get(i + 1) : null;
-                String from = f.stack();
-                if (next != null && from != null && !from.equals(next.stack())) {
-                    sb.append("--- <").append(from).append("> ---\n");
-                }
             }
             frames.add(fd);
         }

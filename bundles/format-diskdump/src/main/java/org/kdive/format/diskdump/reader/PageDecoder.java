@@ -13,6 +13,7 @@ import java.util.zip.Inflater;
 final class PageDecoder {
     private static final ThreadLocal<PageDecoder> PER_THREAD = ThreadLocal.withInitial(PageDecoder::new);
     private final Inflater inflater = new Inflater();
+    private final byte[] beyond = new byte[1];
     private LzoDecompressor lzo;
     private SnappyDecompressor snappy;
     private ZstdDecompressor zstd;
@@ -67,11 +68,15 @@ final class PageDecoder {
                 inflater.reset();
                 inflater.setInput(in, 0, len);
                 n = 0;
-                while (n < pageSize && !inflater.finished()) {
-                    int k = inflater.inflate(out, off + n, pageSize - n);
+                // on to the stream's end even when the page is full: its Adler-32 is checked there, so a
+                // damaged stream is an error rather than a page of other data
+                while (!inflater.finished()) {
+                    int k = n < pageSize ? inflater.inflate(out, off + n, pageSize - n) : inflater.inflate(beyond);
+                    if (n >= pageSize && k > 0) return "zlib data decompresses to more than a page";
                     if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) break;
                     n += k;
                 }
+                if (n == pageSize && !inflater.finished()) return "zlib data ends before its checksum";
             } else if ((flags & KdumpHeader.COMPRESSED_LZO) != 0) {
                 if (lzo == null) lzo = new LzoDecompressor();
                 n = lzo.decompress(in, 0, len, out, off, pageSize);
