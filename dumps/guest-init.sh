@@ -26,6 +26,11 @@ if grep -q kdivecapture /proc/cmdline; then
 fi
 
 modules
+# QEMU's dump needs the guest's VMCOREINFO, which qemu_fw_cfg hands over when it probes
+if [ -e /modules/qemu_fw_cfg.ko ]; then
+  for _ in $(seq 1 50); do [ -d /sys/firmware/qemu_fw_cfg/by_key ] && break; sleep 0.1; done
+  [ -d /sys/firmware/qemu_fw_cfg/by_key ] || fail "qemu_fw_cfg did not probe: QEMU's dump would have no VMCOREINFO"
+fi
 trigger=$(arg kdive.trigger)
 # a task blocked in the kernel, for references of a sleeping task's backtrace
 sleep 100000 &

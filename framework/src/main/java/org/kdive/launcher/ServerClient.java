@@ -295,6 +295,8 @@ final class ServerClient {
         // client's socket classes in it, so that served runs do not load them from the JDK image.
         try {
             SocketChannel.open(StandardProtocolFamily.UNIX).close();
+            ExtendedSocketOptions.SO_PEERCRED.type(); // (and the classes of the peer's check)
+            self();
         } catch (IOException | UnsupportedOperationException e) {
             return; // no Unix sockets here: no server
         }

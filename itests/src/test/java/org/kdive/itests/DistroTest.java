@@ -59,10 +59,11 @@ class DistroTest {
     void jsonGivesOneDocumentPerCommand() throws Exception {
         Kdive.Run r = Kdive.run(Kdive.distro(), "--json", DUMP, VMLINUX, "-c", "sys; nosuchcommand; help");
         List<String> lines = Arrays.stream(r.out().split("\n")).filter(l -> !l.isBlank()).toList();
-        assertEquals(2, lines.size(), r.out());
+        assertEquals(3, lines.size(), r.out()); // errors are JSON documents too (docs/json.md)
         assertTrue(lines.get(0).startsWith("{\"command\":\"sys\",\"result\":{"), lines.get(0));
         assertTrue(lines.get(0).contains("\"6.1.0-50-cloud-amd64\""), lines.get(0));
-        assertTrue(lines.get(1).startsWith("{\"command\":\"help\",\"result\":["), lines.get(1));
+        assertTrue(lines.get(1).startsWith("{\"command\":\"nosuchcommand\",\"error\":{\"code\":\"unknown-command\""), lines.get(1));
+        assertTrue(lines.get(2).startsWith("{\"command\":\"help\",\"result\":["), lines.get(2));
         assertTrue(r.err().contains("nosuchcommand: command not found"), r.err());
         assertEquals(1, r.status(), "a failed command makes the batch fail");
     }

@@ -60,6 +60,8 @@ class InteractiveShellTest {
             String comm = header[header.length - 1].replace("\"", "");
             expectCompletion(kdive, "bt " + pid.substring(0, pid.length() - 1), comm); // PIDs, shown with their command
             expectCompletion(kdive, "open " + dir + "/vqbug-no", "vqbug-notes.txt");
+            expectCompletion(kdive, "mod -s vqb", "vqbug"); // module names, then the file
+            expectCompletion(kdive, "mod -s vqbug " + Corpus.dir() + "/vqbug.ko.de", "vqbug.ko.debug");
             kdive.type(CLEAR_LINE + "q\r");
             assertEquals(0, kdive.waitFor(30));
         }

@@ -116,7 +116,7 @@ final class KernelKallsyms implements SymbolTable {
             char type = sb.charAt(0);
             int off = le32(offs, i * 4);
             long address = !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
-            named.add(new Symbol(sb.substring(1), address, 0, type, null));
+            named.add(new Symbol(Symbol.crashName(sb.substring(1)), address, 0, type, null));
         }
         Symbol[] sorted = named.toArray(Symbol[]::new);
         Arrays.sort(sorted, (a, b) -> Long.compareUnsigned(a.address(), b.address()));

@@ -80,15 +80,11 @@ final class Completion implements Completer {
         try {
             if (word.startsWith("-")) {
                 options(command, word, candidates);
-            } else if (FILE_COMMANDS.contains(command) || command.equals("mod") && (previous.equals("-s") || previous.equals("-S")
-                    || words.subList(start, index).contains("-S")) && !(previous.equals("-s") && index - start == 2)) {
-                if (command.equals("mod") && previous.equals("-s")) {
-                    modules(word, candidates); // mod -s MODULE [FILE]
-                } else {
-                    files.complete(reader, line, candidates);
-                }
             } else if (command.equals("mod") && previous.equals("-s")) {
-                modules(word, candidates);
+                modules(word, candidates); // mod -s MODULE [FILE]
+            } else if (FILE_COMMANDS.contains(command)
+                    || command.equals("mod") && (words.subList(start, index).contains("-s") || words.subList(start, index).contains("-S"))) {
+                files.complete(reader, line, candidates);
             } else if (TASK_COMMANDS.contains(command) && !previous.startsWith("-")) {
                 tasks(word, candidates);
             } else if (word.contains(".") || word.contains("->")) {

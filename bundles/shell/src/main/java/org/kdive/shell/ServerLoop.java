@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * {@link #MAGIC}, its working directory, then an int count of key/value pairs (the launcher's
  * framework property names: kdive.files, kdive.commands ...), every string as an int length and
  * UTF-8 bytes. The server answers with frames: a byte {@link #OUT}/{@link #ERR} with an int length
- * and bytes, then {@link #EXIT} with an int status, or a lone {@link #BUSY}.
+ * and bytes, then {@link #EXIT} with an int status, or a lone {@link #BUSY}. The client keeps its
+ * side open and sends nothing more until it has the EXIT frame: the end of its stream during the
+ * run means it is gone, and the run is cancelled. Only clients of this process's user are served
+ * (SO_PEERCRED), and only in a directory of that user with mode 0700.
  */
 final class ServerLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ServerLoop.class);

@@ -171,6 +171,16 @@ public interface KernelArch {
     }
 
     /**
+     * The address {@code bt} names frame {@code f} by and looks its source line up at ({@code bt -l}),
+     * when its pc came from a return address: inside the call. The default is x86_64's, where a
+     * frame's pc is the return address after the call: pc - 1. Architectures whose unwinder already
+     * gives the call's own address (arm64: the branch, return address - 4, as crash prints it) return pc.
+     */
+    default long callSite(StackFrame f) {
+        return f.pc() - 1;
+    }
+
+    /**
      * The stack words crash's {@code bt -f} prints between frame {@code newer} and the next, older
      * frame {@code older} (after {@code newer}'s line), as {@code [start, end)};
      * {@link AddressSpace.Region#NONE} when crash prints none there (a switch between stacks, nonsense

@@ -175,6 +175,12 @@ public final class Arm64KernelArch implements KernelArch {
         return Arm64Regs.format(regs, where, layout::stripPac);
     }
 
+    /** The unwinder's pcs are already what crash prints and looks up: the branch before a return address. */
+    @Override
+    public long callSite(StackFrame f) {
+        return f.pc();
+    }
+
     /**
      * crash's arm64 {@code bt -f}: the words from a frame's record (its fp, "#N [fp]") up to the next
      * frame's record, the newer record's two words included; up to the stack's top when the older

@@ -85,6 +85,22 @@ class Arm64MadeDumpsTest {
         }
     }
 
+    /** arm64 writes its NUMBER()s of addresses in hex with 0x, its counts in decimal: the API reads both. */
+    @Test
+    void vmcoreinfoNumbersInHexAndDecimal() {
+        MadeDump d = Arm64Sessions.kdump();
+        Session s = Arm64Sessions.open(d, d.dump());
+        String kv = d.drgnRef("facts").lines().filter(l -> l.startsWith("kimage_voffset ")).findFirst().orElseThrow();
+        assertEquals(Long.parseUnsignedLong(kv.substring(kv.indexOf(' ') + 1), 16), s.vmcoreinfo().number("kimage_voffset").orElseThrow());
+        assertEquals(48, s.vmcoreinfo().number("VA_BITS").orElseThrow());
+        assertTrue(s.vmcoreinfo().get("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)").orElseThrow().startsWith("-"), "a negative decimal");
+        assertEquals(Long.parseLong(s.vmcoreinfo().get("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)").orElseThrow()),
+                s.vmcoreinfo().number("PAGE_BUDDY_MAPCOUNT_VALUE").orElseThrow());
+        // PHYS_OFFSET (hex) is where the linear map starts: directMap().start() + PHYS_OFFSET = PAGE_OFFSET
+        long physOffset = s.vmcoreinfo().number("PHYS_OFFSET").orElseThrow();
+        assertEquals(s.arch().addressSpace(s).kernelBase(), s.arch().addressSpace(s).directMap().start() + physOffset);
+    }
+
     @Test
     void blockedTasksStartInSwitchTo() {
         MadeDump d = Arm64Sessions.kdump();

@@ -112,11 +112,16 @@ public final class X86MachineFacts implements MachineFacts {
         int cpus = Math.max(1, offsets.length);
         int nrCpus = cpuCount(session, cpus);
         Memory mem = session.memory();
-        long irqSize = k.size("struct irq_stack");
+        long irqSize = memberSize(session, "struct irq_stack_union", "irq_stack");
+        if (irqSize <= 0) irqSize = memberSize(session, "struct irq_stack", "stack");
         if (irqSize <= 0) irqSize = 16384;
         out.add(new Fact("irq_stack_size", "IRQ STACK SIZE", Long.toString(irqSize), irqSize));
         out.add(new Fact("irq_stacks", "IRQ STACKS", null, null));
-        OptionalLong hardirq = k.symbol("hardirq_stack_ptr");
+        // 6.2+ keeps hardirq_stack_ptr in pcpu_hot; before, a per-CPU variable of its own
+        OptionalLong hardirq = k.symbol("pcpu_hot");
+        long pcpuHot = k.offset("struct pcpu_hot", "hardirq_stack_ptr");
+        if (hardirq.isPresent() && pcpuHot >= 0) hardirq = OptionalLong.of(hardirq.getAsLong() + pcpuHot);
+        else hardirq = k.symbol("hardirq_stack_ptr");
         for (int c = 0; c < nrCpus; c++) {
             long base = 0;
             if (hardirq.isPresent()) {

@@ -106,15 +106,18 @@ class UnwindCorpusTest {
 
     @Test
     void switchedOutTaskLikeCrash() {
-        // crash 8.0.2 `foreach bt` on this dump, swapper/1 (task ff2283988125c180), not running:
-        //  #0 [ff61e9284009be50] __schedule at ffffffffbd406a3d
+        // crash 8.0.2 `foreach bt` on this dump, swapper/1 (task ff2283988125c180), not running, with
+        // frame #0 where crash 8.0.6 places it: at the switch frame's return-address slot, thread.sp
+        // + 0x30, not thread.sp (ff61e9284009be50) as 8.0.2 did (the made dumps' crash 8.0.6 `bt PID`
+        // and `foreach bt` references check this on every kernel: itests GenerationsCommandsTest):
+        //  #0 [ff61e9284009be80] __schedule at ffffffffbd406a3d
         //  #1 [ff61e9284009bed8] schedule_idle at ffffffffbd4074c6
         //  #2 [ff61e9284009bee8] do_idle at ffffffffbcaeda26
         //  #3 [ff61e9284009bf28] cpu_startup_entry at ffffffffbcaedd46
         //  #4 [ff61e9284009bf38] start_secondary at ffffffffbca61afa
         //  #5 [ff61e9284009bf50] secondary_startup_64_no_verify at ffffffffbca00159
         String crash = String.join("\n",
-                " #0 [ff61e9284009be50] __schedule at ffffffffbd406a3d",
+                " #0 [ff61e9284009be80] __schedule at ffffffffbd406a3d",
                 " #1 [ff61e9284009bed8] schedule_idle at ffffffffbd4074c6",
                 " #2 [ff61e9284009bee8] do_idle at ffffffffbcaeda26",
                 " #3 [ff61e9284009bf28] cpu_startup_entry at ffffffffbcaedd46",

@@ -68,10 +68,10 @@ public class AsciiCommand implements Command {
         for (String a : args) {
             String s = a.startsWith("0x") || a.startsWith("0X") ? a.substring(2) : a;
             if (s.length() > 16) {
-                throw new CommandException("ascii: input string too large: \"" + s + "\" (" + s.length() + " vs 16)");
+                throw new CommandException("input string too large: \"" + s + "\" (" + s.length() + " vs 16)");
             }
             OptionalLong v = CrashNumbers.hex(s);
-            if (v.isEmpty()) throw new CommandException("ascii: invalid input: \"" + s + "\"");
+            if (v.isEmpty()) throw new CommandException("invalid input: \"" + s + "\"");
             String text = text(v.getAsLong());
             sb.append(String.format("%016x: ", v.getAsLong())).append(text).append('\n');
             Map<String, Object> r = new LinkedHashMap<>();

@@ -92,9 +92,9 @@ public class EvalCommand implements Command {
         try {
             v = numbers.evaluate(expression);
         } catch (ArithmeticException e) {
-            throw new CommandException("eval: " + e.getMessage() + ": " + expression);
+            throw new CommandException("" + e.getMessage() + ": " + expression);
         }
-        if (v.isEmpty()) throw new CommandException("eval: invalid expression: " + expression);
+        if (v.isEmpty()) throw new CommandException("invalid expression: " + expression);
         return Result.of(text(v.getAsLong(), bits), data(v.getAsLong(), bits));
     }
 

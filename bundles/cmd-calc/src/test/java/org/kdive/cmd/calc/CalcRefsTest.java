@@ -71,7 +71,7 @@ class CalcRefsTest {
         try {
             return COMMANDS.get(w.get(0)).execute(CorpusSession.context(), w.subList(1, w.size())).text();
         } catch (CommandException e) {
-            return e.getMessage() + "\n";
+            return w.get(0) + ": " + e.getMessage() + "\n";   // the shell names the command
         }
     }
 

@@ -30,7 +30,14 @@ final class Devices {
 
     /** A crash command line run on the corpus session: its text, or its error message as crash prints it. */
     static String run(String line) {
-        return run(CorpusSession.context(), line);
+        CommandContext ctx = CorpusSession.context();
+        moduleSymbols(ctx.session());
+        return run(ctx, line);
+    }
+
+    /** What the distribution does at open (ModulesService is a SessionListener): module kallsyms join the symbols. */
+    static void moduleSymbols(org.kdive.api.session.Session s) {
+        new org.kdive.cmd.symbols.modules.ModulesService().opened(s);
     }
 
     static String run(CommandContext ctx, String line) {
@@ -40,7 +47,7 @@ final class Devices {
         try {
             return c.execute(ctx, words.subList(1, words.size())).text();
         } catch (CommandException e) {
-            return e.getMessage() + "\n";
+            return c.name() + ": " + e.getMessage() + "\n";
         }
     }
 }

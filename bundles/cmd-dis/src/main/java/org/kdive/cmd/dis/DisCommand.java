@@ -149,6 +149,12 @@ public class DisCommand implements Command {
                 return null;
             });
         }
+        // nothing readable at the start is an error of the command itself, before any output
+        try {
+            new CodeReader(session.memory()).read(range.start(), 1);
+        } catch (MemoryAccessException e) {
+            throw new CommandException(String.format("dis: cannot read 0x%x: %s", range.start(), e.getMessage()));
+        }
         // instructions are printed (or become JSON records) as they are decoded: a count may be large
         Range r = range;
         return Result.stream("instructions", out -> {

@@ -80,6 +80,6 @@ class FilesCommandTest {
         Map<?, ?> fd0 = (Map<?, ?>) ((List<?>) task.get("files")).get(0);
         assertEquals("/dev/null", fd0.get("path"));
         assertEquals("CHR", fd0.get("type"));
-        assertEquals("ff22839881393ac0", fd0.get("inode"));
+        assertEquals("0xff22839881393ac0", fd0.get("inode"));
     }
 }

@@ -56,8 +56,8 @@ class MountCommandTest {
         List<?> mounts = (List<?>) data.get("mounts");
         assertEquals(5, mounts.size());
         Map<?, ?> debugfs = (Map<?, ?>) mounts.get(4);
-        assertEquals("ff228398a8a17b40", debugfs.get("mount"));
-        assertEquals("ff2283988104f000", debugfs.get("superblock"));
+        assertEquals("0xff228398a8a17b40", debugfs.get("mount"));
+        assertEquals("0xff2283988104f000", debugfs.get("superblock"));
         assertEquals("debugfs", debugfs.get("type"));
         assertEquals("none", debugfs.get("devname"));
         assertEquals("/sys/kernel/debug", debugfs.get("dirname"));

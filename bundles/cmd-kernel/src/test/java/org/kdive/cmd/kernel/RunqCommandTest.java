@@ -64,7 +64,7 @@ class RunqCommandTest {
         List<?> cpus = (List<?>) ((Map<?, ?>) r.data()).get("cpus");
         assertEquals(2, cpus.size());
         Map<?, ?> cpu1 = (Map<?, ?>) cpus.get(1);
-        assertEquals("ff228398beb31980", cpu1.get("runqueue"));
+        assertEquals("0xff228398beb31980", cpu1.get("runqueue"));
         assertEquals(41, ((Map<?, ?>) cpu1.get("current")).get("pid"));
         assertEquals(List.of(), cpu1.get("cfs"));
         assertTrue(((String) cpu1.get("cfs_rb_root")).endsWith("a30"));

@@ -69,7 +69,7 @@ public final class MachCommand implements Command {
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("c", "m", "x", "d"), Set.of());
         if (!a.positional().isEmpty()) throw new CommandException("Usage: mach [-m | -c [-x|-d]]", CommandException.USAGE);
-        if (a.has("x") && a.has("d")) throw new CommandException("mach: -d and -x are mutually exclusive", CommandException.USAGE);
+        if (a.has("x") && a.has("d")) throw new CommandException("-d and -x are mutually exclusive", CommandException.USAGE);
         Session s = context.session();
         MachineFacts facts = Machines.of(machines, s, "mach");
         StringBuilder sb = new StringBuilder();
@@ -122,10 +122,10 @@ public final class MachCommand implements Command {
     }
 
     private void cpuData(StringBuilder sb, Map<String, Object> data, MachineFacts facts, CommandContext ctx, Session s, String radix) {
-        MachineFacts.CpuInfo ci = facts.cpuInfo(s).orElseThrow(() -> new CommandException("mach: this kernel has no per-CPU processor data"));
-        if (struct == null) throw new CommandException("mach: -c prints through the struct command, which is not installed");
+        MachineFacts.CpuInfo ci = facts.cpuInfo(s).orElseThrow(() -> new CommandException("this kernel has no per-CPU processor data"));
+        if (struct == null) throw new CommandException("-c prints through the struct command, which is not installed");
         long base = s.symbols().first(ci.variable()).map(Symbol::address)
-                .orElseThrow(() -> new CommandException("mach: symbol not found: " + ci.variable()));
+                .orElseThrow(() -> new CommandException("symbol not found: " + ci.variable()));
         String type = ci.type().startsWith("struct ") ? ci.type().substring(7) : ci.type();
         List<Object> rows = new ArrayList<>();
         int cpus = ci.perCpu() ? cpus(s) : 1;
@@ -179,10 +179,10 @@ public final class MachCommand implements Command {
     }
 
     private static long offset(Session s, String type, String path) {
-        Type t = s.symbols().type(type).map(Type::resolve).orElseThrow(() -> new CommandException("mach: no type " + type));
+        Type t = s.symbols().type(type).map(Type::resolve).orElseThrow(() -> new CommandException("no type " + type));
         long off = 0;
         for (String p : path.split("\\.")) {
-            Member m = t.member(p).orElseThrow(() -> new CommandException("mach: no member " + type + "." + path));
+            Member m = t.member(p).orElseThrow(() -> new CommandException("no member " + type + "." + path));
             off += m.offset();
             t = m.type().resolve();
         }

@@ -13,6 +13,6 @@ final class Machines {
     static MachineFacts of(List<MachineFacts> all, Session s, String cmd) {
         String m = s.arch().machine();
         for (MachineFacts f : all) if (f.supports(m)) return f;
-        throw new CommandException(cmd + ": not supported on " + m + " (no machine facts for this architecture)");
+        throw new CommandException("not supported on " + m + " (no machine facts for this architecture)");
     }
 }

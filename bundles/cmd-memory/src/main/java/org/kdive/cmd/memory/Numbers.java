@@ -9,7 +9,7 @@ final class Numbers {
 
     static long hex(String cmd, String s) {
         String w = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
-        if (!w.matches("[0-9a-fA-F]{1,16}")) throw new CommandException(cmd + ": invalid input string: " + s, CommandException.USAGE);
+        if (!w.matches("[0-9a-fA-F]{1,16}")) throw new CommandException("invalid input string: " + s, CommandException.USAGE);
         return Long.parseUnsignedLong(w, 16);
     }
 
@@ -18,11 +18,11 @@ final class Numbers {
             try {
                 return Long.parseUnsignedLong(s);
             } catch (NumberFormatException e) {
-                throw new CommandException(cmd + ": not a valid number: " + s, CommandException.USAGE);
+                throw new CommandException("not a valid number: " + s, CommandException.USAGE);
             }
         }
         String w = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
         if (w.matches("[0-9a-fA-F]{1,16}")) return Long.parseUnsignedLong(w, 16);
-        throw new CommandException(cmd + ": not a valid number: " + s, CommandException.USAGE);
+        throw new CommandException("not a valid number: " + s, CommandException.USAGE);
     }
 }

@@ -211,7 +211,7 @@ public final class ModCommand implements Command {
         }
         StringBuilder out = new StringBuilder();
         out.append(Columns.center("MODULE", 16)).append("  ").append(pad("NAME", nameWidth)).append("  ")
-                .append(Columns.center("BASE", 16)).append("  ").append(String.format("%" + Math.max(4, sizeWidth) + "s", "SIZE"))
+                .append(Columns.center(KernelModules.hasMemRegions(s) ? "TEXT_BASE" : "BASE", 16)).append("  ").append(String.format("%" + Math.max(4, sizeWidth) + "s", "SIZE"))
                 .append("  OBJECT FILE\n");
         List<Object> rows = new ArrayList<>();
         for (Module m : shown) {

@@ -34,7 +34,7 @@ class FuzzTest {
     void kdumpHeadersAndFirstPagesSurviveMutations() {
         byte[] seed = Fuzzing.head(Corpus.file("vmcore.kdump-zlib"), CORPUS_SEED);
         KdumpFuzz.fuzz(seed); // the seed itself opens
-        Fuzzing.of("kdump", seed).mutation(Fuzzing.fieldEdits(0x1100)).rounds(1500)
+        Fuzzing.of("kdump", seed).mutation(Fuzzing.fieldEdits(0x1100)).rounds(1000)
                 .allow(DumpFormatException.class, MemoryAccessException.class)
                 .within(Duration.ofSeconds(60)).run(KdumpFuzz::fuzz);
     }
@@ -50,7 +50,7 @@ class FuzzTest {
             Layout l = new Layout(seed);
             List<byte[]> pages = l.pages(seed);
             assertTrue(pages.stream().filter(p -> p != null).count() >= 20, "pages with data in the seed");
-            Fuzzing.of("page data", seed).rounds(200).allow(DumpFormatException.class)
+            Fuzzing.of("page data", seed).rounds(100).allow(DumpFormatException.class)
                     .mutation((m, r) -> {
                         for (int i = 1 + r.nextInt(8); i > 0; i--) m[(int) (l.dataStart + r.nextInt((int) (l.dataEnd - l.dataStart)))] ^= (byte) (1 << r.nextInt(8));
                         return m;

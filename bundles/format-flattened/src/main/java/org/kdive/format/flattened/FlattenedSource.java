@@ -28,6 +28,7 @@ public final class FlattenedSource implements Source {
     private final long[] end;
     private final long[] streamOffset;
     private final long size;
+    private final long stored;
     private final int records;
     private final List<String> warnings = new ArrayList<>();
 
@@ -101,15 +102,22 @@ public final class FlattenedSource implements Source {
         streamOffset = new long[map.size()];
         int i = 0;
         long max = 0;
+        long held = 0;
         for (Map.Entry<Long, long[]> e : map.entrySet()) {
             start[i] = e.getKey();
             end[i] = e.getValue()[0];
             streamOffset[i] = e.getValue()[1];
             max = Math.max(max, end[i]);
+            held += end[i] - start[i];
             i++;
         }
         size = max;
+        stored = held;
     }
+
+    /** The bytes the records hold (the logical size less the holes between them). */
+    @Override
+    public long storedBytes() { return stored; }
 
     public static boolean hasSignature(byte[] head) {
         if (head.length < 16) return false;

@@ -16,6 +16,13 @@ public interface Source extends Closeable {
     long size();
 
     /**
+     * Bytes the source really holds: {@link #size()} for a file; less for a logical view with holes
+     * (a flattened stream's records may place a few bytes far out). What a format allocates from
+     * its fields is bounded by this, not by the size.
+     */
+    default long storedBytes() { return size(); }
+
+    /**
      * Reads up to {@code len} bytes at {@code pos}; returns how many were read (fewer only at
      * the end of the source, 0 at or beyond it).
      */

@@ -211,7 +211,7 @@ public final class DwarfDebugInfo implements DebugInfo {
         TypeFactory t = types;
         if (t == null) {
             synchronized (this) {
-                if (types == null) types = new TypeFactory(dwarf());
+                if (types == null) types = new TypeFactory(dwarf(), this::definition);
                 t = types;
             }
         }
@@ -235,6 +235,15 @@ public final class DwarfDebugInfo implements DebugInfo {
             }
         }
         return i;
+    }
+
+    /** The indexed definition of a struct, union or enum name (the index prefers complete ones); null when none. */
+    private DwarfType definition(Type.Kind kind, String name) {
+        Category c = kind == Type.Kind.STRUCT ? Category.STRUCT : kind == Type.Kind.UNION ? Category.UNION
+                : kind == Type.Kind.ENUM ? Category.ENUM : null;
+        if (c == null) return null;
+        Die d = lookup(c, name);
+        return d == null ? null : types().type(d);
     }
 
     @Override

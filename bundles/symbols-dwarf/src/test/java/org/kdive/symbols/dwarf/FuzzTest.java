@@ -25,7 +25,7 @@ import org.kdive.test.Fuzzing;
  * a bug), nothing may hang, and what a mutation cannot touch must read as in the unmutated file.
  */
 class FuzzTest {
-    private static final int ROUNDS = 1000;
+    private static final int ROUNDS = 500;
 
     @Test
     void mutatedModule() throws Exception {

@@ -40,16 +40,9 @@ public record Arm64Layout(int vaBits, int pageShift, long kimageVoffset, long ph
                 info.hex("KERNELOFFSET").orElse(0), info.symbol("swapper_pg_dir").orElse(-1));
     }
 
-    /** A NUMBER(...) entry: arm64 writes addresses as 0x-prefixed hex, counts in decimal. */
+    /** A NUMBER(...) entry: arm64 writes addresses as 0x-prefixed hex, counts in decimal (the API reads both). */
     static OptionalLong number(VmcoreInfo info, String name) {
-        return info.get("NUMBER(" + name + ")").map(v -> {
-            try {
-                return OptionalLong.of(v.startsWith("0x") || v.startsWith("0X") ? Long.parseUnsignedLong(v.substring(2), 16)
-                        : Long.parseLong(v));
-            } catch (NumberFormatException e) {
-                return OptionalLong.empty();
-            }
-        }).orElse(OptionalLong.empty());
+        return info.number(name);
     }
 
     /** PAGE_OFFSET: the linear map's start, -(1 << VA_BITS) since 5.4. */

@@ -84,14 +84,15 @@ public final class PageTableWalker {
     }
 
     /**
-     * The walk with crash's vtop lines: "PGD DIRECTORY" (5-level) or "PML4 DIRECTORY" (4-level) with
+     * The walk with crash's vtop lines: "PGD DIRECTORY" (crash 8.0.6 says so with 4 levels too, where
+     * 8.0.2 said "PML4 DIRECTORY") with
      * the table's address {@code pgdShown}, the top entry as "PAGE DIRECTORY: value", each lower entry
      * as "LEVEL: entry-address => value", then "PAGE: physical" with "(2MB)"/"(1GB)" for large pages.
      */
     public PageWalk walk(long pgd, long vaddr, long pgdShown) {
         List<String> lines = new ArrayList<>();
         List<PageWalk.Step> steps = new ArrayList<>();
-        lines.add(String.format("%s DIRECTORY: %x", fiveLevel ? "PGD" : "PML4", pgdShown));
+        lines.add(String.format("PGD DIRECTORY: %x", pgdShown));
         try {
             Translation t = walk(pgd, vaddr, steps);
             for (PageWalk.Step s : steps) lines.add(line(s));

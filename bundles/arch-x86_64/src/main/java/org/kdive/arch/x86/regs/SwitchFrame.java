@@ -26,6 +26,17 @@ public final class SwitchFrame {
         return Optional.of(s.memory().u64(task + off));
     }
 
+    /** Where the switch frame keeps the return address into the scheduler: thread.sp + offsetof(ret_addr). */
+    public static Optional<Long> returnSlot(Session s, long task) {
+        Optional<Long> threadSp = threadSp(s, task);
+        if (threadSp.isEmpty()) return Optional.empty();
+        KernelLayout k = new KernelLayout(s);
+        long size = k.size("struct inactive_task_frame");
+        long frameSize = size > 0 ? size : 7 * 8;
+        long retOff = k.offset("struct inactive_task_frame", "ret_addr");
+        return Optional.of(threadSp.get() + (retOff >= 0 ? retOff : frameSize - 8));
+    }
+
     /** The registers the frame at thread.sp holds, rip being the return address and rsp just above the frame. */
     public static Optional<Registers> registers(Session s, long task) {
         Optional<Long> threadSp = threadSp(s, task);

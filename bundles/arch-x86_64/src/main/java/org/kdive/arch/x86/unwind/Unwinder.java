@@ -120,23 +120,24 @@ public final class Unwinder {
 
     /**
      * A task that is not running: from the registers its inactive_task_frame holds
-     * ({@link SwitchFrame}); crash shows the first frame at thread.sp itself, with the return
-     * address into the scheduler.
+     * ({@link SwitchFrame}). crash 8.0.6 places the first frame, as every other, at the stack slot
+     * holding its return address (the frame's ret_addr into the scheduler, thread.sp + 0x30 on 6.x);
+     * crash 8.0.2 placed it at thread.sp itself.
      */
     public List<StackFrame> fromSwitchedOut(long task) {
-        Optional<Long> threadSp;
+        Optional<Long> slot;
         Optional<Registers> regs;
         try {
-            threadSp = SwitchFrame.threadSp(session, task);
+            slot = SwitchFrame.returnSlot(session, task);
             regs = SwitchFrame.registers(session, task);
         } catch (RuntimeException e) {
             return List.of(new StackFrame(0, 0, 0, null, "saved-context", false, null,
                     String.format("saved context of task %x unreadable: %s", task, e.getMessage())));
         }
-        if (threadSp.isEmpty() || regs.isEmpty()) return List.of();
+        if (slot.isEmpty() || regs.isEmpty()) return List.of();
         List<StackFrame> frames = new ArrayList<>(fromRegisters(regs.get()));
         StackFrame first = frames.get(0);
-        frames.set(0, new StackFrame(0, threadSp.get(), first.pc(), first.exceptionRegs(), "saved-context", first.reliable(),
+        frames.set(0, new StackFrame(0, slot.get(), first.pc(), first.exceptionRegs(), "saved-context", first.reliable(),
                 first.stack(), first.note()));
         return frames;
     }

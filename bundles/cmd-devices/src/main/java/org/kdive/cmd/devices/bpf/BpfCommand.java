@@ -67,19 +67,19 @@ public class BpfCommand implements Command {
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("P", "M", "t", "T", "j", "s", "x", "d"), Set.of("p", "m"));
         if (a.has("j") || a.has("t") || a.has("T")) {
-            throw new CommandException("bpf: -j, -t and -T are not supported by kdive", CommandException.USAGE);
+            throw new CommandException("-j, -t and -T are not supported by kdive", CommandException.USAGE);
         }
         boolean progId = a.has("p");
         boolean mapId = a.has("m");
         boolean progVerbose = a.has("P");
         boolean mapVerbose = a.has("M");
         boolean any = progId || mapId || progVerbose || mapVerbose;
-        if (a.has("s") && !any) throw new CommandException("bpf: -s option requires either -p, -P, -m or -M", CommandException.USAGE);
-        if ((a.has("x") || a.has("d")) && !any) throw new CommandException("bpf: -" + (a.has("d") ? "d" : "x") + " option requires -s", CommandException.USAGE);
-        if (!a.positional().isEmpty()) throw new CommandException("bpf: invalid argument: " + a.positional(0), CommandException.USAGE);
+        if (a.has("s") && !any) throw new CommandException("-s option requires either -p, -P, -m or -M", CommandException.USAGE);
+        if ((a.has("x") || a.has("d")) && !any) throw new CommandException("-" + (a.has("d") ? "d" : "x") + " option requires -s", CommandException.USAGE);
+        if (!a.positional().isEmpty()) throw new CommandException("invalid argument: " + a.positional(0), CommandException.USAGE);
         Kern k = Kern.of(context.session());
         if (!k.hasSymbol("prog_idr") || !k.hasSymbol("map_idr") || !k.hasStruct("bpf_prog") || !k.hasStruct("bpf_map")) {
-            throw new CommandException("bpf: command not supported or applicable on this architecture or kernel");
+            throw new CommandException("command not supported or applicable on this architecture or kernel");
         }
         String radix = a.has("x") ? "-x" : a.has("d") ? "-d" : null;
         List<IndexedTree.Entry> progs = IndexedTree.xarray(k, k.requireSymbol("prog_idr") + k.off("idr", "idr_rt"), context);
@@ -87,10 +87,10 @@ public class BpfCommand implements Command {
         long pid = progId ? number(a.value("p")) : -1;
         long mid = mapId ? number(a.value("m")) : -1;
         if (progId && progs.stream().noneMatch(e -> e.index() == pid)) {
-            throw new CommandException("bpf: invalid program ID: " + pid, CommandException.NOT_FOUND);
+            throw new CommandException("invalid program ID: " + pid, CommandException.NOT_FOUND);
         }
         if (mapId && maps.stream().noneMatch(e -> e.index() == mid)) {
-            throw new CommandException("bpf: invalid map ID: " + mid, CommandException.NOT_FOUND);
+            throw new CommandException("invalid map ID: " + mid, CommandException.NOT_FOUND);
         }
         boolean doProgs = !any || progId || progVerbose;
         boolean doMaps = !any || mapId || mapVerbose;
@@ -196,7 +196,7 @@ public class BpfCommand implements Command {
         try {
             return s.startsWith("0x") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new CommandException("bpf: invalid ID: " + s, CommandException.USAGE);
+            throw new CommandException("invalid ID: " + s, CommandException.USAGE);
         }
     }
 

@@ -42,7 +42,7 @@ public class DevCommand implements Command {
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("d", "D", "p", "i", "V"), Set.of("v"));
         Kern k = Kern.of(context.session());
-        if (a.has("V") || a.has("v")) throw new CommandException("dev: -V and -v (device dumps) are not supported by kdive", CommandException.USAGE);
+        if (a.has("V") || a.has("v")) throw new CommandException("-V and -v (device dumps) are not supported by kdive", CommandException.USAGE);
         List<Object> rows = new ArrayList<>();
         if (a.has("d") || a.has("D")) {
             String t = new DiskIo(k, context).text(a.has("D") && !a.has("d"), rows);

@@ -36,14 +36,14 @@ final class DiskIo {
         boolean sync = k.session().symbols().enumeratorType("BLK_RW_SYNC").isPresent();
         boolean drv = k.hasMember("request_queue", "in_flight");
         int nameLen = (int) k.memberLength("gendisk", "disk_name");
-        if (nameLen <= 0) throw new CommandException("dev: -d option not supported on this kernel");
+        if (nameLen <= 0) throw new CommandException("-d option not supported on this kernel");
         StringBuilder sb = new StringBuilder();
-        sb.append("MAJOR").append("  ").append(Fmt.mk("GENDISK", k.vaddrLen() + 2, Fmt.LJUST)).append("  ")
-                .append("NAME      ").append("  ")
-                .append(Fmt.mk("REQUEST_QUEUE", k.vaddrLen() <= 11 ? 13 : k.vaddrLen() + 2, Fmt.LJUST)).append("  ")
-                .append(Fmt.mk("TOTAL", 5, Fmt.RJUST)).append("  ")
-                .append(Fmt.mk(sync ? "ASYNC" : "READ", 5, Fmt.RJUST)).append("  ")
-                .append(Fmt.mk(sync ? "SYNC" : "WRITE", 5, Fmt.RJUST)).append("  ")
+        sb.append("MAJOR").append(" ").append(Fmt.mk("GENDISK", k.vaddrLen() + 2, Fmt.LJUST)).append(" ")
+                .append("NAME      ").append(" ")
+                .append(Fmt.mk("REQUEST_QUEUE", k.vaddrLen() <= 11 ? 13 : k.vaddrLen() + 2, Fmt.LJUST)).append(" ")
+                .append(Fmt.mk("TOTAL", 5, Fmt.RJUST)).append(" ")
+                .append(Fmt.mk(sync ? "ASYNC" : "READ", 5, Fmt.RJUST)).append(" ")
+                .append(Fmt.mk(sync ? "SYNC" : "WRITE", 5, Fmt.RJUST)).append(" ")
                 .append(drv ? Fmt.mk("DRV", 5, Fmt.RJUST) : "").append('\n');
         long diskType = k.requireSymbol("disk_type");
         for (long gendisk : disks(diskType)) {
@@ -54,13 +54,13 @@ final class DiskIo {
             int major = k.s32(gendisk + k.off("gendisk", "major"));
             long[] io = inFlight(queue, gendisk);
             if (nonzeroOnly && io[0] + io[1] == 0) continue;
-            sb.append(Fmt.mk(String.valueOf(major), 5, Fmt.RJUST)).append("  ")
-                    .append(Fmt.mk(Fmt.hex(gendisk), k.vaddrLen(), Fmt.LJUST)).append("  ")
-                    .append(Fmt.mk(name, 10, Fmt.LJUST)).append("  ")
-                    .append(Fmt.mk(Fmt.hex(queue), k.vaddrLen() <= 11 ? 11 : k.vaddrLen(), Fmt.LJUST)).append("  ")
-                    .append(String.format("%5d", (int) (io[0] + io[1]))).append("  ")
-                    .append(Fmt.mk(String.valueOf((int) io[0]), 5, Fmt.RJUST)).append("  ")
-                    .append(Fmt.mk(String.valueOf((int) io[1]), 5, Fmt.RJUST)).append("  ");
+            sb.append(Fmt.mk(String.valueOf(major), 5, Fmt.RJUST)).append(' ')
+                    .append(Fmt.mk(Fmt.hex(gendisk), k.vaddrLen(), Fmt.LJUST)).append("   ")
+                    .append(Fmt.mk(name, 10, Fmt.LJUST)).append(' ')
+                    .append(Fmt.mk(Fmt.hex(queue), k.vaddrLen() <= 11 ? 11 : k.vaddrLen(), Fmt.LJUST)).append("   ")
+                    .append(String.format("%5d", (int) (io[0] + io[1]))).append(' ')
+                    .append(Fmt.mk(String.valueOf((int) io[0]), 5, Fmt.RJUST)).append(' ')
+                    .append(Fmt.mk(String.valueOf((int) io[1]), 5, Fmt.RJUST)).append(' ');
             if (drv) {
                 boolean mq = isMq(queue);
                 sb.append(mq ? "N/A(MQ)" : String.format("%5d", k.u32(queue + k.off("request_queue", "in_flight"))));
@@ -87,7 +87,7 @@ final class DiskIo {
         } else {
             priv = subsysPrivate("block");
         }
-        if (priv == 0) throw new CommandException("dev: cannot determine subsys_private for block.");
+        if (priv == 0) throw new CommandException("cannot determine subsys_private for block.");
         long head = priv + k.off("subsys_private", "klist_devices") + k.off("klist", "k_list");
         long nNode = k.off("klist_node", "n_node");
         long nKlist = k.off("klist_node", "n_klist");
@@ -133,7 +133,7 @@ final class DiskIo {
     private long[] inFlight(long q, long gendisk) {
         long[] io = new long[2];
         if (isMq(q)) {
-            if (!k.hasMember("request", "state")) throw new CommandException("dev: -d: this blk-mq layout is not supported");
+            if (!k.hasMember("request", "state")) throw new CommandException("-d: this blk-mq layout is not supported");
             for (long hctx : hwQueues(q)) tags(q, hctx, io);
             return io;
         }

@@ -21,9 +21,9 @@ final class Pci {
     }
 
     String text(List<Object> rows) {
-        long head = k.symbol("pci_root_buses").orElseThrow(() -> new CommandException("dev: -p option not supported on this kernel"));
+        long head = k.symbol("pci_root_buses").orElseThrow(() -> new CommandException("-p option not supported on this kernel"));
         List<Long> roots = Lists.listHead(k, head, ctx);
-        if (roots.isEmpty()) throw new CommandException("dev: no PCI devices found on this system.");
+        if (roots.isEmpty()) throw new CommandException("no PCI devices found on this system.");
         long nodeOff = k.off("pci_bus", "node");
         StringBuilder sb = new StringBuilder();
         for (long n : roots) {

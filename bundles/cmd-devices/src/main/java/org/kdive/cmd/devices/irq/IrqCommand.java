@@ -52,7 +52,7 @@ public class IrqCommand implements Command {
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("d", "b", "u", "a", "s"), Set.of("c"));
         Kern k = Kern.of(context.session());
-        if (a.has("d")) throw new CommandException("irq: -d (the IDT) is not supported by kdive", CommandException.USAGE);
+        if (a.has("d")) throw new CommandException("-d (the IDT) is not supported by kdive", CommandException.USAGE);
         if (a.has("b")) return softirqs(k);
         if (a.has("a")) return affinity(k, context);
         if (a.has("s")) return stats(k, context, a.value("c"));
@@ -68,9 +68,9 @@ public class IrqCommand implements Command {
                 try {
                     i = Integer.parseInt(p);
                 } catch (NumberFormatException e) {
-                    throw new CommandException("irq: invalid IRQ value: " + p, CommandException.USAGE);
+                    throw new CommandException("invalid IRQ value: " + p, CommandException.USAGE);
                 }
-                if (i >= nr) throw new CommandException("irq: invalid IRQ value: " + i + "  (" + (nr - 1) + " max)", CommandException.USAGE);
+                if (i >= nr) throw new CommandException("invalid IRQ value: " + i + "  (" + (nr - 1) + " max)", CommandException.USAGE);
                 which.add(i);
             }
         }
@@ -122,7 +122,7 @@ public class IrqCommand implements Command {
     /** crash's display_bh_4: softirq_vec[] and the action of each. */
     private Result softirqs(Kern k) {
         long len = k.arrayLength("softirq_vec");
-        if (len <= 0) throw new CommandException("irq: cannot determine softirq_vec array length");
+        if (len <= 0) throw new CommandException("cannot determine softirq_vec array length");
         long base = k.requireSymbol("softirq_vec");
         long size = k.requireSize("softirq_action");
         StringBuilder sb = new StringBuilder("SOFTIRQ_VEC ").append(Fmt.mk("ACTION", k.vaddrLen(), Fmt.CENTER | Fmt.RJUST)).append('\n');
@@ -153,7 +153,7 @@ public class IrqCommand implements Command {
         if (k.hasMember("irq_desc", "irq_common_data.affinity")) path = "irq_common_data.affinity";
         else if (k.hasMember("irq_desc", "irq_data.affinity")) path = "irq_data.affinity";
         else if (k.hasMember("irq_desc", "affinity")) path = "affinity";
-        else throw new CommandException("irq: -a option not supported on this kernel", CommandException.USAGE);
+        else throw new CommandException("-a option not supported on this kernel", CommandException.USAGE);
         long at = desc + k.off("irq_desc", path);
         Optional<Type> t = k.member("irq_desc", path).map(m -> m.type().resolve());
         return t.isPresent() && t.get().kind() == Type.Kind.POINTER ? k.ptr(at) : at;

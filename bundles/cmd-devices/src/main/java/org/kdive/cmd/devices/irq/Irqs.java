@@ -24,7 +24,7 @@ final class Irqs {
 
     Irqs(Kern k, CommandContext ctx) {
         this.k = k;
-        if (!k.hasStruct("irq_desc")) throw new CommandException("irq: cannot determine size of irq_desc_t");
+        if (!k.hasStruct("irq_desc")) throw new CommandException("cannot determine size of irq_desc_t");
         descSize = k.requireSize("irq_desc");
         if (k.hasSymbol("irq_desc")) {
             arrayBase = k.requireSymbol("irq_desc");
@@ -42,7 +42,7 @@ final class Irqs {
         } else if (k.hasSymbol("irq_desc_tree")) {
             entries = IndexedTree.xarray(k, k.requireSymbol("irq_desc_tree"), ctx);
         } else {
-            throw new CommandException("irq: neither irq_desc, irq_desc_tree nor sparse_irqs symbols exist");
+            throw new CommandException("neither irq_desc, irq_desc_tree nor sparse_irqs symbols exist");
         }
         for (IndexedTree.Entry e : entries) {
             if (e.index() >= 0 && e.index() < Integer.MAX_VALUE) tree.put((int) e.index(), e.value());
@@ -55,7 +55,7 @@ final class Irqs {
     }
 
     int count() {
-        if (nrIrqs <= 0) throw new CommandException("irq: cannot determine number of IRQs");
+        if (nrIrqs <= 0) throw new CommandException("cannot determine number of IRQs");
         return nrIrqs;
     }
 

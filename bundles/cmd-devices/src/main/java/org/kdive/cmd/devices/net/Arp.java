@@ -21,7 +21,7 @@ final class Arp {
     }
 
     String text(List<Object> rows) {
-        long tbl = k.symbol("arp_tbl").orElseThrow(() -> new CommandException("net: arp_tbl does not exist in this kernel"));
+        long tbl = k.symbol("arp_tbl").orElseThrow(() -> new CommandException("arp_tbl does not exist in this kernel"));
         long nht = k.ptr(tbl + k.off("neigh_table", "nht"));
         int buckets;
         if (k.hasMember("neigh_hash_table", "hash_mask")) buckets = (int) k.u32(nht + k.off("neigh_hash_table", "hash_mask")) + 1;

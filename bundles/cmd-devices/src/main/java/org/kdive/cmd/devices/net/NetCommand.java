@@ -73,9 +73,9 @@ public class NetCommand implements Command {
     @Override
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("a", "s", "S", "x", "d", "n"), Set.of("N", "R"));
-        if (a.has("R")) throw new CommandException("net: -R is not supported by kdive", CommandException.USAGE);
-        if (a.has("x") && a.has("d")) throw new CommandException("net: -d and -x are mutually exclusive", CommandException.USAGE);
-        if (a.has("s") && a.has("S")) throw new CommandException("net: only one -s or -S option allowed", CommandException.USAGE);
+        if (a.has("R")) throw new CommandException("-R is not supported by kdive", CommandException.USAGE);
+        if (a.has("x") && a.has("d")) throw new CommandException("-d and -x are mutually exclusive", CommandException.USAGE);
+        if (a.has("s") && a.has("S")) throw new CommandException("only one -s or -S option allowed", CommandException.USAGE);
         if (a.has("N")) {
             long v = parseNumber(a.value("N"));
             String s = Inet.v4(v & 0xffffffffL);
@@ -83,7 +83,7 @@ public class NetCommand implements Command {
         }
         Session session = context.session();
         Kern k = Kern.of(session);
-        if (!k.hasStruct("net_device")) throw new CommandException("net: net subsystem not initialized!");
+        if (!k.hasStruct("net_device")) throw new CommandException("net subsystem not initialized!");
         if (a.has("s") || a.has("S")) return sockets(k, context, a.positional(), a.has("S"), a.has("x") ? "-x" : a.has("d") ? "-d" : null);
         StringBuilder sb = new StringBuilder();
         Map<String, Object> data = new LinkedHashMap<>();
@@ -99,15 +99,15 @@ public class NetCommand implements Command {
                 TaskInfo t;
                 if (!a.positional().isEmpty()) {
                     List<TaskInfo> ts = Tasks.resolve(kt, session, a.positional(0));
-                    if (ts.isEmpty()) throw new CommandException("net: invalid task or pid value: " + a.positional(0), CommandException.NOT_FOUND);
+                    if (ts.isEmpty()) throw new CommandException("invalid task or pid value: " + a.positional(0), CommandException.NOT_FOUND);
                     t = ts.get(0);
                 } else {
-                    t = kt.currentTask(session).orElseThrow(() -> new CommandException("net: no current task"));
+                    t = kt.currentTask(session).orElseThrow(() -> new CommandException("no current task"));
                 }
                 task = t.task();
             } else {
                 task = kt.tasks(session).stream().filter(t -> t.pid() == 0).findFirst()
-                        .orElseThrow(() -> new CommandException("net: no task of pid 0")).task();
+                        .orElseThrow(() -> new CommandException("no task of pid 0")).task();
             }
             List<Object> devs = new ArrayList<>();
             sb.append(devices(k, context, task, devs));
@@ -125,7 +125,7 @@ public class NetCommand implements Command {
             if (s.chars().allMatch(Character::isDigit)) return Long.parseUnsignedLong(s);
             return Long.parseUnsignedLong(s, 16);
         } catch (NumberFormatException e) {
-            throw new CommandException("net: not a valid number: " + s, CommandException.USAGE);
+            throw new CommandException("not a valid number: " + s, CommandException.USAGE);
         }
     }
 
@@ -138,7 +138,7 @@ public class NetCommand implements Command {
             try {
                 return k.ptr(nsproxy + k.off("nsproxy", "net_ns"));
             } catch (RuntimeException e) {
-                throw new CommandException("net: cannot determine net_namespace location!");
+                throw new CommandException("cannot determine net_namespace location!");
             }
         }
         return k.requireSymbol("init_net");
@@ -210,7 +210,7 @@ public class NetCommand implements Command {
         StringBuilder sb = new StringBuilder();
         List<Object> data = new ArrayList<>();
         if (words.isEmpty()) {
-            TaskInfo t = kt.currentTask(s).orElseThrow(() -> new CommandException("net: no current task"));
+            TaskInfo t = kt.currentTask(s).orElseThrow(() -> new CommandException("no current task"));
             sb.append(Tasks.header(t, false));
             sb.append(taskSockets(k, ctx, t, full, radix, data));
         } else {
@@ -271,7 +271,7 @@ public class NetCommand implements Command {
             } else {
                 if (found == 0) sb.append(SOCKET_HDR).append('\n');
                 String info = SockInfo.describe(k, sock, r);
-                sb.append(String.format("%2d  %s  %s  %s\n", fd, Fmt.mk(Fmt.hex(socket), 16, Fmt.RJUST), Fmt.mk(Fmt.hex(sock), 16, Fmt.RJUST), info));
+                sb.append(String.format("%2d %s %s %s\n", fd, Fmt.mk(Fmt.hex(socket), 16, Fmt.RJUST), Fmt.mk(Fmt.hex(sock), 16, Fmt.RJUST), info));
             }
             data.add(r);
             found++;

@@ -75,14 +75,14 @@ public class TimerCommand implements Command {
 
     private Result wheel(Kern k, CommandContext ctx, BitSet sel) {
         long bases = k.symbol("timer_bases").orElseThrow(() ->
-                new CommandException("timer: this kernel has no timer_bases (before Linux 4.8): not supported"));
+                new CommandException("this kernel has no timer_bases (before Linux 4.8): not supported"));
         long baseSize = k.requireSize("timer_base");
         Optional<Type> arr = k.variableType("timer_bases").map(Type::resolve);
         int nrBases = arr.isPresent() && arr.get().kind() == Type.Kind.ARRAY && arr.get().count() > 0 ? (int) arr.get().count() : 1;
         String[] names = nrBases == 3 ? new String[] {"BASE_LOCAL", "BASE_GLOBAL", "BASE_DEF"}
                 : nrBases == 2 ? new String[] {"BASE_STD", "BASE_DEF"} : new String[] {"BASE_STD"};
         int nvec = (int) k.memberLength("timer_base", "vectors");
-        if (nvec <= 0) throw new CommandException("timer: cannot determine timer_base.vectors[] array size");
+        if (nvec <= 0) throw new CommandException("cannot determine timer_base.vectors[] array size");
         long vecOff = k.off("timer_base", "vectors");
         long entryOff = k.off("timer_list", "entry");
         long expOff = k.off("timer_list", "expires");
@@ -171,7 +171,7 @@ public class TimerCommand implements Command {
     // ---- hrtimers -----------------------------------------------------------------------------
 
     private Result hrtimers(Kern k, CommandContext ctx, BitSet sel) {
-        if (!k.hasStruct("hrtimer_clock_base")) throw new CommandException("timer: -r option not supported on this kernel");
+        if (!k.hasStruct("hrtimer_clock_base")) throw new CommandException("-r option not supported on this kernel");
         long bases = k.requireSymbol("hrtimer_bases");
         long clockSize = k.requireSize("hrtimer_clock_base");
         int nclocks = 2;
@@ -285,7 +285,7 @@ public class TimerCommand implements Command {
     private static long firstNodeOffset(Kern k) {
         if (k.hasMember("timerqueue_head", "next")) return k.off("timerqueue_head", "next");
         if (k.hasMember("timerqueue_head", "rb_root.rb_leftmost")) return k.off("timerqueue_head", "rb_root.rb_leftmost");
-        throw new CommandException("timer: cannot find the first node of a timerqueue_head");
+        throw new CommandException("cannot find the first node of a timerqueue_head");
     }
 
     /** A ktime_t: a plain s64 in nanoseconds on every kernel kdive reads. */

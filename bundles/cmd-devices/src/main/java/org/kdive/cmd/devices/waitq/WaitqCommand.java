@@ -67,7 +67,7 @@ public class WaitqCommand implements Command {
         } else if (a1.indexOf('.') < 0) {
             name = a1;
             OptionalLong s = k.symbol(a1);
-            if (s.isEmpty()) throw new CommandException("waitq: cannot resolve \"" + a1 + "\"", CommandException.NOT_FOUND);
+            if (s.isEmpty()) throw new CommandException("cannot resolve \"" + a1 + "\"", CommandException.NOT_FOUND);
             q = s.getAsLong();
         } else {
             int dot = a1.indexOf('.');
@@ -84,7 +84,7 @@ public class WaitqCommand implements Command {
         if (q == 0 || Long.compareUnsigned(q, context.session().arch().addressSpace(context.session()).kernelBase()) < 0) {
             return Result.of("", Map.of("waitQueue", Hex.json(q), "tasks", List.of()));
         }
-        if (!k.hasStruct("wait_queue_entry")) throw new CommandException("waitq: cannot determine wait queue structures");
+        if (!k.hasStruct("wait_queue_entry")) throw new CommandException("cannot determine wait queue structures");
         KernelTasks kt = Tasks.require(tasks, "waitq");
         long head = q + k.off("wait_queue_head", "head");
         List<Long> nodes = Lists.listHead(k, head, context);
@@ -127,7 +127,7 @@ public class WaitqCommand implements Command {
         try {
             return Long.parseUnsignedLong(t, 16);
         } catch (NumberFormatException e) {
-            throw new CommandException("waitq: invalid input: \"" + s + "\"", CommandException.USAGE);
+            throw new CommandException("invalid input: \"" + s + "\"", CommandException.USAGE);
         }
     }
 }

@@ -142,7 +142,9 @@ public final class ValuePrinter {
                 return hex + " <error: Cannot access memory at address " + hex + ">";
             }
         }
-        Optional<Symbol> s = k.containing(p);
+        // only kernel addresses are named (gdb does not name per-CPU offsets such as 0x2 after the
+        // per-CPU symbols linked at 0)
+        Optional<Symbol> s = p < 0 ? k.containing(p) : Optional.empty();
         if (s.isPresent()) {
             Symbol sym = s.get();
             long off = p - sym.address();
@@ -172,7 +174,7 @@ public final class ValuePrinter {
     private String struct(long addr, Type t, String indent, int depth) {
         if (depth > MAX_DEPTH) return "{...}";
         List<Member> ms = t.members();
-        if (ms == null || ms.isEmpty()) return "{}";
+        if (ms == null || ms.isEmpty()) return t.isDeclaration() || t.size() < 0 ? "<incomplete type>" : "{<No data fields>}";
         StringBuilder sb = new StringBuilder("{\n");
         String in = indent + "  ";
         for (int i = 0; i < ms.size(); i++) {
@@ -189,6 +191,9 @@ public final class ValuePrinter {
     private String array(long addr, Type t, String indent, int depth) {
         Type elem = t.target().resolve();
         long n = t.count();
+        boolean chars = elem.kind() == Type.Kind.BASE && elem.size() == 1 && elem.name() != null && elem.name().contains("char");
+        // a flexible or [0] array member prints as its address, a char one with gdb's empty string
+        if (n <= 0 && chars) return "0x" + Long.toHexString(addr) + " \"\"";
         if (n <= 0) return "0x" + Long.toHexString(addr);
         long esize = Math.max(1, elem.size());
         if (elem.kind() == Type.Kind.BASE && esize == 1 && elem.name() != null && elem.name().contains("char")) {
@@ -200,9 +205,12 @@ public final class ValuePrinter {
         }
         StringBuilder sb = new StringBuilder("{");
         long shown = Math.min(n, 200);
+        // gdb prints an array's elements one level deeper: a struct element's members two columns
+        // further in than the array's own line, its closing brace one level in ("pid_links = {{")
+        String in = indent + "  ";
         for (long i = 0; i < shown; i++) {
             if (i > 0) sb.append(", ");
-            sb.append(value(addr + i * esize, null, elem, indent, depth + 1));
+            sb.append(value(addr + i * esize, null, elem, in, depth + 1));
         }
         if (shown < n) sb.append("...");
         return sb.append('}').toString();

@@ -79,7 +79,7 @@ public class FilesCommand implements Command {
         sb.append(PsCommand.header(t)).append('\n');
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("pid", t.pid());
-        d.put("task", String.format("%016x", t.task()));
+        d.put("task", org.kdive.api.util.Hex.json(t.task()));
         d.put("comm", t.comm());
         String[] rootCwd = reader.rootAndCwd(t.task());
         if (rootCwd != null) {
@@ -97,9 +97,9 @@ public class FilesCommand implements Command {
                 sb.append(line(f)).append('\n');
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("fd", f.fd());
-                r.put("file", String.format("%016x", f.file()));
-                r.put("dentry", String.format("%016x", f.dentry()));
-                r.put("inode", String.format("%016x", f.inode()));
+                r.put("file", org.kdive.api.util.Hex.json(f.file()));
+                r.put("dentry", org.kdive.api.util.Hex.json(f.dentry()));
+                r.put("inode", org.kdive.api.util.Hex.json(f.inode()));
                 r.put("type", f.type());
                 r.put("path", f.path());
                 rows.add(r);

@@ -90,7 +90,7 @@ public class ForeachCommand implements Command {
                     sb.append(PsCommand.line(t, MemUsage.of(k, table, t))).append('\n');
                     Map<String, Object> r = new LinkedHashMap<>();
                     r.put("pid", t.pid());
-                    r.put("task", String.format("%016x", t.task()));
+                    r.put("task", org.kdive.api.util.Hex.json(t.task()));
                     r.put("comm", t.comm());
                     rows.add(r);
                 }

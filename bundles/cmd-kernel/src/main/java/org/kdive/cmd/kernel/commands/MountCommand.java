@@ -79,7 +79,7 @@ public class MountCommand implements Command {
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("task", String.format("%016x", task.task()));
+        out.put("task", org.kdive.api.util.Hex.json(task.task()));
         out.put("mounts", data);
         if (mounts.problem() != null) {
             context.warn("mount: " + mounts.problem());
@@ -129,8 +129,8 @@ public class MountCommand implements Command {
 
     private static Map<String, Object> json(MountInfo m) {
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("mount", String.format("%016x", m.mount()));
-        d.put("superblock", String.format("%016x", m.superBlock()));
+        d.put("mount", org.kdive.api.util.Hex.json(m.mount()));
+        d.put("superblock", org.kdive.api.util.Hex.json(m.superBlock()));
         d.put("type", m.type());
         d.put("devname", m.devname());
         d.put("dirname", m.dirname());

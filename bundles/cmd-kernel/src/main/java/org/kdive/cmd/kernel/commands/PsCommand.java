@@ -135,7 +135,7 @@ public class PsCommand implements Command {
         r.put("pid", t.pid());
         r.put("ppid", t.ppid());
         r.put("cpu", t.cpu());
-        r.put("task", String.format("%016x", t.task()));
+        r.put("task", org.kdive.api.util.Hex.json(t.task()));
         r.put("state", t.stateName());
         if (m != null) {
             r.put("pct_mem", Math.round(m.pctMem() * 10) / 10.0);

@@ -69,11 +69,11 @@ public class RunqCommand implements Command {
 
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("cpu", cpu);
-            d.put("runqueue", String.format("%016x", q.rq()));
-            d.put("current", cur.map(RunqCommand::taskData).orElse(Map.of("task", String.format("%016x", q.current()))));
-            d.put("rt_prio_array", String.format("%016x", q.rtArray()));
+            d.put("runqueue", org.kdive.api.util.Hex.json(q.rq()));
+            d.put("current", cur.map(RunqCommand::taskData).orElse(Map.of("task", org.kdive.api.util.Hex.json(q.current()))));
+            d.put("rt_prio_array", org.kdive.api.util.Hex.json(q.rtArray()));
             d.put("rt", queuedData(q.rt()));
-            d.put("cfs_rb_root", String.format("%016x", q.cfsRoot()));
+            d.put("cfs_rb_root", org.kdive.api.util.Hex.json(q.cfsRoot()));
             d.put("cfs", queuedData(q.cfs()));
             if (!q.problems().isEmpty()) d.put("problems", q.problems());
             data.add(d);
@@ -94,7 +94,7 @@ public class RunqCommand implements Command {
     private static Map<String, Object> taskData(TaskInfo t) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pid", t.pid());
-        m.put("task", String.format("%016x", t.task()));
+        m.put("task", org.kdive.api.util.Hex.json(t.task()));
         m.put("comm", t.comm());
         return m;
     }

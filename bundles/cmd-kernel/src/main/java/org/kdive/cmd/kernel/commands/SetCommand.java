@@ -73,7 +73,7 @@ public class SetCommand implements Command {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pid", t.pid());
         m.put("comm", t.comm());
-        m.put("task", String.format("%016x", t.task()));
+        m.put("task", org.kdive.api.util.Hex.json(t.task()));
         m.put("cpu", t.cpu());
         m.put("state", TaskStates.longName(t.state()));
         m.put("active", t.active());

@@ -56,7 +56,7 @@ public class TaskCommand implements Command {
             sb.append(PsCommand.header(t)).append('\n');
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("pid", t.pid());
-            d.put("task", String.format("%016x", t.task()));
+            d.put("task", org.kdive.api.util.Hex.json(t.task()));
             if (a.has("R")) {
                 Map<String, Object> members = new LinkedHashMap<>();
                 for (String name : a.value("R").split(",")) {

@@ -254,7 +254,7 @@ final class TaskWalker {
         m.put("pid", t.pid());
         m.put("ppid", t.ppid());
         m.put("cpu", t.cpu());
-        m.put("task", String.format("%016x", t.task()));
+        m.put("task", org.kdive.api.util.Hex.json(t.task()));
         m.put("state", t.stateName());
         m.put("comm", t.comm());
         m.put("active", t.active());

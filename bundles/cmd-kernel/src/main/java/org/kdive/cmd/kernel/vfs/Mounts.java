@@ -6,8 +6,9 @@ import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.commands.ListCommand;
 
 /**
- * The mounts of a task's mount namespace (Linux 3.3+: struct mount on mnt_namespace.list), in
- * crash's order: from the namespace's root mount to the end of the list.
+ * The mounts of a task's mount namespace (Linux 3.3+: struct mount on mnt_namespace.list; 6.8+: on
+ * the mnt_namespace.mounts rb-tree, in mount-id order), in crash's order: from the namespace's root
+ * mount to the end. Which one is read follows from the debuginfo's struct mnt_namespace.
  */
 public final class Mounts {
     /** One mount: struct mount, its super_block, filesystem type, device name and mountpoint path. */
@@ -29,8 +30,17 @@ public final class Mounts {
         long ns = k.u64(nsproxy + k.requireOffset("nsproxy", "mnt_ns"));
         long root = k.u64(ns + k.requireOffset("mnt_namespace", "root"));
         List<Long> all = new ArrayList<>();
-        problem = ListCommand.walk(k, ns + k.requireOffset("mnt_namespace", "list"), k.requireOffset("mount", "mnt_list"),
-                true, false, 0, all);
+        if (k.hasMember("mnt_namespace", "mounts") && k.hasMember("mount", "mnt_node")) {
+            // 6.8+: the namespace keeps its mounts in an rb-tree by mount id (mnt_namespace.mounts)
+            long nodeOff = k.requireOffset("mount", "mnt_node");
+            org.kdive.cmd.kernel.access.RbTree tree = org.kdive.cmd.kernel.access.RbTree.walk(k,
+                    k.u64(ns + k.requireOffset("mnt_namespace", "mounts")));
+            for (long node : tree.nodes()) all.add(node - nodeOff);
+            problem = tree.problem();
+        } else {
+            problem = ListCommand.walk(k, ns + k.requireOffset("mnt_namespace", "list"), k.requireOffset("mount", "mnt_list"),
+                    true, false, 0, all);
+        }
         int from = all.indexOf(root);
         List<MountInfo> out = new ArrayList<>();
         for (long m : from < 0 ? all : all.subList(from, all.size())) out.add(info(m));

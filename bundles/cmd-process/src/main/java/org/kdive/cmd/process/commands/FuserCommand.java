@@ -72,7 +72,7 @@ public final class FuserCommand implements Command {
         for (String a : args) {
             String w = a.startsWith("0x") || a.startsWith("0X") ? a.substring(2) : a;
             boolean addr = w.matches("[0-9a-fA-F]{1,16}") && Long.compareUnsigned(Long.parseUnsignedLong(w, 16), kernelBase) >= 0;
-            if (!addr && !a.startsWith("/")) throw new CommandException("fuser: invalid argument: " + a, CommandException.USAGE);
+            if (!addr && !a.startsWith("/")) throw new CommandException("invalid argument: " + a, CommandException.USAGE);
             specs.add(a.startsWith("0x") && w.matches("[0-9a-fA-F]+") ? w : a);
         }
         Tasks t = new Tasks(tasks, s);

@@ -86,9 +86,9 @@ public final class IpcsCommand implements Command {
         TaskInfo task;
         if (a.has("n")) {
             task = t.resolve(a.value("n")).map(x -> x.tasks().get(0))
-                    .orElseThrow(() -> new CommandException("ipcs: invalid task or pid value: " + a.value("n"), CommandException.NOT_FOUND));
+                    .orElseThrow(() -> new CommandException("invalid task or pid value: " + a.value("n"), CommandException.NOT_FOUND));
         } else {
-            task = t.all().stream().filter(x -> x.pid() == 0).findFirst().orElseThrow(() -> new CommandException("ipcs: no pid 0"));
+            task = t.all().stream().filter(x -> x.pid() == 0).findFirst().orElseThrow(() -> new CommandException("no pid 0"));
         }
         boolean shm = a.has("m") || a.has("M");
         boolean sem = a.has("s");
@@ -130,7 +130,7 @@ public final class IpcsCommand implements Command {
         if (w.matches("\\d{1,19}")) return Long.parseLong(w);
         String h = w.startsWith("0x") || w.startsWith("0X") ? w.substring(2) : w;
         if (h.matches("[0-9a-fA-F]{1,16}")) return Long.parseUnsignedLong(h, 16);
-        throw new CommandException("ipcs: not a valid number: " + w, CommandException.USAGE);
+        throw new CommandException("not a valid number: " + w, CommandException.USAGE);
     }
 
     private static boolean listShm(StringBuilder sb, Ipc ipc, long idsAddr, boolean verbose, long value, boolean specified, List<Object> rows) {
@@ -267,7 +267,7 @@ public final class IpcsCommand implements Command {
 
         private void entries(long entry, List<Long> out, int depth) {
             if (entry == 0) return;
-            if (depth > 16 || out.size() > MAX_IDS) throw new CommandException("ipcs: the IDR tree is corrupt (too deep or too large)");
+            if (depth > 16 || out.size() > MAX_IDS) throw new CommandException("the IDR tree is corrupt (too deep or too large)");
             if ((entry & 3) == 2 && Long.compareUnsigned(entry, 4096) > 0) {
                 ctx.checkCancelled();
                 long node = entry - 2;

@@ -89,7 +89,7 @@ public final class SigCommand implements Command {
         if (a.has("s")) {
             String v = a.value("s");
             String w = v.startsWith("0x") || v.startsWith("0X") ? v.substring(2) : v;
-            if (!w.matches("[0-9a-fA-F]{1,16}")) throw new CommandException("sig: invalid input string: " + v, CommandException.USAGE);
+            if (!w.matches("[0-9a-fA-F]{1,16}")) throw new CommandException("invalid input string: " + v, CommandException.USAGE);
             long set = Long.parseUnsignedLong(w, 16);
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("sigset", Hex.json(set));
@@ -106,7 +106,7 @@ public final class SigCommand implements Command {
             }
             return Result.of(sb.toString(), Map.of("signals", rows));
         }
-        if (a.has("R")) throw new CommandException("sig: -R not supported yet");
+        if (a.has("R")) throw new CommandException("-R not supported yet");
         Session s = context.session();
         Tasks t = new Tasks(tasks, s);
         List<TaskInfo> list = new ArrayList<>();
@@ -116,7 +116,7 @@ public final class SigCommand implements Command {
             if (sel.isPresent()) {
                 list.addAll(sel.get().tasks());
             } else if (w.matches("(0[xX])?[0-9a-fA-F]+") || w.contains(",") || Layout.of(s).hasMember("task_struct", w)) {
-                if (!w.matches("(0[xX])?[0-9a-fA-F]+")) throw new CommandException("sig: -R not supported yet");
+                if (!w.matches("(0[xX])?[0-9a-fA-F]+")) throw new CommandException("-R not supported yet");
                 bad.add(w);
             } else {
                 bad.add(w);

@@ -47,8 +47,8 @@ public final class SwapCommand implements Command {
         if (!args.isEmpty()) throw new CommandException("Usage: swap", CommandException.USAGE);
         Session s = context.session();
         Layout k = Layout.of(s);
-        long nrAddr = k.symbol("nr_swapfiles").orElseThrow(() -> new CommandException("swap: nr_swapfiles doesn't exist in this kernel!"));
-        long swapInfo = k.symbol("swap_info").orElseThrow(() -> new CommandException("swap: swap_info doesn't exist in this kernel!"));
+        long nrAddr = k.symbol("nr_swapfiles").orElseThrow(() -> new CommandException("nr_swapfiles doesn't exist in this kernel!"));
+        long swapInfo = k.symbol("swap_info").orElseThrow(() -> new CommandException("swap_info doesn't exist in this kernel!"));
         int nr = (int) k.u32(nrAddr);
         PathNames paths = new PathNames(k);
         int kb = k.pageSize() / 1024;

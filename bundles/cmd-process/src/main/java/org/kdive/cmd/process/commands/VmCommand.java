@@ -90,11 +90,11 @@ public final class VmCommand implements Command {
     @Override
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("p", "m", "v", "x", "d"), Set.of("R", "P", "f", "M"));
-        if (a.has("M")) throw new CommandException("vm: -M (a forced mm_struct) is not supported", CommandException.USAGE);
-        if (a.has("x") && a.has("d")) throw new CommandException("vm: -d and -x are mutually exclusive", CommandException.USAGE);
+        if (a.has("M")) throw new CommandException("-M (a forced mm_struct) is not supported", CommandException.USAGE);
+        if (a.has("x") && a.has("d")) throw new CommandException("-d and -x are mutually exclusive", CommandException.USAGE);
         int modes = (a.has("p") ? 1 : 0) + (a.has("m") ? 1 : 0) + (a.has("v") ? 1 : 0) + (a.has("P") ? 1 : 0);
         if (modes > 1 || (a.has("R") && (a.has("m") || a.has("v") || a.has("P"))) || (a.has("f") && modes > 0)) {
-            throw new CommandException("vm: options conflict\nUsage: " + usage().lines().skip(1).findFirst().orElse(""), CommandException.USAGE);
+            throw new CommandException("options conflict\nUsage: " + usage().lines().skip(1).findFirst().orElse(""), CommandException.USAGE);
         }
         Session s = context.session();
         Layout k = Layout.of(s);
@@ -110,7 +110,7 @@ public final class VmCommand implements Command {
                 a.has("P") ? parseHex(a.value("P")) : 0, a.has("P"), a.has("R") ? new Ref(a.value("R")) : null,
                 a.has("x") ? "-x" : a.has("d") ? "-d" : null);
         if ((mode.mm || mode.vmas) && struct == null) {
-            throw new CommandException("vm: -m and -v print through the struct command, which is not installed");
+            throw new CommandException("-m and -v print through the struct command, which is not installed");
         }
         Tasks t = new Tasks(tasks, s);
         // resolve every word before printing, as a user error stops nothing already shown
@@ -152,7 +152,7 @@ public final class VmCommand implements Command {
         try {
             return Long.parseUnsignedLong(w, 16);
         } catch (NumberFormatException e) {
-            throw new CommandException("vm: invalid hexadecimal value: " + v, CommandException.USAGE);
+            throw new CommandException("invalid hexadecimal value: " + v, CommandException.USAGE);
         }
     }
 

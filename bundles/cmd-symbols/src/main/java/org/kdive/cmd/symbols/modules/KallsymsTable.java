@@ -59,7 +59,7 @@ public final class KallsymsTable implements SymbolTable {
             String name = names.computeIfAbsent(nameOff, o -> mem.cString(strtab + o, 512));
             if (name.isEmpty()) continue;
             char type = types != null ? (char) types[i] : guessType(info);
-            out.add(new Symbol(name, value, size, type, m.name()));
+            out.add(new Symbol(Symbol.crashName(name), value, size, type, m.name()));
         }
         return new KallsymsTable(out, m.base(), m.base() + m.size());
     }

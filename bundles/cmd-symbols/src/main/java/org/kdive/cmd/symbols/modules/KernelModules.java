@@ -108,6 +108,17 @@ public final class KernelModules {
         return m.isEmpty() ? 0 : mem.pointer(mod + m.get().offset());
     }
 
+    /**
+     * Whether this kernel's struct module keeps its memory in mem[] regions (6.4+), read from the
+     * debuginfo's shape: crash then calls the base column TEXT_BASE (the MOD_TEXT region's base).
+     */
+    public static boolean hasMemRegions(Session s) {
+        Optional<Type> mt = s.symbols().type("struct module");
+        if (mt.isEmpty()) return false;
+        Optional<Member> memArr = OffsetLayout.findMember(mt.get(), "mem");
+        return memArr.isPresent() && memArr.get().type().resolve().kind() == Kind.ARRAY;
+    }
+
     /** BASE and SIZE as crash shows them: text base, total size of the module's core memory. */
     private static long[] baseAndSize(Memory mem, Type mt, long mod) {
         Optional<Member> memArr = OffsetLayout.findMember(mt, "mem");

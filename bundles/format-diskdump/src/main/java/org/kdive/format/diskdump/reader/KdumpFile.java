@@ -40,6 +40,11 @@ final class KdumpFile {
         this.src = src;
         this.header = KdumpHeader.read(src);
         int half = (int) header.bitmapHalfBytes();
+        if (2L * half > src.storedBytes()) {
+            // (a flattened stream can place a record far out: its logical size bounds nothing)
+            throw new org.kdive.api.dump.DumpFormatException(src.path(), header.bitmapOffset(),
+                    "bitmaps that the file holds (it holds " + src.storedBytes() + " bytes)", 2L * half + " bytes of bitmaps");
+        }
         byte[] bm = src.readFully(header.bitmapOffset(), 2 * half);
         present = new Bitmap(bm, 0, half);
         dumped = new Bitmap(bm, half, half);

@@ -158,7 +158,7 @@ public final class KdumpReader {
     }
 
     private static byte[] bounded(KdumpFile f, long off, long size, String what, List<String> warnings) throws IOException {
-        if (size > MAX_NOTES || off < 0 || off > f.src.size() - size) {
+        if (size > MAX_NOTES || size > f.src.storedBytes() || off < 0 || off > f.src.size() - size) {
             warnings.add(String.format("%s: %s at 0x%x (%d bytes) lies outside the file; ignored", f.src.path(), what, off, size));
             return null;
         }

@@ -33,6 +33,27 @@ class FlattenedFuzzTest {
         }
     }
 
+    /**
+     * Found by the fuzzer (the slow-unit-* inputs, 4 to 11 s each): a record far out gives the stream a huge
+     * logical size, and the kdump header's bitmap size, checked only against that size, had 512 MiB of zeros
+     * read for a 9 KiB input. The bitmaps are now bounded by the bytes the records hold.
+     */
+    @org.junit.jupiter.api.Test
+    void bitmapsBeyondWhatTheRecordsHoldAreRefusedAtOnce() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/org/kdive/format/flattened/fuzz/FlattenedFuzzTestInputs/flattened");
+        int found = 0;
+        try (var inputs = java.nio.file.Files.newDirectoryStream(dir, "slow-unit-*")) {
+            for (java.nio.file.Path p : inputs) {
+                byte[] b = java.nio.file.Files.readAllBytes(p);
+                var e = org.junit.jupiter.api.Assertions.assertThrows(org.kdive.api.dump.DumpFormatException.class,
+                        () -> org.kdive.format.flattened.FlattenedFormat.open(new org.kdive.format.support.ByteArraySource(p, b)));
+                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("expected bitmaps that the file holds"), e.getMessage());
+                found++;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(3, found);
+    }
+
     /** The file a flattened stream describes (records applied in stream order). */
     private static byte[] unflatten(byte[] flat) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(flat);

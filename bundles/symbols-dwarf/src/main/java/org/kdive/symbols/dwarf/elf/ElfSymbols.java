@@ -160,7 +160,7 @@ public final class ElfSymbols implements SymbolTable {
             } else if ((bind == STB_GLOBAL) && letter != 'i' && letter != 'U') {
                 letter = Character.toUpperCase(letter);
             }
-            out.add(new Symbol(name, address, size, letter, module));
+            out.add(new Symbol(Symbol.crashName(name), address, size, letter, module));
         }
         return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new));
     }

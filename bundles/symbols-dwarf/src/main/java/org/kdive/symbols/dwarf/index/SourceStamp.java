@@ -24,9 +24,22 @@ record SourceStamp(long dev, long ino, long size, long mtime, long ctime) {
             Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");
             return new SourceStamp((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
                     nanos((FileTime) a.get("lastModifiedTime")), nanos((FileTime) a.get("ctime")));
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException
-                 | NullPointerException e) {
+        } catch (UnsupportedOperationException | IllegalArgumentException | ClassCastException | NullPointerException e) {
+            return basic(file); // not a Unix file system view
+        } catch (IOException e) {
             return null; // no stamp: such an index is neither saved nor trusted without its checksum
+        }
+    }
+
+    /** Size, modification time and the file key's hash where there are no Unix attributes. */
+    private static SourceStamp basic(Path file) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            Object key = a.fileKey();
+            return new SourceStamp(0, key == null ? 0 : key.hashCode(), a.size(), nanos(a.lastModifiedTime()), 0);
+        } catch (IOException e) {
+            return null;
         }
     }
 

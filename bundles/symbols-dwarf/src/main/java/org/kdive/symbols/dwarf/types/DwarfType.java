@@ -33,6 +33,8 @@ public final class DwarfType implements Type {
     private volatile List<Type> params;
     private volatile String cName;
     private boolean varargs;
+    // declarations (struct foo;): the definition elsewhere in the file, looked up once; this when none
+    private volatile DwarfType definition;
 
     private DwarfType(TypeFactory f, Die die, Kind kind, String name, long size, int encoding, List<Die> dims,
                       DwarfType element) {
@@ -102,8 +104,30 @@ public final class DwarfType implements Type {
     @Override
     public String name() { return name; }
 
+    /**
+     * A struct, union or enum only declared where it is referenced (a typedef or pointer in a unit that
+     * did not include its definition) stands for the file's definition of that name, as in gdb: its
+     * size, members and enumerators are the definition's. Null when this is no declaration or none is found.
+     */
+    private DwarfType definition() {
+        if (die == null || !die.flag(DW.AT_declaration) || (kind != Kind.STRUCT && kind != Kind.UNION && kind != Kind.ENUM)) {
+            return null;
+        }
+        DwarfType d = definition;
+        if (d == null) {
+            d = f.definitionOf(this);
+            if (d == null) d = this;
+            definition = d;
+        }
+        return d == this ? null : d;
+    }
+
     @Override
     public long size() {
+        if (size == -1) {
+            DwarfType d = definition();
+            if (d != null) return d.size();
+        }
         if (size != -2) return size;
         switch (kind) {
             case ARRAY: {
@@ -162,7 +186,8 @@ public final class DwarfType implements Type {
         if (kind != Kind.STRUCT && kind != Kind.UNION) return List.of();
         List<Member> m = members;
         if (m == null) {
-            m = readMembers();
+            DwarfType d = definition();
+            m = d != null ? d.members() : readMembers();
             members = m;
         }
         return m;
@@ -228,8 +253,9 @@ public final class DwarfType implements Type {
             if (!s.isConstantForm(DW.AT_upper_bound)) return -1; // a variable-length array
             long lower = s.udata(DW.AT_lower_bound, 0);
             long upper = s.form(DW.AT_upper_bound) == DW.FORM_sdata ? s.sdata(DW.AT_upper_bound, -1) : s.udata(DW.AT_upper_bound, -1);
-            // gcc writes [0] arrays as upper bound -1 (all ones in a data form)
-            if (upper == -1 || upper == 0xffffffffL || upper == 0xffffL || upper == 0xffL) return 0;
+            // gcc writes [0] arrays as upper bound -1: sdata, or all ones in a 4- or 8-byte data form. A
+            // one- or two-byte 0xff / 0xffff is a real bound (char buf[256] of struct linux_binprm).
+            if (upper == -1 || upper == 0xffffffffL && s.form(DW.AT_upper_bound) == DW.FORM_data4) return 0;
             return upper - lower + 1;
         }
         return -1;
@@ -240,17 +266,40 @@ public final class DwarfType implements Type {
         if (kind != Kind.ENUM) return List.of();
         List<Enumerator> e = enumerators;
         if (e == null) {
+            DwarfType d = definition();
+            if (d != null) {
+                e = d.enumerators();
+                enumerators = e;
+                return e;
+            }
             List<Enumerator> out = new ArrayList<>();
             boolean signed = isSigned();
             for (Die c : f.dwarf.children(die)) {
                 if (c.tag() != DW.TAG_enumerator) continue;
-                long v = signed ? c.sdata(DW.AT_const_value, 0) : c.udata(DW.AT_const_value, 0);
-                out.add(new Enumerator(c.name(), v));
+                out.add(new Enumerator(c.name(), enumeratorValue(c, signed)));
             }
             e = Collections.unmodifiableList(out);
             enumerators = e;
         }
         return e;
+    }
+
+    /**
+     * An enumerator's value. A fixed-size data form narrower than the enumeration holds the value's low
+     * bytes with the rest zero (gcc writes NF_IP_PRI_SELINUX_LAST = 225 of a signed 4-byte enum as one
+     * byte 0xe1, and negative values as sdata): only a form as wide as the type is sign-extended.
+     */
+    private long enumeratorValue(Die c, boolean signed) {
+        if (!signed) return c.udata(DW.AT_const_value, 0);
+        int width;
+        switch (c.form(DW.AT_const_value)) {
+            case DW.FORM_data1: width = 1; break;
+            case DW.FORM_data2: width = 2; break;
+            case DW.FORM_data4: width = 4; break;
+            default: width = 0;
+        }
+        long typeSize = size > 0 ? size : 4;
+        return width > 0 && width < typeSize ? c.udata(DW.AT_const_value, 0) : c.sdata(DW.AT_const_value, 0);
     }
 
     @Override
@@ -318,7 +367,7 @@ public final class DwarfType implements Type {
     public boolean isBool() { return kind == Kind.BASE && encoding == DW.ATE_boolean; }
 
     @Override
-    public boolean isDeclaration() { return die != null && die.flag(DW.AT_declaration); }
+    public boolean isDeclaration() { return die != null && die.flag(DW.AT_declaration) && definition() == null; }
 
     /** The DIE this type comes from (null for void). */
     public Die die() { return die; }

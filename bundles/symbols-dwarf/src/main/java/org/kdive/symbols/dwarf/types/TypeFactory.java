@@ -13,8 +13,27 @@ public final class TypeFactory {
     private final Map<Long, DwarfType> cache = new ConcurrentHashMap<>();
     static final DwarfType VOID = DwarfType.voidType();
 
+    /** Finds a struct/union/enum's definition by its tag and name (the file's name index); null when none. */
+    public interface Definitions {
+        DwarfType find(Type.Kind kind, String name);
+    }
+
+    private final Definitions definitions;
+
     public TypeFactory(DwarfFile dwarf) {
+        this(dwarf, null);
+    }
+
+    public TypeFactory(DwarfFile dwarf, Definitions definitions) {
         this.dwarf = dwarf;
+        this.definitions = definitions;
+    }
+
+    /** The complete type a declaration stands for, as gdb resolves opaque types; null when none is known. */
+    DwarfType definitionOf(DwarfType declaration) {
+        if (definitions == null || declaration.name() == null) return null;
+        DwarfType d = definitions.find(declaration.kind(), declaration.name());
+        return d == null || d == declaration || d.isDeclaration() || d.kind() != declaration.kind() ? null : d;
     }
 
     /** The type at a DIE reference; void for -1 (an absent DW_AT_type). */
