@@ -103,8 +103,12 @@ class InteractiveShellTest {
             kdive.await("RELEASE: ", 30);
             kdive.mark();
             kdive.type("foreach bt\r");
+            kdive.await("PID: ", 60);
             kdive.type("\u0003");
-            kdive.await(PROMPT, 60); // finished or cancelled, the shell is still there
+            Thread.sleep(2000); // finished or cancelled, the shell is still there and answers
+            kdive.mark();
+            kdive.type("sym jiffies\r");
+            kdive.await("(D) jiffies", 60);
             kdive.type("q\r");
             assertEquals(0, kdive.waitFor(30), kdive.screen());
         }

@@ -195,7 +195,8 @@ public final class Autopsy {
         d.put("symbol", where);
         d.put("module", fn.map(Symbol::module).orElse(null));
         Map<String, Object> rv = new LinkedHashMap<>();
-        regs.values().forEach((k, v) -> rv.put(k, hex(v)));
+        // register values as numbers (unsigned), as bt's JSON gives them (docs/json.md)
+        regs.values().forEach((k, v) -> rv.put(k, v >= 0 ? (Object) v : new java.math.BigInteger(Long.toUnsignedString(v))));
         d.put("registers", rv);
     }
 

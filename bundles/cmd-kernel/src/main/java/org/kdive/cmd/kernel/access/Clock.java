@@ -42,7 +42,9 @@ public final class Clock {
     public long date() {
         try {
             OptionalLong tk = k.symbol("tk_core");
-            OptionalLong tkOff = k.offset("tk_core", "timekeeper");
+            // tk_core is a variable of an anonymous struct {seq; timekeeper}: the member's offset comes from
+            // the variable's type (PREEMPT_RT's seqcount_raw_spinlock_t carries a lock pointer, so 16, not 8)
+            OptionalLong tkOff = variableMemberOffset("tk_core", "timekeeper");
             OptionalLong secOff = k.offset("timekeeper", "xtime_sec");
             if (tk.isPresent() && secOff.isPresent()) {
                 return k.u64(tk.getAsLong() + tkOff.orElse(8) + secOff.getAsLong());
@@ -56,6 +58,17 @@ public final class Clock {
         if (ct.isPresent()) return ct.getAsLong();
         String ts = k.session().dump().info().details().get(org.kdive.api.dump.DumpInfo.DETAIL_TIMESTAMP);
         return ts == null ? 0 : Long.parseLong(ts.trim());
+    }
+
+    private OptionalLong variableMemberOffset(String variable, String member) {
+        try {
+            java.util.Optional<org.kdive.api.symbols.Variable> v = k.session().symbols().variable(variable);
+            if (v.isEmpty()) return OptionalLong.empty();
+            java.util.Optional<org.kdive.api.symbols.Member> m = v.get().type().resolve().member(member);
+            return m.isPresent() ? OptionalLong.of(m.get().offset()) : OptionalLong.empty();
+        } catch (RuntimeException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /** Jiffies since boot (jiffies_64 minus INITIAL_JIFFIES, which is -300 s worth of ticks). */

@@ -15,6 +15,8 @@ import org.kdive.api.symbols.Type;
 public final class ValuePrinter {
     private static final int MAX_ARRAY = 4096;
     private static final int MAX_DEPTH = 16;
+    /** crash's "print elements": 256 characters of a char array, then "...". */
+    private static final int PRINT_ELEMENTS = 256;
 
     private final Kernel k;
     /** gdb's output radix for integers: crash's -x makes it 16 (pointers print in hex either way). */
@@ -167,7 +169,15 @@ public final class ValuePrinter {
 
     private static String escapeString(byte[] b, int n) {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < n; i++) sb.append(escape(b[i] & 0xff, '"'));
+        boolean afterOctal = false;
+        for (int i = 0; i < n; i++) {
+            int c = b[i] & 0xff;
+            boolean digit = c >= '0' && c <= '9';
+            // gdb writes a digit after an octal escape in octal too ("\000\066.12"), so it cannot be read as part of it
+            String e = afterOctal && digit ? String.format("\\%03o", c) : escape(c, '"');
+            sb.append(e);
+            afterOctal = e.length() == 4 && e.charAt(0) == '\\' && Character.isDigit(e.charAt(1));
+        }
         return sb.toString();
     }
 
@@ -198,10 +208,11 @@ public final class ValuePrinter {
         long esize = Math.max(1, elem.size());
         if (elem.kind() == Type.Kind.BASE && esize == 1 && elem.name() != null && elem.name().contains("char")) {
             byte[] b = k.memory().read(addr, (int) Math.min(n, MAX_ARRAY));
-            int len = b.length;
-            // the last NUL is the terminator gdb does not show; the others are shown (no repeat elision)
-            int end = len > 0 && b[len - 1] == 0 ? len - 1 : len;
-            return "\"" + escapeString(b, end) + "\"";
+            // the last NUL is the terminator gdb does not show; the others are shown (no repeat elision),
+            // up to crash's 256 elements, then "..."
+            long len = n > 0 && b.length == n && b[b.length - 1] == 0 ? n - 1 : n;
+            int shown = (int) Math.min(len, PRINT_ELEMENTS);
+            return "\"" + escapeString(b, shown) + "\"" + (shown < len ? "..." : "");
         }
         StringBuilder sb = new StringBuilder("{");
         long shown = Math.min(n, 200);

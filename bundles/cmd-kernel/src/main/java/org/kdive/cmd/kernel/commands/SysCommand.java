@@ -72,8 +72,15 @@ public class SysCommand implements Command {
         d.put("DUMPFILE", files + (info.dumpLevel() > 0 ? "  [PARTIAL DUMP]" : ""));
         data.put("dumpfiles", s.dump().files().stream().map(Path::toString).collect(Collectors.toList()));
         data.put("partial_dump", info.dumpLevel() > 0);
-        d.put("CPUS", String.valueOf(k.cpus()));
-        data.put("cpus", k.cpus());
+        // crash: the CPUs of cpu_present_mask, and "[OFFLINE: n]" for those not in cpu_online_mask (a
+        // panic without kdump stops the other CPUs, which take themselves offline)
+        int present = maskWeight(k, "__cpu_present_mask");
+        int cpus = present > 0 ? present : k.cpus();
+        int online = maskWeight(k, "__cpu_online_mask");
+        int offline = online > 0 && online < cpus ? cpus - online : 0;
+        d.put("CPUS", cpus + (offline > 0 ? " [OFFLINE: " + offline + "]" : ""));
+        data.put("cpus", cpus);
+        data.put("cpus_offline", offline);
         long date = clock.date();
         d.put("DATE", Clock.ctime(date));
         data.put("date", java.time.Instant.ofEpochSecond(date).toString());
@@ -130,6 +137,20 @@ public class SysCommand implements Command {
             return s.get();
         } catch (RuntimeException e) {
             return "(unknown: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The number of CPUs set in a cpumask variable (its whole struct cpumask), 0 when it cannot be read. */
+    static int maskWeight(Kernel k, String mask) {
+        try {
+            OptionalLong addr = k.symbol(mask);
+            if (addr.isEmpty()) return 0;
+            long size = k.size("cpumask").orElse(8L * 8);
+            int bits = 0;
+            for (long off = 0; off + 8 <= Math.min(size, 1024); off += 8) bits += Long.bitCount(k.u64(addr.getAsLong() + off));
+            return bits;
+        } catch (RuntimeException e) {
+            return 0;
         }
     }
 

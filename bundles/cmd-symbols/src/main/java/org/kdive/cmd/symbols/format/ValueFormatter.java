@@ -240,11 +240,17 @@ public record ValueFormatter(Symbolizer symbolizer, char format, boolean outputH
         if (length == 0) return "\"\"";
         StringBuilder sb = new StringBuilder("\"");
         int i = 0;
+        boolean afterOctal = false;
         while (i < length && i < PRINT_MAX) {
             int run = 1;
             while (i + run < length && s[i + run] == s[i]) run++;
             String e = escape(s[i], '"');
-            for (int k = 0; k < run; k++) sb.append(e);
+            for (int k = 0; k < run; k++) {
+                // gdb writes a digit after an octal escape in octal too ("\000\066.12"), so it cannot be read as part of it
+                boolean digit = s[i] >= '0' && s[i] <= '9';
+                sb.append(afterOctal && digit ? String.format("\\%03o", s[i] & 0xff) : e);
+                afterOctal = afterOctal && digit || e.length() == 4 && e.charAt(0) == '\\' && Character.isDigit(e.charAt(1));
+            }
             i += run;
         }
         sb.append('"');
