@@ -28,7 +28,11 @@ done
 [ -x "$kdive_bin" ] || { echo "bench: build kdive first (mvn install -DskipTests)" >&2; exit 1; }
 "$trixie" true || { echo "bench: the Debian 13 chroot (dumps/chroot-trixie.sh) cannot be entered" >&2; exit 1; }
 work=$(mktemp -d)
-trap '$served --stop-server >/dev/null 2>&1; rm -rf "$work"' EXIT
+stop_server() { # and wait till it is gone, before its cache goes
+  $served --stop-server >/dev/null 2>&1 || true
+  for _ in $(seq 100); do pgrep -f -- "--serve $work/" >/dev/null || break; sleep 0.2; done
+}
+trap 'stop_server; rm -rf "$work"' EXIT
 # every kdive cache of this run (framework, class-data archive or AOT cache, index, server) is its own
 export KDIVE_CACHE=$work/cache
 unset KDIVE_INDEX_DIR
@@ -97,7 +101,7 @@ bench state.crash-8.0.6 "sh -c '$trixie crash -s $vmlinux $dump < $work/state.cr
 bench state.drgn-0.0.22 "/usr/bin/python3 $work/drgn_state.py"
 bench state.drgn-0.0.31 "$trixie python3 $work/drgn_state.py"
 # the server: started by a batch run, ready once its warm-up repeat of that run is over
-$served --stop-server >/dev/null 2>&1 || true
+stop_server
 $served "$dump" "$vmlinux" -c "sys; bt; p jiffies; struct -o task_struct; ps; log" >/dev/null 2>&1 || true
 for _ in $(seq 600); do
   ls "$KDIVE_CACHE"/server/*.warmup >/dev/null 2>&1 || break

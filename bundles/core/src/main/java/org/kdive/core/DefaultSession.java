@@ -230,6 +230,21 @@ final class DefaultSession implements Session {
     }
 
     @Override
+    public boolean unloadDebugInfo(String module) {
+        boolean[] found = {false};
+        modules.removeIf(m -> {
+            if (module.equals(m.module())) {
+                symbols.removeModule(m);
+                m.close();
+                found[0] = true;
+                return true;
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    @Override
     public void addSymbols(String source, SymbolTable table) {
         symbols.addTable(source, table);
     }

@@ -181,6 +181,16 @@ final class MergedSymbols implements Symbols {
         return sources().stream().flatMap(SymbolTable::all);
     }
 
+    /** The first source (vmlinux, then modules, then the dump's tables) with a symbol at the address. */
+    @Override
+    public List<Symbol> at(long address) {
+        for (SymbolTable t : sources()) {
+            List<Symbol> l = t.at(address);
+            if (!l.isEmpty()) return l;
+        }
+        return List.of();
+    }
+
     @Override
     public Optional<Type> type(String cName) {
         return first(di -> di.type(cName));

@@ -42,7 +42,7 @@ final class Completion implements Completer {
     private static final Set<String> EXPRESSION_COMMANDS = Set.of("p", "print", "px", "pd", "whatis", "rd", "list", "tree");
     private static final Set<String> SYMBOL_COMMANDS = Set.of("dis", "sym", "rd", "p", "px", "pd", "print", "whatis", "list",
             "tree", "struct", "union", "search", "vtop", "kmem");
-    private static final Pattern OPTION = Pattern.compile("(?:^|\\s)(-{1,2}[A-Za-z0-9][\\w-]*)");
+    private static final Pattern OPTION = Pattern.compile("(?:^|[\\s\\[|,])(-{1,2}[A-Za-z0-9][\\w-]*)");
 
     private final CommandRegistry registry;
     private final SessionService sessions;
@@ -127,6 +127,7 @@ final class Completion implements Completer {
             Matcher m = OPTION.matcher(l);
             List<int[]> spans = new ArrayList<>();
             while (m.find()) spans.add(new int[] {m.start(1), m.end(1)});
+            List<String> sharing = new ArrayList<>();
             for (int i = 0; i < spans.size(); i++) {
                 String opt = l.substring(spans.get(i)[0], spans.get(i)[1]);
                 String text = "";
@@ -145,6 +146,12 @@ final class Completion implements Completer {
                     if (text.startsWith("-")) text = ""; // a list of options sharing the next one's text
                 }
                 if (!help.containsKey(opt) || help.get(opt).isEmpty()) help.put(opt, text);
+                if (!synopsis && text.isEmpty()) {
+                    sharing.add(opt);
+                } else if (!synopsis) {
+                    for (String o : sharing) help.put(o, text); // "-8 -16 -32 -64  entry size"
+                    sharing.clear();
+                }
             }
         }
         List<Candidate> out = new ArrayList<>();

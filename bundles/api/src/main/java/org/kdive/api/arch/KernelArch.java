@@ -181,6 +181,17 @@ public interface KernelArch {
     }
 
     /**
+     * The address every command names frame {@code f} by (bt, foreach, autopsy …: one symbolizer): the pc
+     * itself when it came from the exception frame of the frame before ({@code previous}), else its
+     * {@link #callSite}. A return address after a call to a noreturn function (panic) lies past the
+     * caller's end, in the next function (add_taint.cold): the call site names the caller.
+     */
+    default long symbolAddress(StackFrame previous, StackFrame f) {
+        boolean exact = previous != null && previous.exceptionRegs() != null && previous.exceptionRegs().pc() == f.pc();
+        return exact ? f.pc() : callSite(f);
+    }
+
+    /**
      * The stack words crash's {@code bt -f} prints between frame {@code newer} and the next, older
      * frame {@code older} (after {@code newer}'s line), as {@code [start, end)};
      * {@link AddressSpace.Region#NONE} when crash prints none there (a switch between stacks, nonsense

@@ -36,6 +36,16 @@ public interface Session {
     /** Opens a debuginfo file with whichever provider accepts it and adds it to {@link #symbols()}. */
     DebugInfo loadDebugInfo(Path file, LoadSpec spec) throws IOException;
 
+    /**
+     * Drops the debuginfo loaded for a module (crash's {@code mod -d}): its symbols, types and lines
+     * leave {@link #symbols()}; symbols added with {@link #addSymbols} (the module's kallsyms) stay.
+     *
+     * @return whether debuginfo of that module was loaded
+     */
+    default boolean unloadDebugInfo(String module) {
+        throw new UnsupportedOperationException("this session cannot unload module debuginfo");
+    }
+
     /** Adds symbols found elsewhere (e.g. a module's kallsyms read from the dump). */
     void addSymbols(String source, SymbolTable table);
 

@@ -14,6 +14,16 @@ public interface SymbolTable {
 
     Stream<Symbol> all();
 
+    /**
+     * Every symbol starting exactly at {@code address}, in the order crash's symbol table keeps them:
+     * the file's symbol-table order, its section symbols (named after their section: ".data") first.
+     * crash's {@code rd -s} names an address after the first. By default the symbols {@link #all()}
+     * lists at that address, in its order.
+     */
+    default List<Symbol> at(long address) {
+        return all().filter(s -> s.address() == address).toList();
+    }
+
     default Optional<Symbol> first(String name) {
         List<Symbol> all = byName(name);
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));

@@ -532,9 +532,12 @@ public final class Autopsy {
     private List<String> frames(TaskInfo t, int max) {
         List<String> out = new ArrayList<>();
         List<StackFrame> frames = safe(() -> svc.tasks().backtrace(s, t), List.<StackFrame>of());
+        StackFrame prev = null;
         for (StackFrame f : frames) {
             if (out.size() >= max) break;
-            String sym = s.symbols().describe(f.pc());
+            // named as bt names it (the call site of a return address: panic, not the add_taint.cold after it)
+            String sym = s.symbols().describe(s.arch().symbolAddress(prev, f));
+            prev = f;
             out.add(String.format("#%-2d %s at %016x", f.level(), sym == null ? "?" : sym.replaceAll("\\+\\d+$", ""), f.pc()));
             if (f.exceptionRegs() != null) {
                 String e = s.symbols().describe(f.exceptionRegs().pc());

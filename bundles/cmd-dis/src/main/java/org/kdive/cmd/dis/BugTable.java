@@ -67,8 +67,7 @@ final class BugTable {
         boolean warning = false;
         try {
             if (layout.file >= 0) {
-                long f = layout.relative ? entry + layout.file + (int) memory.u32(entry + layout.file)
-                        : memory.u64(entry + layout.file);
+                long f = layout.relative ? relativeFile(entry) : memory.u64(entry + layout.file);
                 file = memory.cString(f, 4096);
             }
             if (layout.line >= 0) line = memory.u16(entry + layout.line);
@@ -77,6 +76,28 @@ final class BugTable {
             // an unreadable file name still leaves a useful mark
         }
         return Optional.of(new BugSite(address, file, line, warning));
+    }
+
+    /**
+     * file_disp is relative to the field itself on 6.x (lib/bug.c: {@code &bug->file_disp + file_disp}) and
+     * to the entry on 5.10 ({@code (char *)bug + file_disp}, x86's "- 2b"); the type is the same. A file
+     * name starts a string: the base that lands inside one (after a printable character) is not the kernel's.
+     */
+    private long relativeFile(long entry) {
+        long disp = (int) memory.u32(entry + layout.file);
+        long fromField = entry + layout.file + disp;
+        long fromEntry = entry + disp;
+        if (layout.file == 0 || !insideString(fromField) || insideString(fromEntry)) return fromField;
+        return fromEntry;
+    }
+
+    private boolean insideString(long address) {
+        try {
+            int before = memory.u8(address - 1);
+            return before >= 0x20 && before < 0x7f;
+        } catch (KdiveException e) {
+            return false;
+        }
     }
 
     private static BugTable vmlinux(Session session) {

@@ -129,14 +129,11 @@ public final class MachCommand implements Command {
         String type = ci.type().startsWith("struct ") ? ci.type().substring(7) : ci.type();
         List<Object> rows = new ArrayList<>();
         int cpus = ci.perCpu() ? cpus(s) : 1;
-        long online = onlineMask(s);
+        // crash hides offline CPUs only after `set offline hide`: a panic takes the others offline
         for (int cpu = 0; cpu < cpus; cpu++) {
             ctx.checkCancelled();
             if (!ci.perCpu()) {
                 sb.append("BOOT CPU:\n");
-            } else if (online != -1 && cpu < 64 && (online & (1L << cpu)) == 0) {
-                sb.append(cpu > 0 ? "\n" : "").append("CPU ").append(cpu).append(": [OFFLINE]\n");
-                continue;
             } else {
                 sb.append(cpu > 0 ? "\n" : "").append("CPU ").append(cpu).append(":\n");
             }

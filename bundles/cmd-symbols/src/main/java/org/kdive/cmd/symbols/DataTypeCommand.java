@@ -11,6 +11,8 @@ import org.kdive.api.command.Args;
 import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
+import org.kdive.api.kernel.KernelTasks;
+import org.kdive.api.session.Memory;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Member;
 import org.kdive.api.symbols.Symbol;
@@ -33,19 +35,27 @@ abstract class DataTypeCommand {
         this.kind = kind;
     }
 
+    /** The task list (the current context for -u), null outside OSGi without one. */
+    abstract KernelTasks tasks();
+
     String usageText() {
         return keyword + " - " + keyword + " contents\n"
-                + keyword + " [-o] [-x|-d] NAME[.member[,member…]] [ADDR|SYMBOL] [COUNT]\n"
+                + keyword + " NAME[.member[,member…]] [-o] [-l offset] [-rfuxdp] [ADDR|SYMBOL] [COUNT | -c COUNT]\n"
                 + "  no address   print the declaration and SIZE (-o: with member offsets)\n"
                 + "  ADDR|SYMBOL  print the " + keyword + " at that kernel address (-o: member addresses)\n"
-                + "  .member      only those members (a.b for nested members)\n"
-                + "  COUNT        that many consecutive " + keyword + "s\n"
-                + "  -x, -d       integers in hex or decimal; -l OFFSET|NAME.member: ADDR points at that member\n";
+                + "  .member      only those members (a.b for nested members, a[i] for an element)\n"
+                + "  COUNT        that many consecutive " + keyword + "s; negative (-c -N): the N ending with this one\n"
+                + "  -x, -d       integers in hex or decimal\n"
+                + "  -l OFFSET|NAME.member  ADDR points at that member (e.g. an embedded list_head)\n"
+                + "  -r           raw dump of the " + keyword + "'s memory (of one member with .member), as rd\n"
+                + "  -p           pointer members: their type, and on the next line what they point to\n"
+                + "  -u           ADDR is a user virtual address of the current context\n"
+                + "  -f           ADDR is an offset in the dump file (decimal, or hex with 0x)\n";
     }
 
     Result run(CommandContext context, List<String> raw) {
         Session session = context.session();
-        Args args = Args.parse(raw, Set.of("o", "x", "d", "h"), Set.of("c", "l"));
+        Args args = Args.parse(raw, Set.of("o", "x", "d", "h", "r", "p", "u", "f", "v"), Set.of("c", "l"));
         if (args.has("x") && args.has("d")) throw new CommandException("-d and -x are mutually exclusive");
         boolean hex = args.has("x") || args.has("h");
         List<String> pos = args.positional();
@@ -59,17 +69,27 @@ abstract class DataTypeCommand {
             typeName = spec.substring(0, dot);
             for (String m : spec.substring(dot + 1).split(",")) members.add(m);
         }
-        Type type = lookup(session, typeName);
+        boolean user = args.has("u");
+        boolean file = args.has("f");
         Long address = null;
-        long count = 1;
-        if (args.value("c") != null) count = parseCount(args.value("c"));
+        Long countGiven = args.value("c") == null ? null : parseCount(args.value("c"));
         for (int i = 1; i < pos.size(); i++) {
             String a = pos.get(i);
+            if (address != null && countGiven != null) throw new CommandException("too many arguments!");
             if (address == null) {
-                address = resolveAddress(session, a);
+                address = file ? parseCount(a) : user && VtopCommand.HexWord.isHex(a) ? VtopCommand.HexWord.parse(a) : resolveAddress(session, a);
             } else {
-                count = parseCount(a);
+                countGiven = parseCount(a);
             }
+        }
+        if (countGiven != null && address == null) throw new CommandException("no kernel virtual address argument entered");
+        if (args.has("p") && address == null) throw new CommandException("-p option requires address argument");
+        long count = countGiven == null ? 1 : countGiven;
+        Type type = lookup(session, typeName);
+        if (count < 0) {
+            // crash: the |count| structures leading up to and including the one at ADDR
+            address -= type.size() * (-count - 1);
+            count = -count;
         }
         if (address != null && args.value("l") != null) {
             String l = args.value("l");
@@ -85,6 +105,24 @@ abstract class DataTypeCommand {
             return Result.of(out.toString(), data);
         }
         if (members.size() > 1 && args.has("o")) throw new CommandException("-o option not valid with multiple member format");
+        if (args.has("r") && !args.has("o")) return raw(context, type, members, address, count, user, file);
+        Memory memory = user ? userMemory(session) : file ? fileMemory(session) : session.memory();
+        boolean deref = args.has("p") && !args.has("o");
+        if (user || file) {
+            // crash names the struct, then gdb's read failure
+            try {
+                memory.read(address, (int) Math.min(type.size(), 1 << 20));
+            } catch (org.kdive.api.dump.MemoryAccessException e) {
+                String why = e.getMessage();
+                long at = address;
+                return Result.stream(o -> {
+                    o.text(keyword + " " + type.name() + " ");
+                    o.error(e.reason() == org.kdive.api.dump.MemoryAccessException.Reason.EXCLUDED ? "memory-excluded" : "memory-invalid",
+                            keyword + ": " + why.replaceFirst("type: \"[^\"]*\"$", "type: \"gdb_readmem_callback\"") + "\n");
+                    return Map.of("address", "0x" + Long.toHexString(at), "error", why);
+                });
+            }
+        }
         long base = address;
         long total = count;
         boolean offsets = args.has("o");
@@ -95,7 +133,7 @@ abstract class DataTypeCommand {
                 context.checkCancelled();
                 long at = base + c * type.size();
                 if (c > 0) text.append('\n');
-                Value v = Value.at(type, at, session.memory());
+                Value v = Value.at(type, at, memory);
                 if (!sink.json()) {
                     if (offsets) {
                         // crash: the layout at the address, then SIZE (only the member's line for NAME.member)
@@ -105,10 +143,15 @@ abstract class DataTypeCommand {
                         } else {
                             text.append(memberOffsetLine(type, members.get(0), hex, at));
                         }
+                    } else if (deref && members.isEmpty()) {
+                        text.append(Dereference.struct(f, keyword, type, v, memory));
                     } else if (members.isEmpty()) {
                         text.append(keyword).append(' ').append(type.name()).append(' ').append(f.value(v, 0)).append('\n');
                     } else {
-                        for (String m : members) text.append(memberLine(f, type, v, m));
+                        for (String m : members) {
+                            String d = deref && !m.contains(".") && !m.contains("[") ? Dereference.member(f, type, v, m, memory) : null;
+                            text.append(d != null ? d : memberLine(f, type, v, m));
+                        }
                     }
                     sink.text(text);
                     text.setLength(0);
@@ -127,6 +170,108 @@ abstract class DataTypeCommand {
             }
             return data;
         });
+    }
+
+    /**
+     * -r: the bytes of the struct (or of its one member) as crash's raw_data_dump shows them: rd's
+     * layout, one 8/16/32-bit word when the size is 1, 2 or 4 bytes, else 64-bit words with ASCII.
+     */
+    private Result raw(CommandContext context, Type type, List<String> members, long address, long count, boolean user, boolean file) {
+        if (members.size() > 1) throw new CommandException("only one structure member allowed with -r");
+        long at = address;
+        long len = type.size();
+        if (!members.isEmpty()) {
+            String name = members.get(0);
+            at += Evaluator.offsetOf(type, name);
+            len = memberValueType(type, name).resolve().size();
+        }
+        StringBuilder out = new StringBuilder();
+        List<Object> items = new ArrayList<>();
+        RdCommand rd = new RdCommand(tasks());
+        for (long c = 0; c < count; c++) {
+            context.checkCancelled();
+            if (c > 0) out.append('\n');
+            List<String> words = new ArrayList<>();
+            if (len == 1) words.add("-8");
+            else if (len == 2) words.add("-16");
+            else if (len == 4) words.add("-32");
+            if (user) words.add("-u");
+            if (file) words.add("-f");
+            long start = at + c * type.size();
+            words.add(Long.toHexString(start));
+            words.add(Long.toString(len == 1 || len == 2 || len == 4 ? 1 : (len + 7) / 8));
+            Result r = rd.execute(context, words);
+            out.append(r.text());
+            items.add(Map.of("address", "0x" + Long.toHexString(start), "size", len, "memory", r.data()));
+        }
+        return Result.of(out.toString(), Map.of("type", keyword + " " + type.name(), "raw", items));
+    }
+
+    private static Type memberValueType(Type type, String path) {
+        Type t = type;
+        for (String part : path.split("\\.")) {
+            String n = part.contains("[") ? part.substring(0, part.indexOf('[')) : part;
+            Member m = OffsetLayout.findMember(t.resolve(), n).orElseThrow(() -> new CommandException(
+                    "invalid data structure reference: " + type.name() + "." + path));
+            t = m.type();
+            if (part.contains("[")) t = t.resolve().target();
+        }
+        return t;
+    }
+
+    /** -u: the current context's user memory for user addresses (kernel addresses as usual). */
+    private Memory userMemory(Session s) {
+        org.kdive.cmd.symbols.user.UserSpace u = org.kdive.cmd.symbols.user.UserSpace.current(s, tasks());
+        return new Memory() {
+            @Override public void read(long vaddr, byte[] dst, int off, int len) {
+                if (vaddr < 0) {
+                    s.memory().read(vaddr, dst, off, len);
+                    return;
+                }
+                byte[] b = new byte[len];
+                u.read(vaddr, b, "");
+                System.arraycopy(b, 0, dst, off, len);
+            }
+
+            @Override public boolean isReadable(long vaddr) {
+                try {
+                    read(vaddr, new byte[1], 0, 1);
+                    return true;
+                } catch (org.kdive.api.KdiveException e) {
+                    return false;
+                }
+            }
+
+            @Override public long toPhysical(long vaddr) {
+                return vaddr < 0 ? s.memory().toPhysical(vaddr) : s.arch().toPhysical(u.pgdPhys(), vaddr);
+            }
+        };
+    }
+
+    /** -f: the dump file's bytes, addressed by file offset. */
+    private static Memory fileMemory(Session s) {
+        java.nio.file.Path dump = s.dump().files().get(0);
+        return new Memory() {
+            @Override public void read(long offset, byte[] dst, int off, int len) {
+                byte[] b = new byte[len];
+                RdCommand.readFile(dump, offset, b);
+                System.arraycopy(b, 0, dst, off, len);
+            }
+
+            @Override public boolean isReadable(long offset) {
+                try {
+                    read(offset, new byte[1], 0, 1);
+                    return true;
+                } catch (org.kdive.api.KdiveException e) {
+                    return false;
+                }
+            }
+
+            @Override public long toPhysical(long offset) {
+                throw new org.kdive.api.dump.MemoryAccessException(offset, false, org.kdive.api.dump.MemoryAccessException.Reason.UNMAPPED,
+                        "a dump file offset has no physical address");
+            }
+        };
     }
 
     private static long parseCount(String s) {
@@ -151,6 +296,11 @@ abstract class DataTypeCommand {
             Optional<Type> td = s.symbols().type(n);
             if (td.isPresent() && td.get().resolve().kind() == kind) t = Optional.of(td.get().resolve());
         }
+        if (t.isEmpty()) {
+            // crash finds the name whatever its kind, then refuses the other kind
+            String other = kind == Kind.STRUCT ? "union " : "struct ";
+            if (s.symbols().type(other + n).isPresent()) throw new CommandException("data type mismatch: " + n + " is not a " + keyword);
+        }
         if (t.isEmpty() || t.get().resolve().kind() != kind) {
             if (t.isPresent()) throw new CommandException("data type mismatch: " + n + " is not a " + keyword);
             throw new CommandException("invalid data structure reference: " + n);
@@ -170,6 +320,13 @@ abstract class DataTypeCommand {
 
     private void declaration(StringBuilder out, Map<String, Object> data, Type type, List<String> members, boolean offsets, boolean hex) {
         String ptype = CDecl.ptype(type);
+        if (members.size() > 1 && offsets) {
+            // crash refuses the member list and goes on with the whole -o layout
+            String refusal = keyword + ": -o option not valid with multiple member format";
+            out.append(refusal).append('\n');
+            data.put("warning", refusal);
+            members = List.of();
+        }
         if (members.isEmpty()) {
             out.append(offsets ? OffsetLayout.render(type, ptype, hex, 0) : ptype + "\n");
             out.append(sizeLine(type, hex));

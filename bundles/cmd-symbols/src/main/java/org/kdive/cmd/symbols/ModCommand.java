@@ -24,6 +24,7 @@ import org.kdive.cmd.symbols.format.Columns;
 import org.kdive.cmd.symbols.modules.BuildIds;
 import org.kdive.cmd.symbols.modules.KernelModules;
 import org.kdive.cmd.symbols.modules.KernelModules.Module;
+import org.kdive.cmd.symbols.modules.Taints;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 
@@ -37,27 +38,95 @@ public final class ModCommand implements Command {
 
     @Override public String description() { return "list modules, load module debuginfo"; }
 
+    private static final String SYNOPSIS = "mod -s module [objfile] | -d module | -S [directory] [-D|-t|-r|-R|-o|-g]";
+
     @Override
     public String usage() {
         return """
                 mod - module information and loading of symbols and debugging data
-                mod [ -s module [objfile] | -S [directory] ]
+                mod -s module [objfile] | -d module | -S [directory] [-D|-t|-r|-R|-o|-g]
                   (none)             list the loaded modules: MODULE NAME BASE SIZE OBJECT FILE
                   -s module [file]   load the module's debuginfo (file default: searched in the -S tree)
+                  -d module          drop the module's debuginfo (its kallsyms stay)
                   -S [directory]     load every module's debuginfo found under the directory, matched by
                                      name and by build-id (default: modules/ beside the vmlinux, where
                                      fetched debuginfo is unpacked, else /usr/lib/debug/lib/modules/RELEASE,
-                                     else /lib/modules/RELEASE)""";
+                                     else /lib/modules/RELEASE)
+                  -D                 drop the debuginfo of every module
+                  -R                 drop every module's debuginfo and list the modules again
+                  -t                 the tainted modules and their taint letters (module.taints)
+                  -r, -g             with -s/-S: accepted as crash does (-r: gdb's -readnow; -g: section
+                                     pseudo-symbols, which crash 8.0.6's sym -m does not show either); no effect
+                  -o                 crash's old loading mechanism: nothing to do, prints nothing""";
     }
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
+        try {
+            return run(context, args);
+        } catch (CommandException e) {
+            if (!CommandException.USAGE.equals(e.code())) throw e;
+            // crash prints its usage without the command's name in front
+            String text = e.getMessage() + "\n";
+            return Result.stream(o -> {
+                o.error(CommandException.USAGE, text);
+                return Map.of("error", "usage", "synopsis", SYNOPSIS);
+            });
+        }
+    }
+
+    private Result run(CommandContext context, List<String> args) {
         Session s = context.session();
         KernelModules.ensureKallsyms(s);
         List<Module> modules = KernelModules.list(s);
         if (modules.isEmpty()) throw new CommandException("no modules loaded (or the module list is unreadable)");
+        // crash strips -g and -r (alone or inside another option word) before the other options
+        List<String> rest = new ArrayList<>();
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                rest.add(a);
+                continue;
+            }
+            String w = a.replace("g", "").replace("r", "");
+            if (!w.equals("-")) rest.add(w);
+        }
+        args = rest;
         if (args.isEmpty()) return table(s, modules, modules);
         String opt = args.get(0);
+        long options = args.stream().filter(a -> a.startsWith("-")).count();
+        if (options > 1 || !opt.startsWith("-") || opt.length() != 2) throw usageError();
+        switch (opt) {
+            case "-o":
+                return Result.of("", Map.of("modules", List.of()));
+            case "-t":
+                if (args.size() > 1) throw usageError();
+                return Taints.of(s, modules);
+            case "-D", "-R": {
+                if (args.size() > 1) throw usageError();
+                List<Object> dropped = new ArrayList<>();
+                for (Module m : modules) {
+                    if (s.unloadDebugInfo(m.name())) dropped.add(m.name());
+                    shownFiles(s).remove(m.name());
+                }
+                if (opt.equals("-R")) return table(s, modules, modules);
+                return Result.of("", Map.of("unloaded", dropped));
+            }
+            case "-d": {
+                if (args.size() != 2) throw usageError();
+                String ref = args.get(1);
+                Module m = null;
+                for (Module x : modules) {
+                    boolean byAddress = ref.length() == 16 && VtopCommand.HexWord.isHex(ref) && VtopCommand.HexWord.parse(ref) == x.base();
+                    if (byAddress || x.name().equals(ref)) m = x;
+                }
+                if (m == null) throw usageError();
+                boolean was = s.unloadDebugInfo(m.name());
+                shownFiles(s).remove(m.name());
+                return Result.of("", Map.of("unloaded", was ? List.of(m.name()) : List.of()));
+            }
+            default:
+                break;
+        }
         if (opt.equals("-s")) {
             if (args.size() < 2) throw new CommandException("usage: mod -s module [objfile]");
             Module m = find(modules, args.get(1));
@@ -80,9 +149,12 @@ public final class ModCommand implements Command {
             Path tree = args.size() >= 2 ? context.path(args.get(1)) : defaultTree(s);
             if (!Files.isDirectory(tree)) throw new CommandException(tree + ": not a directory");
             Map<String, Optional<Path>> found = search(s, tree, modules);
+            java.util.Set<String> loaded = new java.util.HashSet<>();
+            for (DebugInfo d : s.modules()) if (d.module() != null) loaded.add(d.module());
             for (Module m : modules) {
                 Optional<Path> f = found.get(m.name());
-                if (f == null || f.isEmpty()) continue;
+                // crash keeps what mod -s loaded before: only modules without debuginfo are loaded from the tree
+                if (f == null || f.isEmpty() || loaded.contains(m.name())) continue;
                 try {
                     load(s, m, f.get(), f.get().toString());
                 } catch (KdiveException e) {
@@ -91,7 +163,11 @@ public final class ModCommand implements Command {
             }
             return table(s, modules, modules);
         }
-        throw new CommandException("unsupported option: " + opt + " (mod, mod -s, mod -S)");
+        throw usageError();
+    }
+
+    private static CommandException usageError() {
+        return new CommandException("Usage:\n  " + SYNOPSIS + "\nEnter \"help mod\" for details.", CommandException.USAGE);
     }
 
     private static Module find(List<Module> modules, String name) {

@@ -26,12 +26,14 @@ public final class PrintCommand implements Command {
     public String usage() {
         return """
                 p - print the value of an expression
-                p [-x|-d] [/FMT] EXPRESSION
+                p [-x|-d|-u] [/FMT] EXPRESSION
                   EXPRESSION  a C expression: symbols, casts ((struct foo *)ADDR), ->, ., [], &, *,
                               arithmetic (pointer arithmetic scaled), comparisons, sizeof, $N history,
                               container_of(ptr, type, member), offsetof(type, member), ADDR@COUNT
-                  /FMT        gdb format letter: x hex, d signed, u unsigned, o octal, t binary, c char, a address
+                  /FMT        gdb format letter: x hex, d signed, u unsigned, o octal, t binary, c char,
+                              a address, s string, z zero-padded hex (p/x works as one word too)
                   -x, -d      output radix 16 or 10 for this command
+                  -u          the expression's addresses are user addresses (symbols are kernel ones)
                 Examples: p jiffies    p/x 0xffffffffc061907d-77
                           p ((struct vqb_vring_virtqueue *)0xff228398826f8000)->vring.num""";
     }
@@ -40,6 +42,7 @@ public final class PrintCommand implements Command {
     public Result execute(CommandContext context, List<String> args) {
         Session session = context.session();
         char format = 0;
+        boolean slashFormat = false;
         boolean hex = false;
         boolean dec = false;
         List<String> rest = new ArrayList<>();
@@ -47,6 +50,8 @@ public final class PrintCommand implements Command {
         for (String a : args) {
             if (options && a.startsWith("/") && a.length() >= 2 && Character.isLetter(a.charAt(a.length() - 1))) {
                 format = a.charAt(a.length() - 1);
+                slashFormat = true;
+                if (format == 's') format = 0; // gdb's /s: strings as strings, the rest as without a format
                 continue;
             }
             if (options && (a.equals("-x") || a.equals("-h"))) {
@@ -56,6 +61,9 @@ public final class PrintCommand implements Command {
             if (options && a.equals("-d")) {
                 dec = true;
                 continue;
+            }
+            if (options && a.equals("-u")) {
+                continue; // crash: user-space symbols of the current context; an expression reads kernel memory alike
             }
             if (options && a.equals("--")) {
                 options = false;
@@ -68,7 +76,7 @@ public final class PrintCommand implements Command {
         if (rest.isEmpty()) throw new CommandException("usage: p [-x|-d] [/FMT] EXPRESSION");
         SessionEnv env = new SessionEnv(session);
         // crash hands "p/FMT ..." straight to gdb: no "NAME = " leader, no per-cpu display
-        boolean viaCrash = format == 0;
+        boolean viaCrash = !slashFormat;
         String warning = "";
         if (viaCrash) {
             String first = rest.get(0);

@@ -16,15 +16,37 @@ import org.kdive.api.session.Session;
 import org.kdive.api.util.Hex;
 import org.kdive.cmd.symbols.expr.Evaluator;
 import org.kdive.cmd.symbols.format.Symbolizer;
+import org.kdive.api.kernel.KernelTasks;
 import org.kdive.cmd.symbols.modules.KernelModules;
+import org.kdive.cmd.symbols.user.UserSpace;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
-/** crash's {@code rd}: memory as 8/16/32/64-bit words with an ASCII column, or symbolically. */
+/**
+ * crash's {@code rd}: memory as 8/16/32/64-bit words with an ASCII column, or symbolically; kernel
+ * virtual memory, physical (-p), the current context's user memory (-u, or any user address), the
+ * dump file itself (-f), or raw bytes into a file (-r).
+ */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=rd")
 public final class RdCommand implements Command {
     /** No more than this many entries per command (a typo must not print gigabytes). */
     private static final long MAX_COUNT = 1L << 22;
+    /** rd -r copies at most this much (a typo must not fill a disk). */
+    private static final long MAX_RAW = 1L << 30;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile KernelTasks tasks;
+
+    public RdCommand() {
+    }
+
+    /** Outside OSGi: the task list gives the current context for user addresses (may be null). */
+    public RdCommand(KernelTasks tasks) {
+        this.tasks = tasks;
+    }
 
     @Override public String name() { return "rd"; }
 
@@ -34,24 +56,31 @@ public final class RdCommand implements Command {
     public String usage() {
         return """
                 rd - read memory
-                rd [-8|-16|-32|-64] [-s|-S] [-p] [-x|-d|-D] [-a] [-N] [-R] [-o offs] [-e addr] address|symbol|(expression) [count]
+                rd [-adDsSupxfNR][-8|-16|-32|-64][-o offs][-e addr][-r file] address|symbol|(expression) [count]
                   -8 -16 -32 -64  entry size (default 64)      -s  show symbols for values (64-bit only)
                   -p              address is physical            -x  no ASCII column
-                  -d / -D         signed / unsigned decimal      -a  ASCII string
+                  -u              address is a user virtual address of the current context (user
+                                  addresses are read so without -u too; kernel threads have none)
+                  -f              address is an offset in the dump file (hexadecimal)
+                  -d / -D         signed / unsigned decimal      -a  ASCII string (count: its length)
                   -N              network byte order (16/32)     -R  count backwards from address
-                  -o offs         add offs to the address        -e addr  read up to this end address""";
+                  -o offs         add offs to the address        -e addr  read up to this end address
+                  -r file         copy count bytes (or up to -e) raw into file""";
     }
 
     @Override
     public Result execute(CommandContext context, List<String> raw) {
         Session s = context.session();
-        Args args = Args.parse(raw, Set.of("8", "16", "32", "64", "s", "S", "p", "u", "x", "d", "D", "a", "N", "R"), Set.of("e", "o"));
-        int size = args.has("8") ? 1 : args.has("16") ? 2 : args.has("32") ? 4 : 8;
-        boolean ascii = args.has("a");
+        Args args = Args.parse(raw, Set.of("8", "16", "32", "64", "s", "S", "p", "u", "f", "x", "d", "D", "a", "N", "R"), Set.of("e", "o", "r"));
+        String rawFile = args.value("r");
+        int size = rawFile != null || args.has("8") ? 1 : args.has("16") ? 2 : args.has("32") ? 4 : 8;
+        boolean ascii = args.has("a") && rawFile == null;
         boolean symbolic = args.has("s") || args.has("S");
         if (symbolic && (args.has("8") || args.has("16") || args.has("32"))) throw new CommandException("-s option is only allowed with 64-bit display");
         char mode = args.has("d") ? 'd' : args.has("D") ? 'u' : 'x';
         boolean physical = args.has("p");
+        boolean file = args.has("f") && !physical;
+
         if (args.positional().isEmpty()) throw new CommandException("usage: rd [options] address|symbol [count]");
         String where = args.positional(0);
         long addr = address(s, where);
@@ -63,21 +92,23 @@ public final class RdCommand implements Command {
                 long end = Hex.parseAddress(args.value("e"));
                 if (Long.compareUnsigned(end, addr) <= 0) throw new CommandException("invalid ending address: " + Long.toHexString(end));
                 count = Math.max(1, (end - addr) / (ascii ? 1 : size));
+            } else if (rawFile != null) {
+                throw new CommandException("-r option requires either a count argument or the -e option");
             } else {
                 count = ascii ? 4096 : 1;
             }
         }
         if (count <= 0) throw new CommandException("invalid count request: " + count);
-        if (args.has("u") && !physical && addr < 0) {
-            // -u reads the user half; kernel addresses are refused as crash does
-            throw new CommandException("invalid user virtual address: " + Long.toHexString(addr) + "  type: \""
-                    + (ascii ? "ascii" : (size * 8) + "-bit") + " UVADDR\"");
-        }
-        if (count > MAX_COUNT) throw new CommandException("count too large: " + count + " (at most " + MAX_COUNT + ")");
+        // crash reads a user address as one whether -u says so or not (x86_64 and arm64 split the halves)
+        boolean user = !physical && !file && (args.has("u") || addr >= 0);
+        String space = physical ? "physical" : file ? "file" : user ? "user virtual" : "kernel virtual";
+        String type = ascii ? "ascii" : (size * 8) + "-bit" + (physical ? " PHYSADDR" : file ? " FILEADDR" : user ? " UVADDR" : " KVADDR");
+        if (user && addr < 0) throw new CommandException("invalid user virtual address: " + Long.toHexString(addr) + "  type: \"" + type + "\"");
+        if (count > (rawFile != null ? MAX_RAW : MAX_COUNT)) throw new CommandException("count too large: " + count);
         if (args.has("R")) addr = count > 1 ? addr - (count * (ascii ? 1 : size) - (ascii ? 1 : size)) : addr;
-        Reader reader = physical ? (a, b) -> s.dump().memory().read(a, b, 0, b.length) : (a, b) -> s.memory().read(a, b, 0, b.length);
-        String type = (ascii ? "ascii" : (size * 8) + "-bit") + (physical ? " PHYSADDR" : " KVADDR");
-        if (ascii) return asciiDump(reader, addr, count, physical, type);
+        Reader reader = reader(s, physical, file, user);
+        if (rawFile != null) return rawCopy(context, reader, addr, count, rawFile, space, type);
+        if (ascii) return asciiDump(reader, addr, count, space, type);
         Symbolizer sym = symbolic ? new Symbolizer(s.symbols(), s.memory()) : null;
         boolean asciiColumn = mode == 'x' && !symbolic && !args.has("x");
         boolean network = args.has("N");
@@ -85,12 +116,13 @@ public final class RdCommand implements Command {
         long total = count;
         // crash refuses a first word it cannot read; later failures end the output with the reason
         byte[] first = new byte[size];
-        String firstError = tryRead(reader, start, first, physical, type);
+        String firstError = tryRead(reader, start, first, space, type);
         if (firstError != null) throw new CommandException(firstError, CommandException.FAILED);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("address", org.kdive.api.util.Hex.json(start));
         summary.put("size", size);
         summary.put("physical", physical);
+        summary.put("memory", physical ? "physical" : file ? "file" : user ? "user" : "kernel");
         // one line (16 bytes) at a time: printed, or one JSON record {address, values}, as it is read
         return Result.stream("lines", out -> {
             int perLine = 16 / size;
@@ -103,7 +135,7 @@ public final class RdCommand implements Command {
             long shown = 0;
             for (long i = 0; i < total; i++) {
                 long a = start + i * size;
-                String error = tryRead(reader, a, buf, physical, type);
+                String error = tryRead(reader, a, buf, space, type);
                 if (error != null) {
                     endLine(out, line, chars, words, lineStart, asciiColumn, lineLen, perLine, size);
                     out.error(error.startsWith("page excluded") ? "memory-excluded" : "memory-invalid", "rd: " + error + "\n");
@@ -122,6 +154,10 @@ public final class RdCommand implements Command {
                 for (int k = size - 1; k >= 0; k--) v = (v << 8) | (buf[k] & 0xff);
                 if (network && size == 2) v = Short.reverseBytes((short) v) & 0xffff;
                 if (network && size == 4) v = Integer.reverseBytes((int) v) & 0xffffffffL;
+                if (network && size < 8) {
+                    // crash's ASCII column shows the swapped value's bytes
+                    for (int k = 0; k < size; k++) buf[k] = (byte) (v >>> (8 * k));
+                }
                 if (out.json()) words.add(size == 8 && v < 0 ? "0x" + Long.toHexString(v) : (Object) v);
                 String cell = null;
                 if (sym != null) {
@@ -167,15 +203,68 @@ public final class RdCommand implements Command {
     }
 
     /** Reads one word; the crash-style reason when it cannot be read, else null. */
-    private static String tryRead(Reader reader, long a, byte[] buf, boolean physical, String type) {
+    private static String tryRead(Reader reader, long a, byte[] buf, String space, String type) {
         try {
             reader.read(a, buf);
             return null;
         } catch (MemoryAccessException e) {
-            return readError(e, a, physical, type);
+            return readError(e, a, space, type);
         } catch (KdiveException e) {
-            return "invalid " + (physical ? "physical" : "kernel virtual") + " address: " + Long.toHexString(a) + "  type: \"" + type + "\"";
+            return "invalid " + space + " address: " + Long.toHexString(a) + "  type: \"" + type + "\"";
         }
+    }
+
+    /** Where the addresses point: physical memory, the dump file, the current context's user memory, or kernel memory. */
+    private Reader reader(Session s, boolean physical, boolean file, boolean user) {
+        if (physical) return (a, b) -> s.dump().memory().read(a, b, 0, b.length);
+        if (file) {
+            java.nio.file.Path dumpFile = s.dump().files().get(0);
+            return (a, b) -> readFile(dumpFile, a, b);
+        }
+        if (user) {
+            UserSpace u = UserSpace.current(s, tasks);
+            return (a, b) -> u.read(a, b, "");
+        }
+        return (a, b) -> s.memory().read(a, b, 0, b.length);
+    }
+
+    /** crash's FILEADDR: bytes of the dump file itself, at an offset. */
+    static void readFile(java.nio.file.Path file, long offset, byte[] into) {
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(into);
+            long at = offset;
+            while (b.hasRemaining()) {
+                int n = ch.read(b, at);
+                if (n < 0) throw new MemoryAccessException(offset, false, MemoryAccessException.Reason.UNMAPPED, "beyond the end of " + file);
+                at += n;
+            }
+        } catch (java.io.IOException e) {
+            throw new MemoryAccessException(offset, false, MemoryAccessException.Reason.UNMAPPED, file + ": " + e.getMessage());
+        }
+    }
+
+    /** rd -r: count bytes from the address into a file, as crash: "N bytes copied from 0xADDR to FILE". */
+    private static Result rawCopy(CommandContext context, Reader reader, long addr, long count, String name, String space, String type) {
+        java.nio.file.Path out = context.path(name);
+        byte[] chunk = new byte[4096];
+        try (var os = java.nio.file.Files.newOutputStream(out)) {
+            for (long done = 0; done < count; ) {
+                context.checkCancelled();
+                int n = (int) Math.min(chunk.length, count - done);
+                byte[] part = n == chunk.length ? chunk : new byte[n];
+                String error = tryRead(reader, addr + done, part, space, type);
+                if (error != null) throw new CommandException(error, CommandException.FAILED);
+                os.write(part, 0, n);
+                done += n;
+            }
+        } catch (java.io.IOException e) {
+            throw new CommandException("cannot write to: " + name + " (" + e.getMessage() + ")");
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("address", org.kdive.api.util.Hex.json(addr));
+        data.put("bytes", count);
+        data.put("file", out.toString());
+        return Result.of(count + " bytes copied from 0x" + Long.toHexString(addr) + " to " + name + "\n", data);
     }
 
     @FunctionalInterface
@@ -201,15 +290,14 @@ public final class RdCommand implements Command {
         };
     }
 
-    private static String readError(MemoryAccessException e, long a, boolean physical, String type) {
-        String space = physical ? "physical address" : "kernel virtual address";
+    private static String readError(MemoryAccessException e, long a, String space, String type) {
         if (e.reason() == MemoryAccessException.Reason.EXCLUDED) {
-            return "page excluded: " + space + ": " + Long.toHexString(a) + "  type: \"" + type + "\"";
+            return "page excluded: " + space + " address: " + Long.toHexString(a) + "  type: \"" + type + "\"";
         }
-        return "invalid " + space + ": " + Long.toHexString(a) + "  type: \"" + type + "\"";
+        return "invalid " + space + " address: " + Long.toHexString(a) + "  type: \"" + type + "\"";
     }
 
-    private Result asciiDump(Reader reader, long addr, long count, boolean physical, String type) {
+    private Result asciiDump(Reader reader, long addr, long count, String space, String type) {
         StringBuilder out = new StringBuilder();
         StringBuilder str = new StringBuilder();
         byte[] one = new byte[1];
@@ -218,6 +306,8 @@ public final class RdCommand implements Command {
             try {
                 reader.read(addr + i, one);
             } catch (KdiveException e) {
+                // crash refuses an unreadable first byte; later it ends the string there
+                if (i == 0 && e instanceof MemoryAccessException m) throw new CommandException(readError(m, addr, space, type), CommandException.FAILED);
                 break;
             }
             int c = one[0] & 0xff;

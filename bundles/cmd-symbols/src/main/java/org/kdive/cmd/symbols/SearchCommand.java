@@ -22,6 +22,7 @@ import org.kdive.cmd.symbols.search.PageSink;
 import org.kdive.cmd.symbols.search.SearchOutput;
 import org.kdive.cmd.symbols.search.StringMatcher;
 import org.kdive.cmd.symbols.search.WordMatcher;
+import org.kdive.cmd.symbols.user.UserSpace;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
@@ -63,6 +64,8 @@ public final class SearchCommand implements Command {
                   -k         kernel virtual memory (default)    -K  without vmalloc, module and struct page memory
                   -V         without the direct map and the kernel image
                   -p         physical memory                    -u  the current context's user memory
+                  -t         every task's kernel stack (a header names the task with matches)
+                  -T         the kernel stacks of the active tasks only
                   -m mask    ignore the bits set in mask        -x count  show count words before and after
                   -c         search strings                     -w / -h  search 32-bit / 16-bit values
                   value      hexadecimal value, symbol or (expression); a string with -c""";
@@ -72,12 +75,14 @@ public final class SearchCommand implements Command {
     public Result execute(CommandContext context, List<String> raw) {
         Session s = context.session();
         Args args = Args.parse(raw, Set.of("k", "K", "V", "p", "u", "t", "T", "c", "w", "h"), Set.of("s", "e", "l", "m", "x"));
-        if (args.has("t") || args.has("T")) {
-            if (args.has("t") && args.has("T")) throw new CommandException("-t and -T options are mutually exclusive");
-            throw new CommandException("-" + (args.has("t") ? "t" : "T") + ": searching task stacks is not supported yet");
+        boolean stacks = args.has("t") || args.has("T");
+        if (args.has("t") && args.has("T")) throw new CommandException("-t and -T options are mutually exclusive");
+        if (stacks && (args.has("u") || args.has("p") || args.has("k") || args.has("K") || args.has("V") || args.value("s") != null
+                || args.value("e") != null || args.value("l") != null)) {
+            throw new CommandException("-" + (args.has("t") ? "t" : "T") + " option cannot be used with other memory-selection options");
         }
         boolean physical = args.has("p");
-        if (args.has("u")) userSpace(s);
+        UserSpace user = args.has("u") ? UserSpace.current(s, tasks) : null;
         int width = args.has("c") ? 0 : args.has("h") ? 2 : args.has("w") ? 4 : 8;
         Long start = args.value("s") == null ? null : address(s, args.value("s"));
         Long end = null;
@@ -92,9 +97,10 @@ public final class SearchCommand implements Command {
         if (args.positional().size() > MAX_VALUES) throw new CommandException("too many values (at most " + MAX_VALUES + ")");
 
         long maxPfn = s.arch().addressSpace(s).maxPfn();
-        KernelRanges ranges = physical ? null : KernelRanges.of(s);
-        long from = start != null ? start : physical ? 0 : ranges.ranges().get(0).start();
-        if (!physical && Long.compareUnsigned(from, KernelRanges.kernelBase(s)) < 0) {
+        KernelRanges ranges = physical || user != null ? null : KernelRanges.of(s);
+        long from = start != null ? start : physical ? 0 : user != null ? Math.max(0, user.firstVmaStart()) : ranges.ranges().get(0).start();
+        if (user != null && from < 0) throw new CommandException("invalid user virtual address: " + Long.toHexString(from) + "\n" + usageError());
+        if (!physical && user == null && !stacks && Long.compareUnsigned(from, KernelRanges.kernelBase(s)) < 0) {
             throw new CommandException("invalid kernel virtual address: " + Long.toHexString(from) + "\n" + usageError());
         }
         long to;
@@ -104,8 +110,13 @@ public final class SearchCommand implements Command {
             to = from + length;
         } else if (physical) {
             to = maxPfn > 0 ? maxPfn * PAGE : s.dump().memory().limit();
+        } else if (user != null) {
+            to = USER_END;
         } else {
             to = ranges.ranges().stream().mapToLong(KernelRanges.Range::end).reduce(0, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+        }
+        if (user != null && Long.compareUnsigned(to, USER_END) > 0) {
+            throw new CommandException("ending address " + Long.toHexString(to) + " is in kernel space\n" + usageError());
         }
         if (Long.compareUnsigned(to, from) < 0) {
             throw new CommandException("ending address " + Long.toHexString(to) + " is below starting address " + Long.toHexString(from)
@@ -148,7 +159,8 @@ public final class SearchCommand implements Command {
                 }
                 shownValues.add("0x" + Long.toHexString(v.value));
             }
-            SearchOutput.Reader reader = physical ? (a, b) -> s.dump().memory().read(a, b, 0, b.length) : (a, b) -> s.memory().read(a, b, 0, b.length);
+            SearchOutput.Reader reader = physical ? (a, b) -> s.dump().memory().read(a, b, 0, b.length)
+                    : user != null ? (a, b) -> user.read(a, b, "") : (a, b) -> s.memory().read(a, b, 0, b.length);
             out = new SearchOutput(width, names, null, around, reader);
             SearchOutput o = out;
             matcher = () -> new WordMatcher(width, values, mask, o);
@@ -163,19 +175,42 @@ public final class SearchCommand implements Command {
         SearchOutput hits = out;
         java.util.function.Supplier<PageSink> matchers = matcher;
         // matches are printed (or become JSON records) as the scan finds them
+        boolean activeOnly = args.has("T");
         return Result.stream("matches", o -> {
-            hits.to(o);
+            TaskHeaders headed = new TaskHeaders(o);
+            hits.to(headed);
             PageScan scan = new PageScan(s);
             PageSink scanned = matchers.get();
             PageSink checked = (address, page, f, t) -> {
                 context.checkCancelled();
                 return scanned.chunk(address, page, f, t);
             };
-            boolean complete = physical ? scan.physical(first, last, checked)
-                    : scan.kernel(first, last, !args.has("V"), !args.has("K"), checked);
+            boolean complete;
+            if (stacks) {
+                complete = true;
+                long size = threadSize(s);
+                for (TaskInfo t : taskList(s)) {
+                    if (activeOnly && !t.active()) continue;
+                    long base = stackBase(s, t.task());
+                    if (base == 0) continue;
+                    headed.next(t);
+                    // a fresh matcher per stack: strings do not run from one task's stack into the next
+                    PageSink one = matchers.get();
+                    complete = scan.kernel(base, base + size, true, true, (address, page, f, end2) -> {
+                        context.checkCancelled();
+                        return one.chunk(address, page, f, end2);
+                    });
+                    if (!complete) break;
+                }
+            } else if (user != null) {
+                complete = scan.walked(user.pgdPhys(), first, last, checked);
+            } else {
+                complete = physical ? scan.physical(first, last, checked)
+                        : scan.kernel(first, last, !args.has("V"), !args.has("K"), checked);
+            }
             if (!complete) hits.note("search: stopped after " + SearchOutput.MAX_MATCHES + " matches (narrow it with -s, -e or -l)");
             Map<String, Object> data = new LinkedHashMap<>();
-            data.put("memory", physical ? "physical" : "kernel");
+            data.put("memory", physical ? "physical" : user != null ? "user" : stacks ? "task stacks" : "kernel");
             data.put("start", "0x" + Long.toHexString(first));
             data.put("end", "0x" + Long.toHexString(last));
             data.put("mode", width == 0 ? "string" : (width * 8) + "-bit");
@@ -230,13 +265,77 @@ public final class SearchCommand implements Command {
         return w.length() >= 2 && w.startsWith("\"") && w.endsWith("\"") ? w.substring(1, w.length() - 1) : w;
     }
 
-    /** -u: crash refuses a context without user memory; walking a process's page tables is not done yet. */
-    private void userSpace(Session s) {
+    /** The end of user space (exclusive): every address below the kernel's half. */
+    private static final long USER_END = Long.MIN_VALUE;
+
+    private List<TaskInfo> taskList(Session s) {
         KernelTasks kt = tasks;
-        Optional<TaskInfo> current = kt == null ? Optional.empty() : kt.currentTask(s);
-        if (current.isPresent() && VtopCommand.mm(s, current.get().task()) == 0) {
-            throw new CommandException("current context has no user address space");
+        if (kt == null) throw new CommandException("the task list is not available");
+        return kt.tasks(s);
+    }
+
+    /** task_struct.stack: the base of the task's kernel stack (crash's GET_STACKBASE). */
+    private static long stackBase(Session s, long task) {
+        var m = s.symbols().type("struct task_struct").flatMap(t -> org.kdive.cmd.symbols.types.OffsetLayout.findMember(t, "stack"))
+                .orElseThrow(() -> new CommandException("struct task_struct.stack is not known (no vmlinux debuginfo?)"));
+        try {
+            return s.memory().u64(task + m.offset());
+        } catch (org.kdive.api.KdiveException e) {
+            return 0;
         }
-        throw new CommandException("-u: searching user virtual memory is not supported yet");
+    }
+
+    /**
+     * The kernel's THREAD_SIZE, from the kernel itself: the init task's stack area the linker script
+     * lays out (__start_init_task .. __end_init_task), else the size of union thread_union.
+     */
+    static long threadSize(Session s) {
+        List<org.kdive.api.symbols.Symbol> lo = s.symbols().byName("__start_init_task");
+        List<org.kdive.api.symbols.Symbol> hi = s.symbols().byName("__end_init_task");
+        if (!lo.isEmpty() && !hi.isEmpty() && hi.get(0).address() - lo.get(0).address() > 0) return hi.get(0).address() - lo.get(0).address();
+        return s.symbols().type("union thread_union").map(t -> t.resolve().size())
+                .orElseThrow(() -> new CommandException("the kernel stack size is unknown (no __end_init_task, no union thread_union)"));
+    }
+
+    /** The Output of search -t/-T: a task's header before its first match, a blank line between tasks. */
+    private static final class TaskHeaders implements org.kdive.api.command.Output {
+        private final org.kdive.api.command.Output out;
+        private TaskInfo pending;
+        private int found;
+
+        TaskHeaders(org.kdive.api.command.Output out) {
+            this.out = out;
+        }
+
+        void next(TaskInfo t) {
+            pending = t;
+        }
+
+        private void header() {
+            if (pending == null) return;
+            TaskInfo t = pending;
+            pending = null;
+            out.text((found++ > 0 ? "\n" : "") + String.format("PID: %-7d  TASK: %x  CPU: %-3d  COMMAND: \"%s\"%n", t.pid(), t.task(), t.cpu(), t.comm()));
+            Map<String, Object> task = new LinkedHashMap<>();
+            task.put("pid", t.pid());
+            task.put("task", "0x" + Long.toHexString(t.task()));
+            task.put("cpu", t.cpu());
+            task.put("command", t.comm());
+            out.record(Map.of("task", task));
+        }
+
+        @Override public boolean json() { return out.json(); }
+
+        @Override public void text(CharSequence text) {
+            header();
+            out.text(text);
+        }
+
+        @Override public void record(Object record) {
+            header();
+            out.record(record);
+        }
+
+        @Override public void error(String code, CharSequence text) { out.error(code, text); }
     }
 }

@@ -65,15 +65,35 @@ public final class SymCommand implements Command {
                     .filter(x -> q == null || x.name().contains(q))
                     .filter(x -> exact == null || x.name().equals(exact))
                     .limit(MAX_LIST)
-                    .sorted(Comparator.comparing(Symbol::address, Long::compareUnsigned))
+                    .sorted(args.has("M") || mod != null
+                            ? Comparator.comparing((Symbol x) -> moduleBase(s, x.module()), Long::compareUnsigned).thenComparing(Symbol::address, Long::compareUnsigned)
+                            : Comparator.comparing(Symbol::address, Long::compareUnsigned))
                     .collect(Collectors.toList());
-            for (Symbol x : all) {
-                out.append(String.format("%x (%c) %s", x.address(), x.type(), x.name()));
-                if (x.module() != null) out.append(" [").append(x.module()).append(']');
-                out.append('\n');
-                rows.add(row(x, 0, null));
+            boolean framed = args.has("M") || mod != null;
+            if (q != null && all.isEmpty()) return Result.of("(none found)\n", Map.of("symbols", List.of()));
+            if (mod != null && KernelModules.list(s).stream().noneMatch(m -> m.name().equals(mod))) {
+                throw new CommandException("invalid module name: " + mod);
             }
-            return Result.of(out.toString(), Map.of("symbols", rows));
+            Map<String, KernelModules.Module> byName = new LinkedHashMap<>();
+            if (framed) KernelModules.list(s).forEach(m -> byName.put(m.name(), m));
+            // one line at a time: sym -l lists every kernel symbol
+            return Result.stream("symbols", o -> {
+                String open = null;
+                for (Symbol x : all) {
+                    if (framed && !x.module().equals(open)) {
+                        if (open != null) moduleEnd(o, byName.get(open));
+                        open = x.module();
+                        KernelModules.Module m = byName.get(open);
+                        if (m != null) o.text(String.format("%x MODULE START: %s%n", m.base(), m.name()));
+                    }
+                    StringBuilder line = new StringBuilder(String.format("%x (%c) %s", x.address(), x.type(), x.name()));
+                    if (x.module() != null && !framed) line.append(" [").append(x.module()).append(']');
+                    o.line(line);
+                    o.record(row(x, 0, null));
+                }
+                if (framed && open != null) moduleEnd(o, byName.get(open));
+                return Map.of("count", all.size());
+            });
         }
         if (args.positional().isEmpty()) throw new CommandException("usage: sym [-l|-M|-m module|-q string] symbol|vaddr");
         // what was found is output; "symbol not found" an error (stderr, failed status) at its place
@@ -145,6 +165,11 @@ public final class SymCommand implements Command {
         });
     }
 
+    /** crash's frame after a module's symbols (sym -M, sym -m): the end of its core memory. */
+    private static void moduleEnd(org.kdive.api.command.Output o, KernelModules.Module m) {
+        if (m != null) o.text(String.format("%x MODULE END: %s%n", m.base() + m.size(), m.name()));
+    }
+
     /** crash prints this as output, not as an error: the symbols whose names contain the word. */
     private static void notFound(Session s, String word, StringBuilder out) {
         out.append("symbol not found: ").append(word).append("\npossible alternatives:\n");
@@ -163,6 +188,10 @@ public final class SymCommand implements Command {
             out.append('\n');
         }
         if (like.isEmpty()) out.append("  (none found)\n");
+    }
+
+    private static long moduleBase(Session s, String module) {
+        return KernelModules.list(s).stream().filter(m -> m.name().equals(module)).mapToLong(KernelModules.Module::base).findFirst().orElse(-1L);
     }
 
     private static boolean near(Symbol s, long addr) {

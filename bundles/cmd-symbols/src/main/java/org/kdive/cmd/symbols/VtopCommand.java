@@ -21,7 +21,7 @@ import org.kdive.api.symbols.Member;
 import org.kdive.cmd.symbols.format.Columns;
 import org.kdive.cmd.symbols.paging.PageLine;
 import org.kdive.cmd.symbols.paging.PteTable;
-import org.kdive.cmd.symbols.types.OffsetLayout;
+import org.kdive.cmd.symbols.user.UserSpace;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
@@ -66,7 +66,8 @@ public final class VtopCommand implements Command {
                   address     a hexadecimal virtual address: its physical address, the page-table walk,
                               the leaf entry's flags and the struct page of the physical page
                   -u / -k     take the address as a user / kernel virtual address (default: by its value)
-                  -c pid|task user addresses of that task (default: the current task)""";
+                  -c pid|task user addresses of that task (default: the current task): the walk of
+                              its own page table, the VMA holding the address and the struct page""";
     }
 
     @Override
@@ -148,21 +149,70 @@ public final class VtopCommand implements Command {
     }
 
     /**
-     * A user address through a task's mm. Tasks without one (kernel threads) have no user space:
-     * crash says "(not accessible)". Walking a process's own page table is not done yet.
+     * A user address through a task's own page table, as crash's uvtop: the walk with every level's
+     * entry, the leaf's flags, the VMA that holds the address and the struct page. An address no VMA
+     * holds (and every address of a kernel thread, which has no mm) is "(not accessible)".
      */
     private void user(Session s, Long task, long vaddr, StringBuilder out, Map<String, Object> row) {
         long t = task != null ? task : currentTask(s);
-        long mm = mm(s, t);
         row.put("task", "0x" + Long.toHexString(t));
         out.append(Columns.left("VIRTUAL", UVADDR_WIDTH)).append("  ").append(Columns.left("PHYSICAL", VADDR_WIDTH)).append('\n');
-        if (mm == 0) {
+        TaskInfo info = taskInfo(s, t);
+        Optional<UserSpace> space = UserSpace.of(s, info);
+        Optional<UserSpace.Vma> vma = space.flatMap(u -> u.vma(vaddr));
+        if (vma.isEmpty()) {
             out.append(Columns.left(Long.toHexString(vaddr), UVADDR_WIDTH)).append("  (not accessible)\n\n");
             row.put("error", "not accessible");
             return;
         }
-        throw new CommandException(String.format(
-                "%x: translating user addresses through a process's page tables (task %x, mm %x) is not supported", vaddr, t, mm));
+        UserSpace u = space.get();
+        PageWalk walk = s.arch().walk(u.pgdPhys(), vaddr);
+        Long physical = walk.mapped() ? walk.physical() : null;
+        out.append(Columns.left(Long.toHexString(vaddr), UVADDR_WIDTH)).append("  ")
+                .append(physical == null ? "(not mapped)" : Columns.left(Long.toHexString(physical), VADDR_WIDTH)).append("\n\n");
+        row.put("physical", physical == null ? null : "0x" + Long.toHexString(physical));
+        row.put("mm", "0x" + Long.toHexString(u.mm()));
+        List<String> lines = new ArrayList<>();
+        for (PageWalk.Step step : walk.steps()) lines.add(String.format("%6s: %x => %x", step.level(), step.entryAddress(), step.entry()));
+        if (walk.mapped()) {
+            long size = walk.pageSize();
+            lines.add(String.format("  PAGE: %x  %s", walk.physical() & -size, size == (1L << 30) ? "(1GB)" : size == (1L << 21) ? "(2MB)" : ""));
+        }
+        lines.forEach(l -> out.append(l).append('\n'));
+        row.put("walk", lines);
+        walk.leaf().ifPresent(leaf -> {
+            out.append('\n').append(PteTable.render(leaf));
+            row.put("entry", "0x" + Long.toHexString(leaf.entry()));
+            row.put("entry_flags", leaf.flags());
+        });
+        UserSpace.Vma v = vma.get();
+        out.append('\n').append(VMA_HEADER).append(String.format("%16x %10x %10x %6x %s\n", v.address(), v.start(), v.end(), v.flags(),
+                v.file() == null ? "" : v.file()));
+        Map<String, Object> vm = new LinkedHashMap<>();
+        vm.put("vma", "0x" + Long.toHexString(v.address()));
+        vm.put("start", "0x" + Long.toHexString(v.start()));
+        vm.put("end", "0x" + Long.toHexString(v.end()));
+        vm.put("flags", v.flags());
+        vm.put("file", v.file());
+        row.put("vma", vm);
+        out.append('\n');
+        PageLine page = physical == null ? null : PageLine.read(s, physical);
+        if (page == null) return;
+        out.append(PageLine.HEADER).append(page.text());
+        row.put("page", page.data());
+    }
+
+    /** crash's VMA header (vm's columns, 64-bit addresses). */
+    private static final String VMA_HEADER = "      VMA           START       END     FLAGS FILE\n";
+
+    private TaskInfo taskInfo(Session s, long task) {
+        KernelTasks kt = tasks;
+        if (kt != null) {
+            for (TaskInfo t : kt.tasks(s)) {
+                if (t.task() == task) return t;
+            }
+        }
+        return new TaskInfo(task, -1, -1, -1, -1, "", 0, "", false, false, false, 0);
     }
 
     private long currentTask(Session s) {
@@ -193,13 +243,7 @@ public final class VtopCommand implements Command {
     }
 
     static long mm(Session s, long task) {
-        Member mm = s.symbols().type("struct task_struct").flatMap(t -> OffsetLayout.findMember(t, "mm"))
-                .orElseThrow(() -> new CommandException("struct task_struct.mm is not known (no vmlinux debuginfo?)"));
-        try {
-            return s.memory().u64(task + mm.offset());
-        } catch (KdiveException e) {
-            throw new CommandException("invalid task or pid value: " + Long.toHexString(task) + " (" + e.getMessage() + ")");
-        }
+        return UserSpace.mm(s, task);
     }
 
     /** crash's htol for these commands: hexadecimal, with or without 0x. */

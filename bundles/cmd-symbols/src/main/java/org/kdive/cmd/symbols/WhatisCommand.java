@@ -35,7 +35,8 @@ public final class WhatisCommand implements Command {
                 whatis - search symbol table for data or type information
                 whatis [-o] [struct|union|enum] NAME | SYMBOL | EXPRESSION
                   SYMBOL      prints its declaration (variables and functions)
-                  NAME        a struct, union, enum or typedef: its definition and SIZE (-o: with offsets)
+                  NAME        a struct, union, enum or typedef: its definition and SIZE
+                  -o          with each member's offset ("[OFFSET] type member;"), as struct -o
                   EXPRESSION  prints the type of a C expression""";
     }
 
@@ -64,6 +65,13 @@ public final class WhatisCommand implements Command {
         }
         String typeText = String.join(" ", rest);
         Type t = tagged ? s.symbols().type(typeText).orElse(null) : null;
+        if (t == null && tagged && rest.size() == 2) {
+            // crash looks the name up whatever tag was typed ("whatis union rcu_state" shows the struct)
+            for (String kw : new String[] {"struct", "union", "enum"}) {
+                t = s.symbols().type(kw + " " + rest.get(1)).orElse(null);
+                if (t != null) break;
+            }
+        }
         if (t == null && !tagged) {
             t = Parser.parseType(typeText, env);
         }

@@ -132,7 +132,9 @@ class CrashReferencesTest {
         String[] lines = r.text().strip().split("\n");
         assertEquals(9, lines.length, r.text());
         for (int i = 1; i < lines.length; i++) {
-            assertTrue(lines[i].contains(dir + "/"), lines[i]);
+            // as crash 8.0.6 (the made dumps' 41-mod-S references): a module mod -s loaded keeps its file
+            if (lines[i].contains(" vqbug ")) assertTrue(lines[i].contains(Corpus.file("vqbug.ko.debug") + " "), lines[i]);
+            else assertTrue(lines[i].contains(dir + "/"), lines[i]);
         }
         assertEquals(8, CorpusSession.get().modules().size());
         // the module's build-id in the dump (mod->notes_attrs) is the one of its debuginfo file

@@ -24,6 +24,14 @@ class ExpressionLimitsTest {
         assertEquals("$1 = 1", p("(".repeat(100) + "1" + ")".repeat(100)));
     }
 
+    /** Found by ExpressionFuzzTest (crash-3e79… in its inputs): "$$$" escaped as a NumberFormatException. */
+    @Test
+    void historyTokensThatAreNoNumberAreSyntaxErrors() {
+        assertEquals("A syntax error in expression, near `$$$'.", assertThrows(CommandException.class, () -> p("++$$$")).getMessage());
+        assertEquals("A syntax error in expression, near `$$99999999999'.",
+                assertThrows(CommandException.class, () -> p("$$99999999999")).getMessage());
+    }
+
     @Test
     void longChainsOfOperatorsAreBoundedToo() {
         assertEquals("Expression nested too deeply (parentheses, casts and unary operators).",

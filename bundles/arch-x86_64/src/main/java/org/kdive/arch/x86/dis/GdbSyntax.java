@@ -133,11 +133,15 @@ final class GdbSyntax {
         byte[] b = d.bytes();
         int i = 0;
         boolean opsize = false;
+        int opsizes = 0;
         boolean rexW = false;
         String rep = null;
         while (i < b.length) {
             int x = b[i] & 0xff;
-            if (x == 0x66) opsize = true;
+            if (x == 0x66) {
+                opsize = true;
+                opsizes++;
+            }
             else if (x == 0xf3) rep = "f3";
             else if (x == 0xf2) rep = "f2";
             else if (x >= 0x40 && x <= 0x4f) rexW = (x & 8) != 0;
@@ -147,7 +151,8 @@ final class GdbSyntax {
         if (i >= b.length) return null;
         int op = b[i] & 0xff;
         if (op == 0x90 && opsize && i == b.length - 1 && !rexW && rep == null) {
-            return new Instruction(d.address(), b, "xchg", "%ax,%ax", -1);
+            // 5.10's ftrace NOP 66 66 66 66 90: binutils names each 0x66 before the one the operand uses
+            return new Instruction(d.address(), b, "data16 ".repeat(opsizes - 1) + "xchg", "%ax,%ax", -1);
         }
         if (rep != null && rep.equals("f3") && op == 0x0f && i + 2 < b.length && (b[i + 1] & 0xff) == 0x01 && (b[i + 2] & 0xff) == 0xd9) {
             return new Instruction(d.address(), b, "vmgexit", "", -1);

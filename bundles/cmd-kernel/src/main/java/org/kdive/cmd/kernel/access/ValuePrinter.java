@@ -87,13 +87,14 @@ public final class ValuePrinter {
     }
 
     private String base(long v, Type t) {
-        if (t.isBool()) return v != 0 ? "true" : "false";
+        // with output radix 16 gdb prints bools and chars as plain numbers (no true/false, no 'c')
+        if (t.isBool()) return hex ? hexOfSize(v, t.size()) : v != 0 ? "true" : "false";
         if (t.isFloat()) {
             return t.size() == 4 ? String.valueOf(Float.intBitsToFloat((int) v)) : String.valueOf(Double.longBitsToDouble(v));
         }
         String name = t.name() == null ? "" : t.name();
         String number = hex ? hexOfSize(v, t.size()) : !t.isSigned() && t.size() == 8 ? Long.toUnsignedString(v) : Long.toString(v);
-        if (t.size() == 1 && name.contains("char")) {
+        if (t.size() == 1 && name.contains("char") && !hex) {
             return number + " " + charLiteral((int) (v & 0xff));
         }
         return number;
@@ -210,8 +211,14 @@ public final class ValuePrinter {
             byte[] b = k.memory().read(addr, (int) Math.min(n, MAX_ARRAY));
             // the last NUL is the terminator gdb does not show; the others are shown (no repeat elision),
             // up to crash's 256 elements, then "..."
-            long len = n > 0 && b.length == n && b[b.length - 1] == 0 ? n - 1 : n;
-            int shown = (int) Math.min(len, PRINT_ELEMENTS);
+            int len = (int) (n > 0 && b.length == n && b[b.length - 1] == 0 ? n - 1 : Math.min(n, b.length));
+            // gdb takes runs of one character whole (crash sets no repeat threshold) until 256 are shown
+            int shown = 0;
+            while (shown < len && shown < PRINT_ELEMENTS) {
+                int run = 1;
+                while (shown + run < len && b[shown + run] == b[shown]) run++;
+                shown += run;
+            }
             return "\"" + escapeString(b, shown) + "\"" + (shown < len ? "..." : "");
         }
         StringBuilder sb = new StringBuilder("{");

@@ -59,8 +59,7 @@ final class BtFormatter {
                 sb.append("--- <").append(prev.stack()).append("> ---\n");
             }
             // a return address points after the call: name the call site, unless the pc came from an exception frame
-            boolean exact = prev != null && prev.exceptionRegs() != null && prev.exceptionRegs().pc() == f.pc();
-            long lookup = exact ? f.pc() : s.arch().callSite(f);
+            long lookup = s.arch().symbolAddress(prev, f);
             Optional<Symbol> sym = k.containing(lookup);
             String name = sym.map(Symbol::name).orElse(String.format("%x", f.pc()));
             sb.append(String.format("%s#%d [%016x] %s at %016x", f.level() < 10 ? " " : "", f.level(), f.sp(), name, f.pc()));

@@ -11,6 +11,7 @@ import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.cmd.kernel.access.Clock;
 import org.kdive.cmd.kernel.access.Kernel;
+import org.kdive.cmd.kernel.printk.LogExtras;
 import org.kdive.cmd.kernel.printk.LogFormatter;
 import org.kdive.cmd.kernel.printk.PrintkReader;
 import org.osgi.service.component.annotations.Component;
@@ -26,20 +27,31 @@ public class LogCommand implements Command {
     @Override
     public String usage() {
         return "log - dump system message buffer\n"
-                + "log [-tTdmc]\n"
+                + "log [-tTdmcas]\n"
                 + "  -t  do not show the timestamps\n"
                 + "  -T  show timestamps as human-readable dates (boot time + offset)\n"
                 + "  -d  show SUBSYSTEM= and DEVICE= of dev_printk messages\n"
                 + "  -m  show the log level <N> of each message\n"
-                + "  -c  show the caller id [Tpid] or [Ccpu]\n";
+                + "  -c  show the caller id [Tpid] or [Ccpu]\n"
+                + "  -a  the audit messages still queued (type=N text)\n"
+                + "  -s  the per-CPU printk_safe buffers (Linux 4.11 to 5.14; empty on later kernels)\n";
     }
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("t", "T", "d", "m", "c", "a", "s", "R"), Set.of());
         if (!a.positional().isEmpty()) throw new CommandException("log: unexpected argument: " + a.positional(0));
-        if (a.has("a") || a.has("s")) throw new CommandException("log: option -" + (a.has("a") ? "a" : "s") + " is not supported");
         Kernel k = Kernel.of(context.session());
+        LogExtras extras = new LogExtras(k);
+        if (a.has("a")) return audit(extras);
+        if (a.has("s")) {
+            List<Object> buffers = new java.util.ArrayList<>();
+            String text = extras.safeBuffers(true, a.has("t"), a.has("m"), buffers);
+            if (!extras.hasSafeBuffers() && !k.type("struct printk_safe_seq_buf").isEmpty()) {
+                throw new CommandException("-s not supported with this kernel version");
+            }
+            return Result.of(text, Map.of("buffers", buffers));
+        }
         PrintkReader.Log log = new PrintkReader(k).read(a.has("m"));
         for (String p : log.problems()) context.warn(p);
         if (log.isPlain()) {
@@ -59,7 +71,23 @@ public class LogCommand implements Command {
                 sb.setLength(0);
                 if (out.json()) out.record(LogFormatter.data(List.of(r)).get(0));
             }
+            // what the printk_safe buffers still hold (kernels before 5.15), after the log as crash shows it
+            out.text(extras.safeBuffers(false, a.has("t"), a.has("m"), null));
             return null;
         });
+    }
+
+    /** log -a: the audit messages still queued, "type=N text" each. */
+    private static Result audit(LogExtras extras) {
+        if (!extras.hasAudit()) throw new CommandException("-a option not supported or applicable on this architecture or kernel");
+        List<LogExtras.AuditRecord> records = extras.audit();
+        if (records.isEmpty()) return Result.of("log: kernel audit log is empty\n", Map.of("audit", List.of()));
+        StringBuilder sb = new StringBuilder();
+        List<Object> data = new java.util.ArrayList<>();
+        for (LogExtras.AuditRecord r : records) {
+            sb.append("type=").append(r.type()).append(' ').append(r.text()).append('\n');
+            data.add(Map.of("type", r.type(), "text", r.text()));
+        }
+        return Result.of(sb.toString(), Map.of("audit", data));
     }
 }

@@ -36,10 +36,12 @@ public class MountCommand implements Command {
     @Override
     public String usage() {
         return "mount - mounted filesystem data\n"
-                + "mount [-n pid|task] [mount|vfsmount|superblock|dev|dir] ...\n"
+                + "mount [-f] [-i] [-n pid|task] [mount|vfsmount|superblock|dev|dir] ...\n"
                 + "  the mount, super_block, filesystem type, device name and mountpoint of each mount in the\n"
                 + "  mount namespace of the task given with -n (default: the task with the lowest pid above 0);\n"
-                + "  arguments select the mounts whose row shows them\n";
+                + "  arguments select the mounts whose row shows them\n"
+                + "  -f  the open files of each super block (super_block.s_files: Linux before 3.13 only)\n"
+                + "  -i  the dirty inodes of each super block (super_block.s_dirty: Linux before 2.6.38 only)\n";
     }
 
     @Override
@@ -48,15 +50,19 @@ public class MountCommand implements Command {
         Kernel k = Kernel.of(context.session());
         if (a.has("i")) {
             if (!k.hasMember("super_block", "s_dirty")) {
-                throw new CommandException("mount: the super_block.s_dirty linked list does not exist in this kernel");
+                throw new CommandException("the super_block.s_dirty linked list does not exist in this kernel\n"
+                        + "mount: -i option not supported or applicable on this architecture or kernel");
             }
-            throw new CommandException("mount: -i is not supported yet");
+            // s_dirty went away in Linux 2.6.38; kdive reads no older kernel
+            throw new CommandException("-i option not supported or applicable on this architecture or kernel");
         }
         if (a.has("f")) {
             if (!k.hasMember("super_block", "s_files") && !k.hasSymbol("inuse_filps")) {
-                throw new CommandException("mount: the super_block.s_files linked list does not exist in this kernel");
+                throw new CommandException("the super_block.s_files linked list does not exist in this kernel\n"
+                        + "mount: -f option not supported or applicable on this architecture or kernel");
             }
-            throw new CommandException("mount: -f is not supported yet");
+            // s_files went away in Linux 3.13; kdive reads no older kernel
+            throw new CommandException("-f option not supported or applicable on this architecture or kernel");
         }
         TaskTable table = TaskTable.of(context.session());
         TaskInfo task = a.has("n") ? resolve(table, a.value("n")) : lowestPid(table);

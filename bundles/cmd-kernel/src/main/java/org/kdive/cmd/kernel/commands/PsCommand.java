@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.kdive.api.command.Args;
 import org.kdive.api.command.Command;
@@ -14,6 +15,7 @@ import org.kdive.api.kernel.TaskInfo;
 import org.kdive.api.session.Session;
 import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.tasks.MemUsage;
+import org.kdive.cmd.kernel.tasks.TaskFacts;
 import org.kdive.cmd.kernel.tasks.TaskTable;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -30,32 +32,66 @@ public class PsCommand implements Command {
     @Override
     public String usage() {
         return "ps - display process status information\n"
-                + "ps [-k|-u] [-G] [-p|-c] [-A] [-I] [-H] [pid | task | command] ...\n"
+                + "ps [-k|-u|-G|-y policy] [-s] [-p|-c|-t|-[l|m][-C cpu]|-a|-g|-r|-S|-A|-H]\n"
+                + "     [pid | task | command] ...\n"
+                + "  pid | task | command | 'regex'   select tasks (\\name for a numeric command name)\n"
                 + "  -k  kernel threads only        -u  user tasks only\n"
-                + "  -G  thread group leaders only  -A  active tasks only\n"
-                + "  -I  leave out the idle tasks   -H  no header\n"
-                + "  -p  the parents of each task   -c  the children of each task\n";
+                + "  -G  thread group leaders only  -y policy  only tasks of these scheduling policies\n"
+                + "      (0|NORMAL, 1|FIFO, 2|RR, 3|BATCH, 4|ISO, 5|IDLE, 6|DEADLINE; comma-separated)\n"
+                + "  -s  the saved kernel stack pointer (KSTACKP) instead of the task address\n"
+                + "  -H  no header                  -A  active tasks only\n"
+                + "  -p  the parents of each task   -c  the children of each task\n"
+                + "  -t  run time, start time, user and system time (oldest first)\n"
+                + "  -l  the last-run timestamp (sched_info.last_arrival, ns), most recent first\n"
+                + "  -m  the time since the task last ran (days hh:mm:ss.ms), most recent first\n"
+                + "  -C cpus  with -l or -m: per CPU (1, 0-3, 0,2 or a)\n"
+                + "  -a  the command line and environment (from the task's user memory)\n"
+                + "  -g  the threads of each thread group    -r  resource limits\n"
+                + "  -S  the number of tasks in each state\n";
     }
+
+    /** Options that choose another view than the table: only one of them at a time. */
+    private static final String EXCLUSIVE = "atcpglmSrA";
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
-        Args a = Args.parse(args, Set.of("k", "u", "G", "p", "c", "A", "I", "H"), Set.of());
-        if (a.has("k") && a.has("u")) throw new CommandException("ps: -u and -k are mutually exclusive");
-        if (a.has("p") && a.has("c")) throw new CommandException("ps: -p and -c are mutually exclusive");
+        Args a = Args.parse(args, Set.of("k", "u", "G", "p", "c", "A", "I", "H", "s", "t", "l", "m", "a", "g", "r", "S"),
+                Set.of("C", "y"));
+        if (a.has("k") && a.has("u")) throw new CommandException("-u and -k are mutually exclusive");
+        long exclusive = EXCLUSIVE.chars().filter(c -> a.has(String.valueOf((char) c))).count();
+        if (exclusive > 1) throw new CommandException("-a, -t, -c, -p, -g, -l, -m, -S, -r and -A flags are all mutually-exclusive");
         Session s = context.session();
+        Kernel k = Kernel.of(s);
+        TaskFacts facts = new TaskFacts(k);
+        if ((a.has("l") || a.has("m")) && !facts.hasLastRun()) {
+            throw new CommandException("last-run timestamps do not exist in this kernel");
+        }
+        if (a.has("C") && !a.has("l") && !a.has("m")) throw new CommandException("-C option is only applicable with -l and -m");
+        if (a.has("G") && (a.has("l") || a.has("m"))) {
+            throw new CommandException("-G not supported with -" + (a.has("l") ? "l" : "m") + " option");
+        }
         TaskTable table = TaskTable.of(s);
         for (String p : table.problems()) context.warn(p);
+        int policies = a.has("y") ? policyMask(a.value("y")) : 0;
+        boolean all = a.positional().isEmpty();
+        if (!all && a.has("S")) throw new CommandException("-S option takes no arguments");
+        if (a.has("S") && (a.has("u") || a.has("k") || a.has("G"))) {
+            throw new CommandException("-S option cannot be used with other options");
+        }
+        if (!all && a.has("C")) context.warn("ps: -C option is not applicable with specified tasks");
 
+        List<TaskInfo> order = new ArrayList<>(table.tasks());
+        if (a.has("l") || a.has("m")) {
+            // crash sorts its task table by last run, most recent first
+            order.sort((x, y) -> Long.compareUnsigned(facts.lastRun(y.task()), facts.lastRun(x.task())));
+        }
         List<TaskInfo> selected = new ArrayList<>();
-        if (a.positional().isEmpty()) {
-            selected.addAll(table.tasks());
+        if (all) {
+            selected.addAll(order);
         } else {
-            for (TaskInfo t : table.tasks()) {
+            for (TaskInfo t : order) {
                 for (String arg : a.positional()) {
-                    if (matches(table, t, arg)) {
-                        selected.add(t);
-                        break;
-                    }
+                    if (matches(table, t, arg) && groupLeaderIfNamed(a, t, arg)) selected.add(t);
                 }
             }
             for (String arg : a.positional()) {
@@ -68,11 +104,22 @@ public class PsCommand implements Command {
                 }
             }
         }
+        PsViews views = new PsViews(context, k, table, facts);
+        if (a.has("S")) return views.summary(selected);
+        if (a.has("t")) return views.times(filter(k, facts, selected, a, policies, all), all);
+        if ((a.has("l") || a.has("m")) && a.has("C") && all) {
+            return views.lastRunByCpu(order, RunqCommand.cpuSpec(a.value("C"), table.cpus()), a.has("m"));
+        }
+        List<TaskInfo> shown = filter(k, facts, selected, a, policies, all);
+        if (a.has("l") || a.has("m")) return views.lastRun(shown, order, a.has("m"));
+        if (a.has("a")) return views.arguments(shown);
+        if (a.has("r")) return views.rlimits(shown);
+        if (a.has("g")) return views.threadGroups(shown, !all);
 
         StringBuilder sb = new StringBuilder();
         List<Object> rows = new ArrayList<>();
         if (a.has("p") || a.has("c")) {
-            for (TaskInfo t : filter(selected, a)) {
+            for (TaskInfo t : shown) {
                 if (a.has("p")) parents(sb, table, t);
                 else children(sb, table, t);
                 sb.append('\n');
@@ -80,15 +127,45 @@ public class PsCommand implements Command {
             }
             return Result.of(sb.toString(), Map.of("tasks", rows));
         }
-        if (!a.has("H")) sb.append(HEADER).append('\n');
-        Kernel k = Kernel.of(s);
-        for (TaskInfo t : filter(selected, a)) {
-            if (a.has("A") && !t.active()) continue;
+        boolean kstack = a.has("s");
+        if (!a.has("H")) sb.append(kstack ? KSTACK_HEADER : HEADER).append('\n');
+        for (TaskInfo t : shown) {
+            if (a.has("A") && all && !t.active()) continue;
             MemUsage m = MemUsage.of(k, table, t);
-            sb.append(line(t, m)).append('\n');
-            rows.add(row(t, m));
+            OptionalLong ksp = kstack ? views.kernelStackPointer(t) : OptionalLong.empty();
+            sb.append(kstack ? line(t, m, ksp) : line(t, m)).append('\n');
+            Map<String, Object> r = row(t, m);
+            if (kstack) r.put("kstackp", ksp.isPresent() ? org.kdive.api.util.Hex.json(ksp.getAsLong()) : null);
+            rows.add(r);
         }
         return Result.of(sb.toString(), Map.of("tasks", rows));
+    }
+
+    static final String KSTACK_HEADER = "      PID    PPID  CPU      KSTACKP      ST  %MEM      VSZ      RSS  COMM";
+
+    /** With -g or -G a command name or regex selects only thread group leaders. */
+    private static boolean groupLeaderIfNamed(Args a, TaskInfo t, String arg) {
+        if (!(a.has("g") || a.has("G"))) return true;
+        if (arg.matches("\\d+|(0x)?[0-9a-fA-F]{8,16}")) return true;
+        return t.pid() == t.tgid();
+    }
+
+    /** crash's -y argument: names (any case, a prefix is enough) or numbers, comma-separated; a mask of policies. */
+    static int policyMask(String spec) {
+        int mask = 0;
+        for (String p : spec.split(",")) {
+            String u = p.trim().toUpperCase(java.util.Locale.ROOT);
+            boolean found = false;
+            for (int i = 0; i < TaskFacts.POLICIES.length; i++) {
+                if (u.startsWith(TaskFacts.POLICIES[i]) || u.equals(String.valueOf(i)) || u.equals("0X" + i)) {
+                    mask |= 1 << i;
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) throw new CommandException("" + p + ": invalid scheduling policy");
+        }
+        return mask;
     }
 
     private static boolean matches(TaskTable table, TaskInfo t, String arg) {
@@ -107,16 +184,35 @@ public class PsCommand implements Command {
         return t.comm().equals(comm);
     }
 
-    private static List<TaskInfo> filter(List<TaskInfo> in, Args a) {
+    private static List<TaskInfo> filter(Kernel k, TaskFacts facts, List<TaskInfo> in, Args a, int policies, boolean all) {
         List<TaskInfo> out = new ArrayList<>();
+        java.util.Set<Long> leaders = new java.util.HashSet<>();
         for (TaskInfo t : in) {
             if (a.has("k") && !t.kernelThread()) continue;
             if (a.has("u") && t.kernelThread()) continue;
             if (a.has("I") && t.idle()) continue;
-            if (a.has("G") && t.pid() != t.tgid()) continue;
+            if (policies != 0 && (policies & (1 << facts.policy(t.task()))) == 0) continue;
+            if (a.has("G")) {
+                // a thread stands for its group leader when named, and each leader shows once
+                TaskInfo leader = t;
+                if (t.pid() != t.tgid()) {
+                    if (all) continue;
+                    leader = TaskTable.of(k.session()).byPid(t.tgid()).stream().findFirst().orElse(null);
+                    if (leader == null) continue;
+                }
+                if (!leaders.add(leader.task())) continue;
+                t = leader;
+            }
             out.add(t);
         }
         return out;
+    }
+
+    /** One ps line with the KSTACKP column (crash's -s): "--" for active tasks. */
+    static String line(TaskInfo t, MemUsage m, OptionalLong ksp) {
+        String l = line(t, m);
+        String col = ksp.isPresent() ? String.format("%016x", ksp.getAsLong()) : "       --       ";
+        return l.substring(0, 23) + col + l.substring(39);
     }
 
     /** One ps line, crash's columns. */

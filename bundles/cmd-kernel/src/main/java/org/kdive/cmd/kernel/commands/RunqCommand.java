@@ -30,17 +30,18 @@ public class RunqCommand implements Command {
     @Override
     public String usage() {
         return "runq - run queue\n"
-                + "runq [-t] [-c cpu(s)]\n"
+                + "runq [-t] [-T] [-m] [-d] [-g] [-c cpu(s)]\n"
                 + "  -t         the run queue clock of each CPU and when its current task last arrived\n"
+                + "  -T         how far each CPU's run queue clock lags behind the most advanced one\n"
+                + "  -m         how long each CPU's current task has been running (days hh:mm:ss.ms)\n"
+                + "  -d         every task with task_struct.on_rq set, per CPU (a cross-check of the queues)\n"
+                + "  -g         the CFS run queues by task group, the running task marked [CURRENT]\n"
                 + "  -c cpus    only these CPUs: 1, 0-3, 0,2 or a (all)\n";
     }
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("t", "g", "d", "T", "m"), Set.of("c"));
-        for (String unsupported : new String[] {"g", "d", "T", "m"}) {
-            if (a.has(unsupported)) throw new CommandException("runq: -" + unsupported + " is not supported yet");
-        }
         if (!a.positional().isEmpty()) throw new CommandException("runq: unexpected argument: " + a.positional(0));
         Session s = context.session();
         Kernel k = Kernel.of(s);
@@ -49,7 +50,14 @@ public class RunqCommand implements Command {
         int cpus = k.cpus();
         BitSet selected = a.has("c") ? cpuSpec(a.value("c"), cpus) : allCpus(cpus);
         if (!k.hasSymbol("runqueues")) throw new CommandException("runq: per-cpu runqueues do not exist");
-        return a.has("t") ? clocks(k, table, selected) : queues(context, k, table, selected);
+        RunqViews views = new RunqViews(k, table);
+        // crash's precedence when several are given
+        if (a.has("t")) return clocks(k, table, selected);
+        if (a.has("T")) return views.lag();
+        if (a.has("m")) return views.running(selected);
+        if (a.has("d")) return views.onRq(selected);
+        if (a.has("g")) return views.byTaskGroup(selected);
+        return queues(context, k, table, selected);
     }
 
     private static Result queues(CommandContext context, Kernel k, TaskTable table, BitSet cpus) {

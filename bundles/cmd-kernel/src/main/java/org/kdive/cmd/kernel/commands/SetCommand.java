@@ -26,17 +26,40 @@ public class SetCommand implements Command {
     @Override
     public String usage() {
         return "set - set the context task\n"
-                + "set [pid | task]\n"
+                + "set [pid | task | -c cpu | -a pid|task | -p]\n"
                 + "  without argument: show the context task\n"
-                + "  -p  back to the panic task\n";
+                + "  -p      back to the panic task\n"
+                + "  -c cpu  the task that was running on this CPU\n"
+                + "  -a pid | task  mark this task as the one running on its CPU (ps, bt -a, runq see it)\n";
     }
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
-        Args a = Args.parse(args, Set.of("p"), Set.of());
+        Args a = Args.parse(args, Set.of("p"), Set.of("c", "a"));
         Session s = context.session();
         TaskTable table = TaskTable.of(s);
-        if (a.has("p")) {
+        if (a.has("a")) {
+            String arg = a.value("a");
+            List<TaskInfo> t = table.resolve(arg);
+            if (t.size() > 1) throw new CommandException("pid " + arg + " has " + t.size() + " tasks: use a task address");
+            TaskInfo marked = table.markActive(t.get(0));
+            Map<String, Object> d = describe(table, marked);
+            String text = String.format("\"%s\" task %x has been marked as the active task on cpu %d%n",
+                    marked.comm(), marked.task(), marked.cpu());
+            return Result.of(text, d);
+        }
+        if (a.has("c")) {
+            String c = a.value("c");
+            if (!c.matches("\\d+")) throw new CommandException("invalid cpu number: " + c);
+            int cpu = Integer.parseInt(c);
+            if (cpu >= table.cpus()) {
+                throw new CommandException("invalid cpu number: system has only " + table.cpus() + " cpu" + (table.cpus() > 1 ? "s" : ""));
+            }
+            TaskInfo t = table.byTask(table.currentOn(cpu)).orElseThrow(() -> new CommandException("cannot determine active task on cpu " + cpu));
+            // crash prints nothing when the context is that task already
+            if (TaskTable.context(s).map(x -> x.task() == t.task()).orElse(false)) return Result.of("", describe(table, t));
+            TaskTable.setContext(s, t);
+        } else if (a.has("p")) {
             TaskInfo p = table.panicTask().orElseThrow(() -> new CommandException("set: no panic task found"));
             TaskTable.setContext(s, p);
         } else if (!a.positional().isEmpty()) {

@@ -47,17 +47,31 @@ public class SysCommand implements Command {
     @Override
     public String usage() {
         return "sys - system data\n"
-                + "sys\n"
-                + "  shows KERNEL, DUMPFILE, CPUS, DATE, UPTIME, LOAD AVERAGE, TASKS, NODENAME, RELEASE,\n"
-                + "  VERSION, MACHINE, MEMORY and PANIC of the crashed system.\n";
+                + "sys [-c [name|number] ...] [-t] [-i] [config]\n"
+                + "  without options: KERNEL, DUMPFILE, CPUS, DATE, UPTIME, LOAD AVERAGE, TASKS, NODENAME,\n"
+                + "  RELEASE, VERSION, MACHINE, MEMORY and PANIC of the crashed system.\n"
+                + "  -c [name|number]  the system call table: number, handler, source file and line; a name\n"
+                + "                    shows the handlers whose name contains it, a number that slot\n"
+                + "  -t                the taint mask and its letters (from the kernel's taint_flags)\n"
+                + "  -i                the DMI identification strings (dmi_ident)\n"
+                + "  config            the kernel's built-in configuration (IKCONFIG)\n";
     }
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
-        Args a = Args.parse(args, Set.of(), Set.of());
-        if (!a.positional().isEmpty()) throw new CommandException("sys: option or argument not supported: " + a.positional(0));
+        Args a = Args.parse(args, Set.of("c", "t", "i"), Set.of());
         Session s = context.session();
         Kernel k = Kernel.of(s);
+        SysViews views = new SysViews(k);
+        if (a.has("t")) return views.taints();
+        if (a.has("i")) return views.dmi();
+        if (a.has("c")) return views.syscalls(a.positional());
+        if (a.positional().size() == 1 && a.positional(0).equals("config")) {
+            // crash reads the configuration from the kernel's IKCONFIG copy only
+            if (!k.hasSymbol("kernel_config_data")) throw new CommandException("kernel_config_data does not exist in this kernel");
+            throw new CommandException("config: reading the kernel's built-in configuration is not supported yet");
+        }
+        if (!a.positional().isEmpty()) throw new CommandException("option or argument not supported: " + a.positional(0));
         Clock clock = new Clock(k);
         Map<String, Object> d = new LinkedHashMap<>();   // crash's lines
         Map<String, Object> data = new LinkedHashMap<>(); // the same, typed (docs/json.md)

@@ -31,8 +31,10 @@ public class TaskCommand implements Command {
     @Override
     public String usage() {
         return "task - task_struct and thread_info contents\n"
-                + "task [-R member[,member]] [pid | task] ...\n"
-                + "  -R member,...  only these task_struct members\n";
+                + "task [-R member[,member]] [-x|-d] [pid | task] ...\n"
+                + "  -R member,...  only these task_struct members (dotted paths allowed: se.vruntime)\n"
+                + "  -x             integers in hexadecimal\n"
+                + "  -d             integers in decimal (the default)\n";
     }
 
     @Override
@@ -49,7 +51,8 @@ public class TaskCommand implements Command {
         Kernel k = Kernel.of(s);
         Type taskType = k.type("struct task_struct")
                 .orElseThrow(() -> new CommandException("task: struct task_struct is not known (no debuginfo?)"));
-        ValuePrinter vp = new ValuePrinter(k);
+        if (a.has("x") && a.has("d")) throw new CommandException("-d and -x are mutually exclusive");
+        ValuePrinter vp = new ValuePrinter(k, a.has("x"));
         StringBuilder sb = new StringBuilder();
         List<Object> data = new ArrayList<>();
         for (TaskInfo t : targets) {

@@ -24,11 +24,19 @@ public record MemUsage(long vszKb, long rssKb, double pctMem) {
                     if (v > 0) rss += v;
                 }
             } else if (stat.isPresent()) {
-                // 6.2+: struct percpu_counter rss_stat[NR_MM_COUNTERS]; the central count
+                // 6.2+: struct percpu_counter rss_stat[NR_MM_COUNTERS]: the central count plus each online
+                // CPU's s32 delta, as the kernel's and drgn's percpu_counter_sum() add them
                 long pcSize = k.size("percpu_counter").orElse(40);
                 long cnt = k.offset("percpu_counter", "count").orElse(8);
+                OptionalLong counters = k.offset("percpu_counter", "counters");
+                int[] online = onlineCpus(k);
                 for (int c : RESIDENT_COUNTERS) {
-                    long v = k.u64(t.mm() + stat.getAsLong() + pcSize * c + cnt);
+                    long fbc = t.mm() + stat.getAsLong() + pcSize * c;
+                    long v = k.u64(fbc + cnt);
+                    if (counters.isPresent()) {
+                        long percpu = k.u64(fbc + counters.getAsLong());
+                        for (int cpu : online) v += k.s32(percpu + k.perCpuOffset(cpu));
+                    }
                     if (v > 0) rss += v;
                 }
             }
@@ -51,6 +59,24 @@ public record MemUsage(long vszKb, long rssKb, double pctMem) {
         } catch (RuntimeException e) {
             return NONE;
         }
+    }
+
+    /** The CPUs set in cpu_online_mask (cached per session); CPU 0 when the mask cannot be read. */
+    static int[] onlineCpus(Kernel k) {
+        return k.session().cached("cmd-kernel.online-cpus", () -> {
+            try {
+                long mask = k.requireSymbol("__cpu_online_mask");
+                long words = Math.max(1, Math.min(k.size("cpumask").orElse(8), 1024) / 8);
+                java.util.List<Integer> out = new java.util.ArrayList<>();
+                for (int w = 0; w < words; w++) {
+                    long bits = k.u64(mask + 8L * w);
+                    for (int b = 0; b < 64; b++) if ((bits & (1L << b)) != 0) out.add(w * 64 + b);
+                }
+                return out.stream().mapToInt(Integer::intValue).toArray();
+            } catch (RuntimeException e) {
+                return new int[] {0};
+            }
+        });
     }
 
     /** Pages of RAM up to high_memory, crash's denominator for %MEM. */

@@ -16,10 +16,10 @@ import org.kdive.cmd.kernel.access.Kernel;
  * bt, task, set and foreach, and by the {@link org.kdive.api.kernel.KernelTasks} service.
  */
 public final class TaskTable {
-    private final List<TaskInfo> tasks;
+    private volatile List<TaskInfo> tasks;
     private final List<String> problems;
     private final int panicCpu;
-    private final long[] currentPerCpu;
+    private volatile long[] currentPerCpu;
 
     TaskTable(List<TaskInfo> tasks, List<String> problems, int panicCpu, long[] currentPerCpu) {
         this.tasks = List.copyOf(tasks);
@@ -116,6 +116,30 @@ public final class TaskTable {
 
     public static void setContext(Session session, TaskInfo task) {
         contextRef(session).set(task);
+    }
+
+    /**
+     * crash's {@code set -a}: from now on {@code task} is the one running on its CPU (for ps's
+     * marks, bt -a, runq...), the task that was there no longer counts as active.
+     */
+    public synchronized TaskInfo markActive(TaskInfo task) {
+        int cpu = task.cpu();
+        if (cpu < 0 || cpu >= currentPerCpu.length) return task;
+        long[] current = currentPerCpu.clone();
+        long before = current[cpu];
+        current[cpu] = task.task();
+        List<TaskInfo> next = new ArrayList<>(tasks.size());
+        TaskInfo marked = task;
+        for (TaskInfo t : tasks) {
+            boolean active = t.task() == task.task() || (t.active() && t.task() != before);
+            TaskInfo n = active == t.active() ? t : new TaskInfo(t.task(), t.pid(), t.ppid(), t.tgid(), t.cpu(), t.comm(),
+                    t.state(), t.stateName(), active, t.idle(), t.kernelThread(), t.mm());
+            if (n.task() == task.task()) marked = n;
+            next.add(n);
+        }
+        tasks = Collections.unmodifiableList(next);
+        currentPerCpu = current;
+        return marked;
     }
 
     public List<TaskInfo> children(TaskInfo parent) {

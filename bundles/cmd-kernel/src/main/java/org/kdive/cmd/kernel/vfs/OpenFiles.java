@@ -14,6 +14,13 @@ public final class OpenFiles {
 
     /** One open descriptor; dentry or inode 0 when the file has none (crash prints "?" then). */
     public record OpenFile(int fd, long file, long dentry, long inode, String type, String path) {
+        /** address_space.nrpages of the inode's i_mapping (files -c), and the mapping. */
+        public long[] pageCache(Kernel k) {
+            if (inode == 0) return new long[] {0, 0};
+            long mapping = k.u64(inode + k.requireOffset("inode", "i_mapping"));
+            return new long[] {mapping, mapping == 0 ? 0 : k.u64(mapping + k.requireOffset("address_space", "nrpages"))};
+        }
+
     }
 
     private final Kernel k;
@@ -37,6 +44,13 @@ public final class OpenFiles {
         if (dentry == 0) return "";
         return paths.of(dentry, k.u64(path + k.requireOffset("path", "mnt")));
     }
+
+    /** crash's TYPE column of an inode (files -d). */
+    public String typeOf(long inode) {
+        return type(inode, (int) k.readMember(inode, "inode", "i_mode"));
+    }
+
+    public DentryPath paths() { return paths; }
 
     /** The open files by descriptor; empty when the task has no files_struct or fd table. */
     public List<OpenFile> files(long task) {

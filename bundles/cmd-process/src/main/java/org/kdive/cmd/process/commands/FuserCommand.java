@@ -233,7 +233,27 @@ public final class FuserCommand implements Command {
             long dentry = k.u64(file + k.requireOffset("file", "f_path.dentry"));
             long inode = dentry == 0 ? 0 : inode(dentry);
             String path = dentry == 0 ? "" : paths.ofFile(file);
-            return String.format("%3d %16x %16x %16x %-4s %s\n", fd, file, dentry, inode, "", path);
+            return String.format("%3d %16x %16x %16x %-4s %s\n", fd, file, dentry, inode, type(inode), path);
+        }
+
+        /** crash's inode_type: the file type of i_mode. */
+        private String type(long inode) {
+            if (inode == 0) return "?";
+            try {
+                int mode = k.memory().u16(inode + k.requireOffset("inode", "i_mode")) & 0170000;
+                return switch (mode) {
+                    case 0100000 -> "REG";
+                    case 0040000 -> "DIR";
+                    case 0020000 -> "CHR";
+                    case 0060000 -> "BLK";
+                    case 0120000 -> "LNK";
+                    case 0010000 -> "FIFO";
+                    case 0140000 -> "SOCK";
+                    default -> "UNKN";
+                };
+            } catch (RuntimeException e) {
+                return "?";
+            }
         }
 
         /** A VMA line as `vm -i` prints it: with the inode of a mapped file, else crash's usual line. */

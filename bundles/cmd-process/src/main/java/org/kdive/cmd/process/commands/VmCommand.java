@@ -68,7 +68,7 @@ public final class VmCommand implements Command {
     public String usage() {
         return """
                 vm - virtual memory
-                vm [-p | -P vma | -v | -m | [-R reference] [-d | -x] | -f vm_flags] [pid | taskp] ...
+                vm [-p | -P vma | -M mm | -v | -m | [-R reference] [-d | -x] | -f vm_flags] [pid | taskp] ...
                   The memory of a task's address space (default: the current context): its mm_struct,
                   page directory, resident set and total virtual size, then each virtual memory area
                   (VMA: address, start, end, vm_flags, file); the VMAs come from the maple tree
@@ -83,6 +83,7 @@ public final class VmCommand implements Command {
                                  swap/file offset (hex; swap offsets decimal)
                     -d | -x      with -m/-v: print integers in decimal / hexadecimal
                     -f vm_flags  the names of the bits of a vm_flags value
+                    -M mm_struct for a task without one (exiting), the VMAs of this mm_struct
                     pid | taskp  tasks by PID (decimal) or task_struct address (hex)
                 """;
     }
@@ -90,7 +91,6 @@ public final class VmCommand implements Command {
     @Override
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("p", "m", "v", "x", "d"), Set.of("R", "P", "f", "M"));
-        if (a.has("M")) throw new CommandException("-M (a forced mm_struct) is not supported", CommandException.USAGE);
         if (a.has("x") && a.has("d")) throw new CommandException("-d and -x are mutually exclusive", CommandException.USAGE);
         int modes = (a.has("p") ? 1 : 0) + (a.has("m") ? 1 : 0) + (a.has("v") ? 1 : 0) + (a.has("P") ? 1 : 0);
         if (modes > 1 || (a.has("R") && (a.has("m") || a.has("v") || a.has("P"))) || (a.has("f") && modes > 0)) {
@@ -108,7 +108,7 @@ public final class VmCommand implements Command {
         }
         Mode mode = new Mode(a.has("p") || a.has("R"), a.has("m"), a.has("v"),
                 a.has("P") ? parseHex(a.value("P")) : 0, a.has("P"), a.has("R") ? new Ref(a.value("R")) : null,
-                a.has("x") ? "-x" : a.has("d") ? "-d" : null);
+                a.has("x") ? "-x" : a.has("d") ? "-d" : null, a.has("M") ? forcedMm(s, a.value("M")) : 0);
         if ((mode.mm || mode.vmas) && struct == null) {
             throw new CommandException("-m and -v print through the struct command, which is not installed");
         }
@@ -156,7 +156,30 @@ public final class VmCommand implements Command {
         }
     }
 
-    record Mode(boolean pages, boolean mm, boolean vmas, long single, boolean hasSingle, Ref ref, String radix) {
+    /**
+     * @param forcedMm -M: the mm_struct to show for a task that has none (an exiting task), 0 when not given
+     */
+    record Mode(boolean pages, boolean mm, boolean vmas, long single, boolean hasSingle, Ref ref, String radix, long forcedMm) {
+    }
+
+    /**
+     * -M's mm_struct: a kernel address whose mm_count is not 0 (crash also checks that it lies in
+     * the mm_struct slab cache, which this bundle cannot see: an address that reads is taken).
+     */
+    private static long forcedMm(Session s, String word) {
+        long mm = parseHex(word);
+        if (Long.compareUnsigned(mm, s.arch().addressSpace(s).kernelBase()) < 0) {
+            throw new CommandException("invalid mm_struct address: " + word, CommandException.USAGE);
+        }
+        Layout k = Layout.of(s);
+        long count;
+        try {
+            count = k.s32(mm + k.requireOffset("mm_struct", "mm_count"));
+        } catch (org.kdive.api.KdiveException e) {
+            throw new CommandException("invalid mm_struct address: " + word, CommandException.USAGE);
+        }
+        if (count == 0) throw new CommandException("stale mm_struct address", CommandException.USAGE);
+        return mm;
     }
 
     /** -R's reference: a number (hex, and decimal when it reads as one) or a name. */
@@ -213,28 +236,31 @@ public final class VmCommand implements Command {
         void task(TaskInfo ti, boolean header, boolean subsequent) {
             ctx.checkCancelled();
             if (header) out.text((subsequent ? "\n" : "") + Tasks.header(ti) + "\n");
-            MmUsage mu = MmUsage.of(k, ti, t.all());
+            MmUsage usage = MmUsage.of(k, ti, t.all());
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("pid", ti.pid());
             rec.put("task", Hex.json(ti.task()));
             rec.put("comm", ti.comm());
-            rec.put("mm", Hex.json(mu.mm()));
-            rec.put("pgd", Hex.json(mu.pgd()));
+            rec.put("mm", Hex.json(usage.mm()));
+            rec.put("pgd", Hex.json(usage.pgd()));
             long page = k.pageSize();
-            rec.put("rss_kb", mu.rssPages() * page / 1024);
-            rec.put("total_vm_kb", mu.totalVmPages() * page / 1024);
+            rec.put("rss_kb", usage.rssPages() * page / 1024);
+            rec.put("total_vm_kb", usage.totalVmPages() * page / 1024);
             Ref ref = mode.ref;
-            if (ref != null && (ref.hex(mu.mm()) || ref.hex(mu.pgd()))) {
-                out.text(Tasks.header(ti) + "\n" + vmData(mu, k.pageSize()) + "\n");
+            if (ref != null && (ref.hex(usage.mm()) || ref.hex(usage.pgd()))) {
+                out.text(Tasks.header(ti) + "\n" + vmData(usage, k.pageSize()) + "\n");
                 rec.put("match", "mm");
                 out.record(rec);
                 return;
             }
-            if (!mode.mm && !mode.vmas && !mode.hasSingle && ref == null) out.text(vmData(mu, k.pageSize()));
-            if (mu.mm() == 0) {
+            if (!mode.mm && !mode.vmas && !mode.hasSingle && ref == null) out.text(vmData(usage, k.pageSize()));
+            if (usage.mm() == 0 && mode.forcedMm == 0) {
                 out.record(rec);
                 return;
             }
+            // -M: the VMAs and pages of the mm_struct given, the usage line stays the task's (zeros)
+            MmUsage mu = usage.mm() != 0 ? usage : new MmUsage(mode.forcedMm, k.pointer(mode.forcedMm, "mm_struct", "pgd"), 0, 0);
+            if (usage.mm() == 0) rec.put("forced_mm", Hex.json(mode.forcedMm));
             if (mode.mm) {
                 structDump("mm_struct", mu.mm());
                 out.record(rec);

@@ -99,17 +99,18 @@ public final class Evaluator {
     private Value history(String text) {
         int size = env.historySize();
         int index;
-        if (text.equals("$")) {
-            index = size;
-        } else if (text.startsWith("$$")) {
-            int back = text.length() == 2 ? 1 : Integer.parseInt(text.substring(2));
-            index = size - back;
-        } else {
-            try {
+        // ($$$ and numbers beyond an int lex as one history token: a syntax error, found by ExpressionFuzzTest)
+        try {
+            if (text.equals("$")) {
+                index = size;
+            } else if (text.startsWith("$$")) {
+                int back = text.length() == 2 ? 1 : Integer.parseInt(text.substring(2));
+                index = size - back;
+            } else {
                 index = Integer.parseInt(text.substring(1));
-            } catch (NumberFormatException e) {
-                throw new CommandException("A syntax error in expression, near `" + text + "'.");
             }
+        } catch (NumberFormatException e) {
+            throw new CommandException("A syntax error in expression, near `" + text + "'.");
         }
         Value v = index >= 1 && index <= size ? env.history(index) : null;
         if (v == null) {

@@ -44,6 +44,16 @@ public final class Symbolizer {
         // gdb ignores vmlinux data symbols of size 0 (linker-script labels such as init_stack)
         if (!labels && sym.module() == null && sym.size() == 0 && !sym.isText()) return null;
         if (sym.size() > 0 ? off >= sym.size() : off >= UNSIZED_REACH) return null;
+        if (off == 0 && labels) {
+            // crash's own table (rd -s) names an address shared by several symbols after the first it
+            // holds there: a section symbol (".data") before init_stack, _sdata, __end_rodata_aligned
+            try {
+                java.util.List<Symbol> here = symbols.at(address);
+                if (!here.isEmpty()) return here.get(0).name();
+            } catch (RuntimeException e) {
+                // keep the symbol found
+            }
+        }
         return off == 0 ? sym.name() : sym.name() + "+" + off;
     }
 

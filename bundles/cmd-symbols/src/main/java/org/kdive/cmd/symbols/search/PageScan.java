@@ -91,6 +91,11 @@ public final class PageScan {
     private boolean walked(long from, long to, PageSink sink) {
         long pgd = session.arch().kernelPageTable();
         if (pgd < 0) return true; // no kernel page table: nothing here can be translated
+        return walked(pgd, from, to, sink);
+    }
+
+    /** [from, to) of the address space whose page table is at physical {@code pgd} (a process's user memory), mapped pages only. */
+    public boolean walked(long pgd, long from, long to, PageSink sink) {
         Iterator<MappedRange> ranges = session.arch().mappings(pgd, from & PAGE_MASK, to);
         while (ranges.hasNext()) {
             MappedRange r = ranges.next();

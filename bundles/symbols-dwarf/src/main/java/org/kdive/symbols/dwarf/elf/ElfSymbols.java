@@ -24,10 +24,12 @@ public final class ElfSymbols implements SymbolTable {
     private volatile AddressOrder byAddress; // made on first address lookup: name lookups don't need it
     private final Map<String, Object> byName; // String → Integer or int[]
     private final long[][] ranges;          // run-time ranges of alloc sections: "near" means inside one
+    private final Symbol[] sectionSymbols;  // STT_SECTION entries of loaded sections, named after them, in symtab order
 
-    private ElfSymbols(Symbol[] symbols, long[][] ranges) {
+    private ElfSymbols(Symbol[] symbols, long[][] ranges, Symbol[] sectionSymbols) {
         this.symbols = symbols;
         this.ranges = ranges;
+        this.sectionSymbols = sectionSymbols;
         this.byName = new HashMap<>(symbols.length * 4 / 3 + 16);
         for (int i = 0; i < symbols.length; i++) {
             Object had = byName.putIfAbsent(symbols[i].name(), i);
@@ -116,12 +118,13 @@ public final class ElfSymbols implements SymbolTable {
                 if (a != Long.MIN_VALUE) ranges.add(new long[] {a, s.size()});
             }
         }
-        if (tab.isEmpty() || tab.get().isNoBits()) return new ElfSymbols(new Symbol[0], ranges.toArray(long[][]::new));
+        if (tab.isEmpty() || tab.get().isNoBits()) return new ElfSymbols(new Symbol[0], ranges.toArray(long[][]::new), new Symbol[0]);
         ElfSection st = tab.get();
         byte[] strs = stringTable(elf, st);
         ByteBuffer b = elf.data(st);
         int n = b.limit() / 24;
         List<Symbol> out = new ArrayList<>(n);
+        List<Symbol> sections = new ArrayList<>();
         Map<Integer, Character> sectionLetters = new HashMap<>();
         for (int i = 1; i < n; i++) {
             int p = i * 24;
@@ -130,6 +133,13 @@ public final class ElfSymbols implements SymbolTable {
             int shndx = Short.toUnsignedInt(b.getShort(p + 6));
             long value = b.getLong(p + 8), size = b.getLong(p + 16);
             int bind = info >> 4, type = info & 0xf;
+            if (type == STT_SECTION && shndx > 0 && shndx < elf.sections().size()) {
+                // kept aside for at(): crash's table has them under their section's name, before the others
+                ElfSection sec = elf.section(shndx);
+                long at = sec.isAlloc() ? relocate.symbolAddress(sec, value) : Long.MIN_VALUE;
+                if (at != Long.MIN_VALUE) sections.add(new Symbol(sec.name(), at, 0, sectionLetter(sec), module));
+                continue;
+            }
             if (type == STT_SECTION || type == STT_FILE || nameOff == 0) continue;
             if (nameOff < 0 || nameOff >= strs.length || strs[nameOff] == 0) continue;
             int end = nameOff;
@@ -162,7 +172,7 @@ public final class ElfSymbols implements SymbolTable {
             }
             out.add(new Symbol(Symbol.crashName(name), address, size, letter, module));
         }
-        return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new));
+        return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new), sections.toArray(Symbol[]::new));
     }
 
     /**
@@ -265,6 +275,25 @@ public final class ElfSymbols implements SymbolTable {
     @Override
     public Stream<Symbol> all() {
         return Arrays.stream(symbols);
+    }
+
+    @Override
+    public List<Symbol> at(long address) {
+        List<Symbol> out = new ArrayList<>();
+        for (Symbol s : sectionSymbols) if (s.address() == address) out.add(s);
+        AddressOrder order = addressOrder();
+        long[] a = order.addresses();
+        int lo = 0, hi = a.length;
+        while (lo < hi) { // the first entry at or above the address
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(a[mid], address) < 0) lo = mid + 1;
+            else hi = mid;
+        }
+        List<Integer> here = new ArrayList<>();
+        for (int i = lo; i < a.length && a[i] == address; i++) here.add(order.indices()[i]);
+        here.sort(null); // symtab order
+        for (int i : here) out.add(symbols[i]);
+        return out;
     }
 
     /** Symbols in address order (what `nm -n` lists, minus undefined and absolute ones). */
