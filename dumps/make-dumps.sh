@@ -18,6 +18,12 @@ selected() {
 }
 rows=$(awk '!/^#/ && NF {print $1, $2}' "$DUMPS_HOME/dumps.list")
 mkdir -p "$MADE_DIR"
+# one driver at a time per cache: a second one would remake (rm -rf) the dumps the first is making
+exec 8>"$MADE_DIR/.make-dumps.lock"
+if ! flock -n 8; then
+  say "another make-dumps.sh is making dumps in $MADE_DIR: waiting for it (at most an hour)"
+  flock -w 3600 8 || die "another make-dumps.sh held $MADE_DIR/.make-dumps.lock for an hour"
+fi
 todo=$MADE_DIR/.todo.$$
 : > "$todo"
 while read -r id kind; do

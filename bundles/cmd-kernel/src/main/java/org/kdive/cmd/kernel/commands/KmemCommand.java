@@ -14,6 +14,8 @@ import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.api.symbols.Type;
 import org.kdive.cmd.kernel.access.Kernel;
+import org.kdive.cmd.kernel.mem.KmemViews;
+import org.kdive.cmd.kernel.mem.PageMap;
 import org.kdive.cmd.kernel.slab.SlabViews;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -33,27 +35,73 @@ public class KmemCommand implements Command {
     @Override
     public String usage() {
         return "kmem - kernel memory\n"
-                + "kmem -i | -s [name|address|list] | -S [name|address]\n"
+                + "kmem -i | -s [name|address|list] | -S[=cpus] [name|address] | -p [address] | -v [address]\n"
+                + "     | -V | -z | -o | -h | -g [flags] | -s -I name[,name]\n"
                 + "  -i       general memory usage: total, free, used, shared, buffers, cached, slab, huge pages,\n"
                 + "           swap and commit limits\n"
                 + "  -s       every slab cache (SLUB): object size, allocated and total objects, slabs, slab size\n"
                 + "  -S       as -s, and each CPU's slab and partial slabs with their objects (free, [allocated])\n"
                 + "           and each node's partial slabs\n"
+                + "  -S=cpus  as -S, only these CPUs' slabs (1,3 or 0-2 or a)\n"
+                + "  -I names with -s/-S: leave these caches out (comma-separated)\n"
                 + "  name     only the cache of this name (\\name for a cache called \"list\")\n"
                 + "  address  a kmem_cache, a slab page, or memory in a slab: its cache and slab object\n"
-                + "  list     -s list: the address and name of every cache\n";
+                + "  list     -s list: the address and name of every cache\n"
+                + "  -p       every page descriptor: physical address, mapping, index, count, flags and their names;\n"
+                + "           with an address (page, physical or virtual) only its page\n"
+                + "  -v       the vmalloc areas (vmap_area, vm_struct, range, size); with an address its area\n"
+                + "  -V       the vm_zone_stat, vm_node_stat counters and the summed vm_event_states\n"
+                + "  -z       each zone: size, present pages, watermarks and vm_stat counters\n"
+                + "  -o       each CPU's per-CPU offset\n"
+                + "  -h       the huge page hstates: size, free and total pages, name\n"
+                + "  -g [hex] the page flag bits of enum pageflags (only those set in hex)\n"
+                + "  -f/-F/-n/-c/-C/-r/-m/-P and kmem ADDRESS alone are not supported yet\n";
     }
 
     @Override
-    public Result execute(CommandContext context, List<String> args) {
-        Args a = Args.parse(args, Set.of("i", "s", "S"), Set.of());
-        int flags = (a.has("i") ? 1 : 0) + (a.has("s") ? 1 : 0) + (a.has("S") ? 1 : 0);
-        if (flags > 1) throw new CommandException("kmem: only one flag allowed!");
-        if (flags == 0) throw new CommandException("kmem: only -i, -s and -S are supported so far");
-        if (a.positional().size() > 1) throw new CommandException("kmem: only one kmem_cache reference is allowed");
-        if (!a.has("i")) return SlabViews.show(context, a.has("S"), a.positional(0));
-        if (!a.positional().isEmpty()) throw new CommandException("kmem: no address arguments allowed with this option");
+    public Result execute(CommandContext context, List<String> rawArgs) {
+        // crash's -S=cpus: the cpu list is part of the option word
+        String cpuSpec = null;
+        List<String> args = new java.util.ArrayList<>();
+        for (String w : rawArgs) {
+            if (w.startsWith("-S=")) {
+                if (cpuSpec != null) throw new CommandException("only one -S option allowed");
+                cpuSpec = w.substring(3);
+                args.add("-S");
+            } else {
+                args.add(w);
+            }
+        }
+        Args a = Args.parse(args, Set.of("i", "s", "S", "p", "v", "V", "z", "o", "h", "g", "f", "F", "c", "C", "n", "r", "P"),
+                Set.of("I", "m"));
+        int flags = 0;
+        for (String f : new String[] {"i", "s", "S", "p", "f", "F", "V", "o", "v", "C", "c", "g", "h", "r"}) if (a.has(f)) flags++;
+        if (flags > 1) throw new CommandException("only one flag allowed!");
         Kernel k = Kernel.of(context.session());
+        for (String f : new String[] {"c", "C", "r"}) {
+            if (a.has(f)) throw new CommandException("-" + f + " option not supported or applicable on this architecture or kernel");
+        }
+        for (String f : new String[] {"f", "F", "n", "m", "P"}) {
+            if (a.has(f)) throw new CommandException("-" + f + " is not supported yet");
+        }
+        KmemViews views = new KmemViews(context, k);
+        boolean noArgs = a.has("z") || a.has("V") || a.has("o") || a.has("h") || a.has("i");
+        if (noArgs && !a.positional().isEmpty()) throw new CommandException("no address arguments allowed with this option");
+        if (a.has("o")) return views.perCpuOffsets();
+        if (a.has("h")) return views.hstates();
+        if (a.has("V")) return views.vmStat();
+        if (a.has("z")) return views.zones();
+        if (a.has("g")) return views.pageFlags(a.positional(0));
+        if (a.has("p")) return pages(context, k, a.positional());
+        if (a.has("v")) return vmalloc(context, k, a.positional(0));
+        if (a.has("s") || a.has("S")) {
+            if (a.positional().size() > 1) throw new CommandException("kmem: only one kmem_cache reference is allowed");
+            java.util.BitSet cpus = cpuSpec == null ? null : RunqCommand.cpuSpec(cpuSpec, k.cpus());
+            List<String> ignore = a.has("I") ? List.of(a.value("I").split(",")) : List.of();
+            return SlabViews.show(context, a.has("S"), a.positional(0), cpus, ignore);
+        }
+        if (!a.has("i")) throw new CommandException("kmem ADDRESS without an option is not supported yet: use -s, -p or -v with it");
+        if (!a.positional().isEmpty()) throw new CommandException("kmem: no address arguments allowed with this option");
         long pageSize = context.session().dump().info().pageSize() > 0 ? context.session().dump().info().pageSize() : 4096;
         Map<String, Object> data = new LinkedHashMap<>();
         StringBuilder sb = new StringBuilder(HEADER);
@@ -134,6 +182,67 @@ public class KmemCommand implements Command {
             data.put("committed", committed);
         }
         return Result.of(sb.toString(), data);
+    }
+
+    /** -p [addresses]: every page descriptor (streamed), or the page of each address: a page, a physical or a virtual address. */
+    private static Result pages(CommandContext context, Kernel k, List<String> addrs) {
+        PageMap pm = new PageMap(k);
+        return Result.stream("pages", out -> {
+            out.text(pm.header() + "\n");
+            if (addrs.isEmpty()) {
+                for (long pfn = 0; pfn < pm.maxPfn(); pfn++) {
+                    if ((pfn & 1023) == 0) context.checkCancelled();
+                    long page = pm.pageOf(pfn);
+                    String line;
+                    Map<String, Object> r = PageMap.record();
+                    try {
+                        line = pm.line(page, r);
+                    } catch (RuntimeException e) {
+                        continue; // a hole in the memory map
+                    }
+                    out.text(line + "\n");
+                    out.record(r);
+                }
+                return null;
+            }
+            for (String s : addrs) {
+                long v = org.kdive.api.util.Hex.parseAddress(s);
+                long page;
+                if (pm.isPage(v)) {
+                    page = v;
+                } else {
+                    long phys = Long.compareUnsigned(v, k.session().arch().addressSpace(k.session()).kernelBase()) >= 0 ? k.memory().toPhysical(v) : v;
+                    page = pm.pageOf(phys / pm.pageSize());
+                }
+                Map<String, Object> r = PageMap.record();
+                out.text(pm.line(page, r) + "\n");
+                out.record(r);
+            }
+            return null;
+        });
+    }
+
+    /** -v [address]: the vmalloc areas, or the one holding the address. */
+    private static Result vmalloc(CommandContext context, Kernel k, String addr) {
+        List<String> problems = new java.util.ArrayList<>();
+        List<org.kdive.cmd.kernel.mem.Vmalloc.Area> areas = org.kdive.cmd.kernel.mem.Vmalloc.areas(k, problems);
+        problems.forEach(p -> context.warn("kmem: " + p));
+        long at = addr == null ? 0 : org.kdive.api.util.Hex.parseAddress(addr);
+        StringBuilder sb = new StringBuilder();
+        List<Object> data = new java.util.ArrayList<>();
+        for (var a : areas) {
+            if (addr != null && !(Long.compareUnsigned(at, a.start()) >= 0 && Long.compareUnsigned(at, a.end()) < 0)) continue;
+            if (sb.length() == 0) sb.append(org.kdive.cmd.kernel.mem.Vmalloc.HEADER).append('\n');
+            sb.append(a.line()).append('\n');
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("vmap_area", org.kdive.api.util.Hex.json(a.vmapArea()));
+            d.put("vm_struct", org.kdive.api.util.Hex.json(a.vmStruct()));
+            d.put("start", org.kdive.api.util.Hex.json(a.start()));
+            d.put("end", org.kdive.api.util.Hex.json(a.end()));
+            d.put("size", a.end() - a.start());
+            data.add(d);
+        }
+        return Result.of(sb.toString(), Map.of("areas", data));
     }
 
     private static String fixed(String label, long pages, long pageSize) {

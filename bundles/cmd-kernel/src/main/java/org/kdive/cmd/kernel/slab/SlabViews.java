@@ -38,9 +38,19 @@ public final class SlabViews {
      * selects the cache it is, or the cache and slab object it lies in.
      */
     public static Result show(CommandContext context, boolean verbose, String target) {
+        return show(context, verbose, target, null, List.of());
+    }
+
+    /**
+     * As {@link #show(CommandContext, boolean, String)}; {@code cpus} (crash's -S=cpus) limits the
+     * per-CPU slabs shown to these CPUs, null for all; {@code ignore} (crash's -I) names caches to leave out.
+     */
+    public static Result show(CommandContext context, boolean verbose, String target, java.util.BitSet cpus, List<String> ignore) {
         SlabViews v = new SlabViews(context);
+        v.cpuFilter = cpus;
         List<String> problems = new ArrayList<>();
-        List<Long> caches = v.slub.cacheAddresses(problems);
+        List<Long> caches = new ArrayList<>(v.slub.cacheAddresses(problems));
+        if (!ignore.isEmpty()) caches.removeIf(c -> ignore.contains(v.slub.name(c)));
         problems.forEach(context::warn);
         if (target == null) {
             // every cache (with -S its slabs and objects): printed, or one JSON record each, as it is read
@@ -62,6 +72,9 @@ public final class SlabViews {
         }
         return Result.of(v.out.toString(), Map.of("caches", v.data));
     }
+
+    /** The CPUs whose slabs -S shows (crash's -S=cpus), or null for all. */
+    private java.util.BitSet cpuFilter;
 
     /** Where {@link #all} writes as it goes (streamed), or null. */
     private org.kdive.api.command.Output sink;
@@ -170,6 +183,7 @@ public final class SlabViews {
         Map<Integer, Integer> perCpuOnNode = new LinkedHashMap<>();
         List<Object> cpus = new ArrayList<>();
         for (int cpu = 0; cpu < k.cpus(); cpu++) {
+            if (cpuFilter != null && !cpuFilter.get(cpu)) continue;
             Slub.CpuSlab cs = slub.cpuSlab(c, cpu);
             out.append(String.format("CPU %d KMEM_CACHE_CPU:%n  %x%n", cpu, cs.kmemCacheCpu()));
             out.append(String.format("CPU %d SLAB:%n", cpu)).append(cs.slab() == 0 ? "  (empty)\n" : "");
@@ -279,6 +293,7 @@ public final class SlabViews {
         int owner = -1;
         Set<Long> free = new HashSet<>(slub.freelist(c, s.freelist(), descriptor, problems));
         for (int cpu = 0; cpu < k.cpus(); cpu++) {
+            if (cpuFilter != null && !cpuFilter.get(cpu)) continue;
             Slub.CpuSlab cs = slub.cpuSlab(c, cpu);
             if (cs.slab() != descriptor) continue;
             owner = cpu;

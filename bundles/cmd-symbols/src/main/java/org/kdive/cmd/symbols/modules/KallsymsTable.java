@@ -59,6 +59,8 @@ public final class KallsymsTable implements SymbolTable {
             String name = names.computeIfAbsent(nameOff, o -> mem.cString(strtab + o, 512));
             if (name.isEmpty()) continue;
             char type = types != null ? (char) types[i] : guessType(info);
+            // a global symbol (ELF binding) is shown upper-case, as /proc/kallsyms and crash show exports
+            if ((info >> 4) == 1) type = Character.toUpperCase(type);
             out.add(new Symbol(Symbol.crashName(name), value, size, type, m.name()));
         }
         return new KallsymsTable(out, m.base(), m.base() + m.size());
