@@ -209,6 +209,7 @@ public class KdiveShell {
             session.put("LS_COLORS", "none=0");
         }
         if (json) session.put(CommandFunction.OUTPUT, "json");
+        session.put(ShellContext.FETCH, String.valueOf(Boolean.parseBoolean(request.apply("kdive.fetch"))));
         String launched = context.getProperty("kdive.launch.nanos");
         if (launched != null && context.getProperty("kdive.serve") == null) {
             LOG.debug("shell ready {} ms after launch", (System.nanoTime() - Long.parseLong(launched)) / 1_000_000);

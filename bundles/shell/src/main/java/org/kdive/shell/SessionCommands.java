@@ -37,7 +37,7 @@ public final class SessionCommands {
 
         @Override
         public Result execute(CommandContext ctx, List<String> args) {
-            boolean fetch = !args.contains("--no-fetch");
+            boolean fetch = ctx.fetchAllowed() && !args.contains("--no-fetch");
             List<Path> dumps = new ArrayList<>();
             Path vmlinux = null;
             try {
@@ -56,8 +56,9 @@ public final class SessionCommands {
                 data.put("warnings", s.warnings());
                 StringBuilder sb = new StringBuilder();
                 for (String w : s.warnings()) sb.append("WARNING: ").append(w).append('\n');
+                // vmlinux() answers what is loaded now; it never starts an on-demand fetch
                 sb.append(String.format("opened %s (%s)%s%n", dumps.get(0).getFileName(), s.dump().info().format(),
-                        s.vmlinux().map(d -> " with " + d.file().getFileName()).orElse(" without debuginfo")));
+                        s.vmlinux().map(d -> " with " + d.file().getFileName()).orElse(" without a vmlinux (the warnings say what it uses)")));
                 return Result.of(sb.toString(), data);
             } catch (IOException e) {
                 throw new KdiveException(e.getMessage(), e);

@@ -42,6 +42,15 @@ final class ShellContext implements CommandContext {
 
     @Override public boolean json() { return json; }
 
+    /** The launcher's --no-fetch, which KdiveShell keeps in the Gogo session for the whole run. */
+    @Override
+    public boolean fetchAllowed() {
+        return !Boolean.FALSE.toString().equals(String.valueOf(gogo.get(FETCH)));
+    }
+
+    /** Gogo session variable: "false" when the run was started with --no-fetch. */
+    static final String FETCH = "kdive.fetch";
+
     /** Relative to the session's directory when it is not the JVM's own (a server's client). */
     @Override
     public Path path(String name) {

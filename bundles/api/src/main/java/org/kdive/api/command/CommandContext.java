@@ -54,6 +54,14 @@ public interface CommandContext {
     }
 
     /**
+     * Whether this run may download debuginfo: false when the user said {@code --no-fetch} when
+     * starting kdive, so that a command opening a dump (e.g. {@code open}) respects it too.
+     */
+    default boolean fetchAllowed() {
+        return true;
+    }
+
+    /**
      * A file name the user typed, resolved against the user's working directory: the shell's, or
      * the calling program's when a kdive server runs the command (a JVM cannot change directory).
      */
