@@ -394,6 +394,30 @@ class GenerationsCommandsTest {
         assertTrue(out.contains("    indirect = true,"), d + ": autopsy does not show indirect = true:\n" + out);
     }
 
+    /**
+     * Without a vmlinux kdive names symbols from the kernel's own kallsyms, which VMCOREINFO locates from
+     * Linux 6.0 on: on 5.10 it says why symbols are unavailable (no download: --no-fetch, an empty cache);
+     * on 6.12 the same run names symbols and unwinds from memory, bt's frames being crash's.
+     */
+    @org.junit.jupiter.api.Test
+    void noVmlinuxSymbolsNeedKallsymsInVmcoreinfo() throws Exception {
+        MadeDump old = MadeDumps.require("deb11-5.10-cloud", "vqbug-kdump");
+        Path cache = Files.createTempDirectory("kdive-generations-cache");
+        Kdive.Run r = Kdive.run(Kdive.distro(), old.dir(), List.of("KDIVE_CACHE=" + cache), "--no-fetch",
+                old.dump().toRealPath().toString(), "-c", "sym schedule");
+        assertTrue(r.err().contains("VMCOREINFO has no kallsyms_* entries (they appear in Linux 6.0): without a vmlinux this"
+                + " kernel's symbols are unknown"), old + ": " + r.all());
+        MadeDump recent = MadeDumps.require("deb13-6.12-cloud", "vqbug-kdump");
+        r = Kdive.run(Kdive.distro(), recent.dir(), List.of("KDIVE_CACHE=" + cache), "--no-fetch",
+                recent.dump().toRealPath().toString(), "-c", "bt");
+        assertFalse(r.err().contains("kallsyms_* entries"), recent + ": " + r.err());
+        List<String> frames = new ArrayList<>();
+        for (String l : lines(recent.crashRef("05-bt"))) if (l.matches("^\\s?#\\d+ .*")) frames.add(l);
+        List<String> ours = new ArrayList<>();
+        for (String l : lines(r.out())) if (l.matches("^\\s?#\\d+ .*")) ours.add(l);
+        assertEquals(frames, ours, recent + ": bt from kallsyms and ORC in memory");
+    }
+
     // ---- running kdive ---------------------------------------------------------------------------
 
     private synchronized Run run(MadeDump d) throws Exception {
@@ -409,8 +433,10 @@ class GenerationsCommandsTest {
             commands.put(c.getKey(), cmd);
         }
         // crash's mod -S directory: the guest's modules' debuginfo and the test module
-        try (Stream<Path> s = Files.list(d.kernelModulesDebugDir())) {
-            for (Path ko : s.toList()) Files.createSymbolicLink(moduleDir.resolve(ko.getFileName()), ko.toRealPath());
+        if (Files.isDirectory(d.kernelModulesDebugDir())) {
+            try (Stream<Path> s = Files.list(d.kernelModulesDebugDir())) {
+                for (Path ko : s.toList()) Files.createSymbolicLink(moduleDir.resolve(ko.getFileName()), ko.toRealPath());
+            }
         }
         if (module) Files.createSymbolicLink(moduleDir.resolve("vqbug.ko"), d.module("vqbug").toRealPath());
         commands.put("dumpinfo", "dumpinfo");

@@ -134,22 +134,38 @@ class GenerationsTest {
 
     /**
      * On a QEMU-written dump the panic task's registers are the CPU's at the time of the dump: kdive
-     * starts its backtrace there, as drgn does (refs/drgn-0.0.31/bt-frames.txt, frame #0), one frame
-     * above crash 8.0.6, which starts at panic. Accepted when kdive's first frame is drgn's and the
-     * rest is crash's, renumbered.
+     * starts its backtrace there, as drgn does, and crash 8.0.6 does not (it starts at panic, and on
+     * the PREEMPT_RT kernel it then walks stale stack words). kdive's bt is accepted when: the
+     * header is crash's; frame #0 is drgn's first frame (refs/drgn-0.0.31/bt-frames.txt, inlined
+     * frames folded into the function they are in); the other frames are, in order, the console's
+     * own Call Trace of the panic (after dump_stack); the register lines are crash's.
      */
     private static List<String> btFromTheSavedPc(List<String> crash, List<String> kdive, MadeDump d) {
-        String drgn0 = d.drgnRef("bt-frames").split("\n")[0].replaceAll("^#0 sp \\S+ pc \\S+ ", "").trim();
-        if (kdive.size() != crash.size() + 1 || !kdive.get(0).equals(crash.get(0))) return crash;
-        Matcher top = FRAME.matcher(kdive.get(1));
-        if (!top.matches() || !top.group(1).equals("0") || !top.group(3).equals(drgn0)) return crash;
-        for (int i = 2; i < kdive.size(); i++) {
-            Matcher m = FRAME.matcher(kdive.get(i));
-            String renumbered = m.matches()
-                    ? String.format("%3s", "#" + (Integer.parseInt(m.group(1)) - 1)) + " " + m.group(2) : kdive.get(i);
-            if (!renumbered.equals(crash.get(i - 1))) return crash;
+        if (kdive.isEmpty() || crash.isEmpty() || !kdive.get(0).equals(crash.get(0))) return crash;
+        String[] first = d.drgnRef("bt-frames").split("\n");
+        String pc0 = first[0].split("\\s+")[4];
+        String drgn0 = null;
+        for (String f : first) {
+            String[] c = f.split("\\s+");
+            if (c.length >= 6 && c[4].equals(pc0)) drgn0 = c[5];  // the outermost function at the saved PC
         }
-        return kdive;
+        List<String> console = new ArrayList<>();
+        for (String t : d.consoleTrace()) {
+            String fn = t.replaceAll("\\+0x.*$", "");
+            if (console.isEmpty() && fn.startsWith("dump_stack")) continue;
+            console.add(fn);
+        }
+        List<String> fns = new ArrayList<>();
+        List<String> kdiveRest = new ArrayList<>();
+        List<String> crashRest = new ArrayList<>();
+        for (String l : kdive.subList(1, kdive.size())) {
+            Matcher m = FRAME.matcher(l);
+            if (m.matches()) fns.add(m.group(3)); else kdiveRest.add(l);
+        }
+        for (String l : crash.subList(1, crash.size())) if (!FRAME.matcher(l).matches()) crashRest.add(l);
+        boolean truth = !fns.isEmpty() && fns.get(0).equals(drgn0) && fns.subList(1, fns.size()).equals(console)
+                && kdiveRest.equals(crashRest);
+        return truth ? kdive : crash;
     }
 
     /** A ps line's columns without the ">" of active tasks: PID PPID CPU TASK ST %MEM VSZ RSS COMM. */

@@ -19,4 +19,16 @@ final class Cmds {
         }
         return m;
     }
+
+    /** A crash command line on a context: its text, or its error as kdive's shell prints it ("cmd: message"). */
+    static String run(org.kdive.api.command.CommandContext ctx, String line) {
+        java.util.List<String> words = java.util.Arrays.asList(line.trim().split("\\s+"));
+        Command c = all().get(words.get(0));
+        if (c == null) throw new IllegalArgumentException("no command " + words.get(0));
+        try {
+            return c.execute(ctx, words.subList(1, words.size())).text();
+        } catch (org.kdive.api.command.CommandException e) {
+            return c.name() + ": " + e.getMessage() + "\n";
+        }
+    }
 }

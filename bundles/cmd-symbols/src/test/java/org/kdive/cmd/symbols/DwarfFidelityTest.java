@@ -39,13 +39,32 @@ import org.kdive.test.session.CorpusSession;
  */
 class DwarfFidelityTest {
     private static final Map<String, Supplier<Command>> COMMANDS = Map.of(
-            "p", PrintCommand::new, "whatis", WhatisCommand::new, "struct", StructCommand::new);
+            "p", PrintCommand::new, "whatis", WhatisCommand::new, "struct", StructCommand::new, "rd", RdCommand::new);
 
     static Stream<String> references() throws IOException, URISyntaxException {
-        Path dir = Path.of(DwarfFidelityTest.class.getResource("/crash-8.0.6-dwarf").toURI());
+        return files("crash-8.0.6-dwarf");
+    }
+
+    /**
+     * Issue 22's items 5 and 6 on the corpus (the made dumps' 95/96 references check them on every kernel:
+     * itests FidelityFindingsTest): rd -s names an address several symbols share after crash's first, the
+     * section symbol ".data"; struct -o with a member list prints the refusal, then the whole layout.
+     */
+    static Stream<String> findings() throws IOException, URISyntaxException {
+        return files("crash-8.0.6-findings");
+    }
+
+    private static Stream<String> files(String folder) throws IOException, URISyntaxException {
+        Path dir = Path.of(DwarfFidelityTest.class.getResource("/" + folder).toURI());
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".txt")).sorted().toList().stream();
+            return files.map(p -> folder + "/" + p.getFileName().toString()).filter(n -> n.endsWith(".txt")).sorted().toList().stream();
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("findings")
+    void findingsMatchCrash806(String file) {
+        matchesCrash806(file);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -78,7 +97,7 @@ class DwarfFidelityTest {
     }
 
     private static List<String> read(String file) {
-        try (var in = DwarfFidelityTest.class.getResourceAsStream("/crash-8.0.6-dwarf/" + file)) {
+        try (var in = DwarfFidelityTest.class.getResourceAsStream("/" + file)) {
             return List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n", -1));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

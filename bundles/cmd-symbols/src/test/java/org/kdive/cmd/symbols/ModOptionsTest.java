@@ -29,7 +29,7 @@ import org.kdive.test.session.CorpusSession;
 class ModOptionsTest {
     @Test
     void modOptionsInCrashsOrder() throws IOException, URISyntaxException {
-        CorpusSession.loadVqbug(new ModCommand());
+        CrashAuditTest.onlyVqbugDebuginfo();
         Path dir = Path.of(ModOptionsTest.class.getResource("/refs/crash-8.0.6").toURI());
         List<Path> files;
         try (Stream<Path> all = Files.list(dir)) {
@@ -42,6 +42,10 @@ class ModOptionsTest {
             String line = lines.get(0).substring("crash> ".length());
             String expected = String.join("\n", lines.subList(1, lines.size()));
             String actual = CrashAuditTest.run(line.replace(" vqbug.ko.debug", " " + path), CrashAuditTest.PANIC_PID).replace(path, "vqbug.ko.debug");
+            if (CrashAuditTest.ELF_SYMBOL_GAPS.contains(f.getFileName().toString())) {
+                assertEquals(CrashAuditTest.withoutElfSymbolGaps(expected), CrashAuditTest.withoutElfSymbolGaps(actual), f.getFileName() + ": " + line);
+                continue;
+            }
             assertEquals(CrashAuditTest.comparable(expected), CrashAuditTest.comparable(actual), f.getFileName() + ": " + line);
         }
         assertTrue(CorpusSession.get().modules().stream().anyMatch(m -> "vqbug".equals(m.module())), "vqbug's debuginfo is loaded again");
@@ -51,7 +55,7 @@ class ModOptionsTest {
     @Test
     @SuppressWarnings("unchecked")
     void typedData() {
-        CorpusSession.loadVqbug(new ModCommand());
+        CrashAuditTest.onlyVqbugDebuginfo();
         Result t = CorpusSession.result(new ModCommand(), "-t");
         List<Map<String, Object>> rows = (List<Map<String, Object>>) ((Map<String, Object>) t.data()).get("modules");
         assertEquals(1, rows.size());

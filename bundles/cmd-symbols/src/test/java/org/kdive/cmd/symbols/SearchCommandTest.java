@@ -99,12 +99,12 @@ class SearchCommandTest {
     }
 
     @Test
-    void userMemoryAndTaskStacksAreRefused() {
-        // no task list service in this module's tests: the current context is unknown
+    void userMemoryAndTaskStacksNeedTheTaskList() {
+        // without a task list service the current context and the tasks are unknown (with one: CrashAuditTest)
         assertTrue(assertThrows(CommandException.class, () -> CorpusSession.run(new SearchCommand(), "-u", "1"))
-                .getMessage().contains("not supported"));
-        assertTrue(assertThrows(CommandException.class, () -> CorpusSession.run(new SearchCommand(), "-t", "1"))
-                .getMessage().contains("not supported"));
+                .getMessage().contains("task list is not available"));
+        assertEquals("the task list is not available", assertThrows(CommandException.class,
+                () -> CorpusSession.result(new SearchCommand(), "-t", "1").data()).getMessage());
         assertEquals("-t and -T options are mutually exclusive",
                 assertThrows(CommandException.class, () -> CorpusSession.run(new SearchCommand(), "-t", "-T", "1")).getMessage());
     }

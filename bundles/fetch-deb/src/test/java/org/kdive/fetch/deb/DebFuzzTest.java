@@ -21,6 +21,16 @@ class DebFuzzTest {
     static final FetchSettings.Limits LIMITS = new FetchSettings.Limits(1 << 20, 8 << 20);
     private static Path staging;
 
+    /** Found by the fuzzer (crash-5525… in the inputs): damaged zstd data in data.tar.zst escaped unchecked. */
+    @org.junit.jupiter.api.Test
+    void aDamagedZstdDataTarIsAFetchError() throws IOException {
+        byte[] in = Files.readAllBytes(Path.of("src/test/resources/org/kdive/fetch/deb/DebFuzzTestInputs/deb/"
+                + "crash-5525d5e563517f707951dc045ae1a6f4452f523d"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(FetchException.class, () -> new DebUnpacker(LIMITS)
+                .unpack(Path.of("fuzz.deb"), "fuzz.deb", new ByteArrayInputStream(in), new DebugFileCollector("6.1.0", staging(), LIMITS)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("fuzz.deb: damaged zstd data: "), e.getMessage());
+    }
+
     @FuzzTest(maxDuration = "10m")
     void deb(byte[] input) throws IOException {
         Path dir = staging();

@@ -21,6 +21,24 @@ class RpmFuzzTest {
     static final FetchSettings.Limits LIMITS = new FetchSettings.Limits(1 << 20, 8 << 20);
     private static Path staging;
 
+    /**
+     * Found by the fuzzer (crash-dd30… in the inputs): aircompressor reports damaged zstd data with an unchecked
+     * MalformedInputException, which escaped the reader; now a FetchException naming the package.
+     */
+    @org.junit.jupiter.api.Test
+    void aDamagedZstdPayloadIsAFetchError() throws IOException {
+        byte[] in = Files.readAllBytes(Path.of("src/test/resources/org/kdive/fetch/rpm/RpmFuzzTestInputs/rpm/"
+                + "crash-dd30fe8ed2f6a635ba6bc3763f509dbd5a5241de"));
+        Path dir = staging();
+        try {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(org.kdive.api.fetch.FetchException.class, () ->
+                    RpmReader.unpack(new ByteArrayInputStream(in), "fuzz.rpm", LIMITS, new DebugFileCollector("6.1.0", dir, LIMITS)));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("fuzz.rpm: damaged zstd data: "), e.getMessage());
+        } finally {
+            clear(dir);
+        }
+    }
+
     @FuzzTest(maxDuration = "10m")
     void rpm(byte[] input) throws IOException {
         Path dir = staging();

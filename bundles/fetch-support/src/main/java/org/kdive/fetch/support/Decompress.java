@@ -25,11 +25,58 @@ public final class Decompress {
             case "lzma":
                 return new LZMAInputStream(new BufferedInputStream(in, 1 << 16));
             case "zst", "zstd":
-                return new ZstdInputStream(new BufferedInputStream(in, 1 << 16));
+                return new Checked(new ZstdInputStream(new BufferedInputStream(in, 1 << 16)), "zstd", what);
             case "", "none", "tar":
                 return in;
             default:
                 throw new FetchException(what + ": unsupported compression '" + kind + "'");
+        }
+    }
+
+    /**
+     * A decoder whose bad-input errors are unchecked (aircompressor's MalformedInputException, index
+     * errors): they become a FetchException naming the file. Found by RpmFuzzTest and DebFuzzTest.
+     */
+    private static final class Checked extends java.io.FilterInputStream {
+        private final String codec;
+        private final String what;
+
+        Checked(InputStream in, String codec, String what) {
+            super(in);
+            this.codec = codec;
+            this.what = what;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (RuntimeException e) {
+                throw damaged(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (RuntimeException e) {
+                throw damaged(e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return super.skip(n);
+            } catch (RuntimeException e) {
+                throw damaged(e);
+            }
+        }
+
+        private RuntimeException damaged(RuntimeException e) {
+            if (e instanceof FetchException f) return f;
+            return new FetchException(what + ": damaged " + codec + " data: " + e.getMessage(), e);
         }
     }
 

@@ -42,12 +42,9 @@ public final class Clock {
     public long date() {
         try {
             OptionalLong tk = k.symbol("tk_core");
-            // tk_core is a variable of an anonymous struct {seq; timekeeper}: the member's offset comes from
-            // the variable's type (PREEMPT_RT's seqcount_raw_spinlock_t carries a lock pointer, so 16, not 8)
-            OptionalLong tkOff = variableMemberOffset("tk_core", "timekeeper");
             OptionalLong secOff = k.offset("timekeeper", "xtime_sec");
             if (tk.isPresent() && secOff.isPresent()) {
-                return k.u64(tk.getAsLong() + tkOff.orElse(8) + secOff.getAsLong());
+                return k.u64(tk.getAsLong() + tkCoreTimekeeperOffset() + secOff.getAsLong());
             }
             OptionalLong t = k.symbol("timekeeper");
             if (t.isPresent() && secOff.isPresent()) return k.u64(t.getAsLong() + secOff.getAsLong());
@@ -60,15 +57,18 @@ public final class Clock {
         return ts == null ? 0 : Long.parseLong(ts.trim());
     }
 
-    private OptionalLong variableMemberOffset(String variable, String member) {
-        try {
-            java.util.Optional<org.kdive.api.symbols.Variable> v = k.session().symbols().variable(variable);
-            if (v.isEmpty()) return OptionalLong.empty();
-            java.util.Optional<org.kdive.api.symbols.Member> m = v.get().type().resolve().member(member);
-            return m.isPresent() ? OptionalLong.of(m.get().offset()) : OptionalLong.empty();
-        } catch (RuntimeException e) {
-            return OptionalLong.empty();
+    /**
+     * tk_core is {seqcount; struct timekeeper} in an anonymous struct, so the member's offset follows
+     * from the sequence counter's size (PREEMPT_RT's seqcount_raw_spinlock_t carries a lock pointer:
+     * 16, not 8; lockdep adds its map), rounded up to the timekeeper's 8-byte alignment. Computed from
+     * the types, which the dump's BTF has too: asking for the variable would fetch a vmlinux for it.
+     */
+    private long tkCoreTimekeeperOffset() {
+        for (String seq : new String[] {"seqcount_raw_spinlock_t", "seqcount_t"}) {
+            OptionalLong size = k.size(seq);
+            if (size.isPresent()) return (size.getAsLong() + 7) & ~7L;
         }
+        return 8;
     }
 
     /** Jiffies since boot (jiffies_64 minus INITIAL_JIFFIES, which is -300 s worth of ticks). */

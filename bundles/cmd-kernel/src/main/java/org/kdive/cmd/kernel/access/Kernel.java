@@ -159,9 +159,14 @@ public final class Kernel {
         return v;
     }
 
-    /** Number of elements of a global array variable, or -1. */
+    /**
+     * Number of elements of a global array variable, or -1. VMCOREINFO's LENGTH() first when it has
+     * one: the variable's type may need a vmlinux the dump's BTF cannot replace (a fetch).
+     */
     public long arrayLength(String variable) {
         return memo.computeIfAbsent("len:" + variable, k -> {
+            OptionalLong fromVmcoreinfo = session.vmcoreinfo().length(variable);
+            if (fromVmcoreinfo.isPresent()) return fromVmcoreinfo.getAsLong();
             try {
                 Optional<org.kdive.api.symbols.Variable> v = session.symbols().variable(variable);
                 if (v.isPresent()) {

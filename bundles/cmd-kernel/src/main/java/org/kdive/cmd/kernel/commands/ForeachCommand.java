@@ -25,6 +25,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=foreach")
 public class ForeachCommand implements Command {
     private static final Set<String> COMMANDS = Set.of("bt", "task", "ps", "set", "files");
+    private static final Set<String> STATES = Set.of("RU", "IN", "UN", "ST", "ZO", "TR", "SW", "DE", "WA", "PA", "ID", "NE");
 
     @Override public String name() { return "foreach"; }
 
@@ -33,7 +34,9 @@ public class ForeachCommand implements Command {
     @Override
     public String usage() {
         return "foreach - display command data for multiple tasks\n"
-                + "foreach [pid | task | name | 'regex' | kernel | user | active] ... bt|task|ps|files [options]\n"
+                + "foreach [pid | task | name | 'regex' | kernel | user | active | RU|IN|UN|ST|ZO|TR|SW|DE|WA|PA|ID|NE] ...\n"
+                + "        bt|task|ps|set|files [options]\n"
+                + "  a state selects the tasks in that state (as ps shows it)\n"
                 + "  bt options: -f -l;  task options: -R member,...\n";
     }
 
@@ -78,7 +81,7 @@ public class ForeachCommand implements Command {
                 StringBuilder sb = new StringBuilder();
                 for (TaskInfo t : tasks) {
                     if (sb.length() > 0) sb.append('\n');
-                    sb.append(SetCommand.show(s, table, t));
+                    sb.append(PsCommand.header(t)).append('\n').append(SetCommand.show(s, table, t));
                 }
                 return Result.text(sb.toString());
             }
@@ -124,6 +127,8 @@ public class ForeachCommand implements Command {
             default:
                 break;
         }
+        // crash's task state selectors: the two-letter states ps shows
+        if (STATES.contains(sel)) return t.stateName().equals(sel);
         if (sel.matches("\\d+")) return t.pid() == Long.parseLong(sel);
         if (sel.matches("(0x)?[0-9a-fA-F]{8,16}")) {
             long v = Long.parseUnsignedLong(sel.startsWith("0x") ? sel.substring(2) : sel, 16);

@@ -41,6 +41,8 @@ public class SetCommand implements Command {
         if (a.has("a")) {
             String arg = a.value("a");
             List<TaskInfo> t = table.resolve(arg);
+            // a pid shared by several tasks (pid 0: the idle task of each CPU) is ambiguous here
+            if (arg.matches("\\d+") && table.byPid(Long.parseLong(arg)).size() > 1) t = table.byPid(Long.parseLong(arg));
             if (t.size() > 1) throw new CommandException("pid " + arg + " has " + t.size() + " tasks: use a task address");
             TaskInfo marked = table.markActive(t.get(0));
             Map<String, Object> d = describe(table, marked);

@@ -51,6 +51,8 @@ public final class Vmalloc {
             }
             out.add(new Area(va, k.u64(va + vmOff), k.u64(va + startOff), k.u64(va + endOff)));
         }
+        // the nodes' busy lists interleave: crash shows their union in address order
+        if (nodes.isPresent()) out.sort((x, y) -> Long.compareUnsigned(x.start(), y.start()));
         return out;
     }
 }

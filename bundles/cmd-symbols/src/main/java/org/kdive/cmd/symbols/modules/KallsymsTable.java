@@ -42,10 +42,8 @@ public final class KallsymsTable implements SymbolTable {
         long symtab = mem.pointer(k + Evaluator.offsetOf(kt, "symtab"));
         long num = mem.u32(k + Evaluator.offsetOf(kt, "num_symtab"));
         long strtab = mem.pointer(k + Evaluator.offsetOf(kt, "strtab"));
-        long typetab = kt.member("typetab").isPresent() ? mem.pointer(k + Evaluator.offsetOf(kt, "typetab")) : 0;
         if (num <= 0 || num > maxSymbols) return null;
         ByteBuffer syms = ByteBuffer.wrap(mem.read(symtab, (int) (num * SYM_SIZE))).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] types = typetab != 0 ? mem.read(typetab, (int) num) : null;
         List<Symbol> out = new ArrayList<>();
         Map<Integer, String> names = new HashMap<>();
         for (int i = 1; i < num; i++) {
@@ -58,17 +56,19 @@ public final class KallsymsTable implements SymbolTable {
             if (nameOff <= 0 || shndx == 0 || value == 0) continue;
             String name = names.computeIfAbsent(nameOff, o -> mem.cString(strtab + o, 512));
             if (name.isEmpty()) continue;
-            char type = types != null ? (char) types[i] : guessType(info);
-            // a global symbol (ELF binding) is shown upper-case, as /proc/kallsyms and crash show exports
-            if ((info >> 4) == 1) type = Character.toUpperCase(type);
+            char type = crashType(info);
             out.add(new Symbol(Symbol.crashName(name), value, size, type, m.name()));
         }
         return new KallsymsTable(out, m.base(), m.base() + m.size());
     }
 
-    private static char guessType(int info) {
-        boolean global = (info >> 4) == 1;
-        return (info & 0xf) == 2 ? (global ? 'T' : 't') : (global ? 'D' : 'd');
+    /**
+     * crash's letter for a module kallsyms symbol: st_info itself when it is printable (kernels that
+     * kept the letter there), 't'/'T' for a local/global function, else '?' (crash reads no typetab).
+     */
+    static char crashType(int info) {
+        if (info >= ' ' && info < 0x7f) return (char) info;
+        return info == 0x02 ? 't' : info == 0x12 ? 'T' : '?';
     }
 
     @Override

@@ -55,12 +55,17 @@ public final class KernelModules {
         });
     }
 
-    /** A kernel global's address: its variable's, else its (data) symbol's. */
+    /**
+     * A kernel global's address: its (data) symbol's, else its variable's. The symbol first: asking
+     * for the variable of a global the dump's BTF does not type would fetch a vmlinux just for an
+     * address kallsyms already has.
+     */
     public static OptionalLong globalAddress(Session s, String name) {
-        Optional<Variable> v = s.symbols().variable(name);
-        if (v.isPresent()) return OptionalLong.of(v.get().address());
-        return s.symbols().byName(name).stream().filter(x -> x.module() == null && !x.isText())
+        OptionalLong sym = s.symbols().byName(name).stream().filter(x -> x.module() == null && !x.isText())
                 .mapToLong(org.kdive.api.symbols.Symbol::address).findFirst();
+        if (sym.isPresent()) return sym;
+        Optional<Variable> v = s.symbols().variable(name);
+        return v.isPresent() ? OptionalLong.of(v.get().address()) : OptionalLong.empty();
     }
 
     private static List<Module> read(Session s) {
