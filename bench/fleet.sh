@@ -10,18 +10,18 @@
 # Every run gets the corpus vmlinux (--vmlinux), as a fleet gets debuginfo from its cache.
 # Prints wall seconds, CPU seconds (user+sys of the process tree) and dumps/min per core used
 # (cores used: 1 for (a) and (b), the executor cores for (c)).
-# Needs the default distribution built (mvn -o -q install -pl distro/default -DskipTests).
+# Needs the fleet distribution built (mvn -o -q install -pl distro/default,distro/fleet -DskipTests).
 # Usage: bench/fleet.sh [N...]     (ROUNDS is 1: each figure is one run; the machine is shared)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-kdive=$root/distro/default/target/kdive/bin/kdive
+kdive=$root/distro/fleet/target/kdive/bin/kdive
 corpus=${KDIVE_CORPUS:-$HOME/.cache/kdive-corpus}
 vmlinux=$corpus/vqbug-6.1/vmlinux-6.1.0-50-cloud-amd64
-[ -x "$kdive" ] || { echo "fleet.sh: build the distribution first: mvn -o -q install -pl distro/default -DskipTests" >&2; exit 1; }
+[ -x "$kdive" ] || { echo "fleet.sh: build the fleet distribution first: mvn -o -q install -pl distro/default,distro/fleet -DskipTests" >&2; exit 1; }
 sources=()
 for f in vqbug-6.1/vmcore.kdump-zlib vqbug-6.1/vmcore.kdump-lzo vqbug-6.1/vmcore.flat vqbug-6.1/vmcore.elf-d31 \
-         extra/vmcore-sysrq.flat extra/vmcore-sysrq.qemu.elf extra/vmcore-kdump.kdump extra/vmcore-kdump.proc \
-         extra/vmcore-null.flat extra/vmcore-warn.flat; do
+         made/deb12-6.1-cloud/sysrq/vmcore.flat made/deb12-6.1-cloud/sysrq/vmcore.qemu.elf made/deb12-6.1-cloud/kdump/vmcore.kdump made/deb12-6.1-cloud/kdump/vmcore.proc \
+         made/deb12-6.1-cloud/null/vmcore.flat made/deb12-6.1-cloud/warn/vmcore.flat; do
     [ -f "$corpus/$f" ] || { echo "fleet.sh: $corpus/$f is missing" >&2; exit 1; }
     sources+=("$(readlink -f "$corpus/$f")")
 done
@@ -77,8 +77,8 @@ for n in ${*:-10 20 40}; do
     if [ "${STANDALONE:-0}" = 1 ]; then
         # a standalone cluster on this machine: executors are separate JVMs, each with its own framework
         if [ -z "${master_pid:-}" ]; then
-            mkdir -p "$work/spark/jars"; ln -s "$root"/distro/default/target/kdive/lib/fleet/*.jar "$work/spark/jars/"
-            opens=$(tr '\n' ' ' < "$root/distro/default/target/kdive/lib/fleet/jvm.options")
+            mkdir -p "$work/spark/jars"; ln -s "$root"/distro/fleet/target/kdive/lib/fleet/*.jar "$work/spark/jars/"
+            opens=$(tr '\n' ' ' < "$root/distro/fleet/target/kdive/lib/fleet/jvm.options")
             # the worker builds executor command lines from SPARK_HOME/jars and needs the Scala version
             export SPARK_HOME=$work/spark SPARK_SCALA_VERSION=2.13
             java $opens -cp "$work/spark/jars/*" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 7177 --webui-port 0 \

@@ -101,7 +101,9 @@ public final class FleetMain {
             System.out.printf("records and report in %s (report.html, report.txt, records.parquet, records.json); %.1f s%n", sum.out(),
                     (System.nanoTime() - t0) / 1e9);
         } catch (RuntimeException e) {
-            System.err.println("kdive fleet: " + e.getMessage());
+            // Hadoop's messages can carry a whole stack trace as text: the user gets its first line
+            String m = String.valueOf(e.getMessage());
+            System.err.println("kdive fleet: " + m.lines().findFirst().orElse(m).strip());
             status = 1;
         } finally {
             spark.stop();
