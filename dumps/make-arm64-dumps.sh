@@ -124,7 +124,8 @@ build_module() { # KDIR NAME SOURCE: prints the .ko's path
     echo "obj-m := $name.o" > "$bdir/Kbuild"
     bounded 600 "$bdir/build.log" make -C "$kdir/$(prop "$kdir/kernel.properties" headers)" M="$bdir" ARCH=arm64 \
       CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc-12 modules
-    readelf -S "$bdir/$name.ko" | grep -q '\.debug_info' || die "$bdir/$name.ko has no DWARF"
+    # grep -c reads all of readelf's output: grep -q would stop early and, under pipefail, fail readelf
+    [ "$(readelf -S "$bdir/$name.ko" | grep -c '\.debug_info')" -gt 0 ] || die "$bdir/$name.ko has no DWARF"
     [ "$(modinfo -F vermagic "$bdir/$name.ko" | cut -d' ' -f1)" = "$release" ] \
       || die "$name.ko's vermagic is not $release: $(modinfo -F vermagic "$bdir/$name.ko")"
     aarch64-linux-gnu-objcopy --only-keep-debug "$bdir/$name.ko" "$bdir/$name.ko.debug"
