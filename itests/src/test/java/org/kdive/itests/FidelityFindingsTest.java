@@ -204,9 +204,18 @@ class FidelityFindingsTest {
             if (!e.capture().equals("qemu")) continue;
             tests.add(DynamicTest.dynamicTest(e.toString(), () -> {
                 MadeDump d = e.require();
-                String pc = d.drgnRef("bt-frames").split("\n")[0].trim().split("\\s+")[4];
+                // drgn read the QEMU ELF, written by a second dump-guest-memory call while the CPU spun on in
+                // panic's wait: the same function, not always the same pc
+                String[] drgn = d.drgnRef("bt-frames").split("\n");
+                String pc = drgn[0].trim().split("\\s+")[4];
+                java.util.Set<String> names = new java.util.HashSet<>();
+                for (String f : drgn) {
+                    String[] c = f.trim().split("\\s+");
+                    if (c.length >= 6 && c[4].equals(pc)) names.add(c[5]);
+                }
                 String bt = run(d, "bt").get("bt");
-                assertTrue(frameLine(bt, 0).endsWith(" at " + pc), d + ": kdive does not start at drgn's " + pc + ":\n" + bt);
+                Matcher m = FRAME.matcher(frameLine(bt, 0));
+                assertTrue(m.find() && names.contains(m.group(3)), d + ": kdive does not start in drgn's " + names + ":\n" + bt);
                 String crash0 = frameLine(d.crashRef("05-bt"), 0).replaceFirst("^ #0 ", "");
                 assertEquals(crash0, frameLine(bt, 1).replaceFirst("^ #1 ", ""), d.toString());
             }));

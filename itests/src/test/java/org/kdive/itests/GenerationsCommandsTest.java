@@ -204,8 +204,8 @@ class GenerationsCommandsTest {
     }
 
     /**
-     * A QEMU-written dump's panic task: kdive's frame #0 is the CPU's saved PC, drgn's first frame (its
-     * function is drgn's innermost real function there); the frames after it, renumbered, are crash's.
+     * A QEMU-written dump's panic task: kdive's frame #0 is the CPU's saved PC, in the function of drgn's
+     * first frame (drgn's outermost function at its saved PC); the frames after it, renumbered, are crash's.
      */
     private static List<String> panicTaskFromSavedPc(MadeDump d, List<String> ours) {
         List<String> drgn = List.of(d.drgnRef("bt-frames").split("\n"));
@@ -225,8 +225,9 @@ class GenerationsCommandsTest {
             }
             int n = Integer.parseInt(m.group(1));
             if (n == 0) {
-                assertTrue(l.endsWith(" at " + pc), d + ": kdive's first frame is not the CPU's saved PC " + pc + " (drgn): " + l);
-                assertTrue(names.contains(m.group(3)), d + ": " + m.group(3) + " is not drgn's function at " + pc + ": " + names);
+                // the function, not the exact pc: drgn read the QEMU ELF, written by a second dump-guest-memory
+                // call, while the CPU went on spinning in panic's wait
+                assertTrue(names.contains(m.group(3)), d + ": " + m.group(3) + " is not drgn's function at the saved PC " + pc + ": " + names);
                 dropped = true;
                 continue;
             }
@@ -331,7 +332,8 @@ class GenerationsCommandsTest {
         }
         int start = -1;
         for (int i = 0; i < src.length; i++) {
-            if (start < 0 && src[i].matches("^(static |int |[a-z].*)" + function + "\\(.*")) start = i + 1;
+            // the definition's name at the start of a line or after its return type, not a call (indented)
+            if (start < 0 && src[i].matches("^([a-z_].*[ *])?" + function + "\\(.*") && !src[i].endsWith(";")) start = i + 1;
             if (start > 0 && i + 1 > start && src[i].equals("}")) return new int[] {start, i + 1};
         }
         throw new AssertionError(d + ": no definition of " + function + " in the module source");

@@ -20,7 +20,8 @@ import org.kdive.api.session.Session;
  *     offsets);</li>
  * <li>registers: {@link #cpuRegisters} (PRSTATUS), {@link #registerRoles}, crash's layout
  *     ({@link #formatRegisters}, {@link #formatException}, {@link #kernelMode});</li>
- * <li>stacks: {@link #unwind}, {@link #unwindCpu}, {@link #unwindBlocked}, {@link #blockedRegisters};</li>
+ * <li>stacks: {@link #unwind}, {@link #unwindCpu}, {@link #unwindBlocked}, {@link #blockedRegisters},
+ *     {@link #cpuStacks}, {@link #searchExceptionFrames}, {@link #unwindByScan}, {@link #codeAddress};</li>
  * <li>code: {@link #bugTrap} (BUG()/WARN() and {@code __bug_table}) and {@link #codeModel} (what
  *     instructions do, for autopsy). The architecture's bundle also registers the
  *     {@link org.kdive.api.dis.Disassembler} for its machine.</li>
@@ -203,6 +204,95 @@ public interface KernelArch {
         long to = older.sp();
         if (Long.compareUnsigned(to, from) < 0 || to - from > 16384) return AddressSpace.Region.NONE;
         return new AddressSpace.Region(from, to + 8);
+    }
+
+    /**
+     * The per-CPU stacks besides the task stacks (IRQ stacks, exception stacks, overflow stacks), in
+     * the order crash's {@code bt -E} searches them; empty when the architecture does not know them.
+     */
+    default List<CpuStack> cpuStacks(Session session) {
+        return List.of();
+    }
+
+    /**
+     * crash's {@code bt -e} and {@code bt -E}: the exception frames found on {@code stack} at or
+     * above {@code from}, in address order, each checked as the architecture's entry code leaves
+     * one (privilege, segment or mode bits, a pc in kernel text or user space, a plausible stack
+     * pointer). {@code stack} is a task's stack or one of {@link #cpuStacks}; {@code userTask}
+     * says whether it belongs to a user process (whose stack ends with the user-mode frame). Stale
+     * copies of frames are found too, as crash finds them: this is a search, not an unwinder. Never
+     * throws for unreadable memory (what cannot be read holds no frame). Empty when the
+     * architecture has no search.
+     */
+    default List<ExceptionFrame> searchExceptionFrames(Session session, AddressSpace.Region stack, long from,
+            boolean userTask) {
+        return List.of();
+    }
+
+    /**
+     * The code address a stack word holds when it is one: the word with the bits the architecture
+     * adds to return addresses put back (arm64 pointer authentication signs the upper bits), the
+     * word itself where there are none. Commands check the result for kernel text.
+     */
+    default long codeAddress(long word) {
+        return word;
+    }
+
+    /**
+     * crash's {@code bt -t}/{@code -T}: the words of a task stack from {@code from} on that hold kernel
+     * text addresses ({@link #codeAddress} applied), one {@link StackFrame} each (sp = the word's
+     * address, pc = the code address, numbered from 0), up to where the architecture's scan ends; on
+     * architectures where crash then shows the user-mode frame of a user process (x86_64), the last
+     * frame carries it as {@link StackFrame#exceptionRegs}. The default reads to the top of {@code stack}.
+     */
+    default List<StackFrame> textWords(Session session, AddressSpace.Region stack, long from, boolean userTask) {
+        List<StackFrame> out = new java.util.ArrayList<>();
+        for (long a = from & -8L; Long.compareUnsigned(a, stack.end()) < 0; a += 8) {
+            long v;
+            try {
+                v = codeAddress(session.memory().u64(a));
+            } catch (RuntimeException e) {
+                a |= 0xfff; // an unreadable page holds no text address
+                continue;
+            }
+            long code = v;
+            boolean text;
+            try {
+                text = session.symbols().containing(code).map(sym -> sym.isText()
+                        && (sym.size() <= 0 || code - sym.address() < sym.size())).orElse(false);
+            } catch (RuntimeException e) {
+                text = false;
+            }
+            if (text) out.add(new StackFrame(out.size(), a, code, null, "stack-scan", false));
+        }
+        return out;
+    }
+
+    /**
+     * An exception frame {@link #searchExceptionFrames} found, as crash's {@code bt -e}/{@code -E}
+     * print it: the "KERNEL-MODE EXCEPTION FRAME AT: address" (or USER-MODE) heading, with the blank
+     * line crash prints before it as an empty first line, then {@link #formatException}'s lines.
+     *
+     * @param first whether it is the first frame printed for this stack
+     */
+    default List<String> formatFoundException(ExceptionFrame frame, boolean first, LongFunction<String> where) {
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("");
+        lines.add(String.format("  %s-MODE EXCEPTION FRAME AT: %x", kernelMode(frame.regs()) ? "KERNEL" : "USER", frame.address()));
+        lines.addAll(formatException(frame.regs(), where));
+        return lines;
+    }
+
+    /**
+     * crash's {@code bt -o} (x86_64: "old" backtrace): every word from the starting frame up to the
+     * top of {@code stack} that holds a return address into kernel text (not a function's own start)
+     * is a frame, stale ones included; exception frames found after the entry code's functions are
+     * attached and skipped; a user process's stack ends with its user-mode frame. Frame #0 is
+     * {@code start}'s pc at its sp. Empty when the architecture has no such method (crash: "option
+     * not supported").
+     */
+    default List<StackFrame> unwindByScan(Session session, Registers start, AddressSpace.Region stack, boolean userTask) {
+        return List.of();
     }
 
     /** Whether the registers were taken in kernel mode (not in a user process). */

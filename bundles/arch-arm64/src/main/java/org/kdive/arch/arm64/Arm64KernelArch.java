@@ -207,6 +207,37 @@ public final class Arm64KernelArch implements KernelArch {
         return new AddressSpace.Region(from, to);
     }
 
+    /** bt -E on arm64: each CPU's IRQ stack (crash's arm64_eframe_search looks at no other). */
+    @Override
+    public List<org.kdive.api.arch.CpuStack> cpuStacks(Session session) {
+        long[] perCpu = addressSpace(session).perCpuOffsets();
+        return org.kdive.arch.arm64.unwind.FrameSearch.cpuStacks(Stacks.of(session, perCpu), perCpu.length);
+    }
+
+    @Override
+    public List<org.kdive.api.arch.ExceptionFrame> searchExceptionFrames(Session session, AddressSpace.Region stack, long from,
+            boolean userTask) {
+        boolean irq = cpuStacks(session).stream().anyMatch(c -> c.region().equals(stack));
+        return new org.kdive.arch.arm64.unwind.FrameSearch(session, layout::stripPac).search(stack, from, userTask, !irq);
+    }
+
+    /** Return addresses on the stack may carry a pointer-authentication code in their upper bits. */
+    @Override
+    public long codeAddress(long word) {
+        return layout.stripPac(word);
+    }
+
+    /** crash's arm64 layout: the heading unindented; no blank line before a user-mode frame that comes first. */
+    @Override
+    public List<String> formatFoundException(org.kdive.api.arch.ExceptionFrame frame, boolean first, LongFunction<String> where) {
+        List<String> lines = new java.util.ArrayList<>();
+        boolean kernel = kernelMode(frame.regs());
+        if (kernel || !first) lines.add("");
+        lines.add(String.format("%s-MODE EXCEPTION FRAME AT: %x", kernel ? "KERNEL" : "USER", frame.address()));
+        lines.addAll(formatException(frame.regs(), where));
+        return lines;
+    }
+
     @Override
     public boolean kernelMode(Registers regs) {
         return Arm64Regs.kernelMode(regs);

@@ -151,6 +151,37 @@ public final class X86KernelArch implements KernelArch {
         return unwinder(session).fromSwitchedOut(task);
     }
 
+    /** bt -E's stacks: every CPU's IRQ stack, then each CPU's IST exception stacks (crash's order and names). */
+    @Override
+    public List<org.kdive.api.arch.CpuStack> cpuStacks(Session session) {
+        return session.cached("arch-x86_64.cpu-stacks", () -> stackSearch(session).cpuStacks(cpuCount()));
+    }
+
+    @Override
+    public List<org.kdive.api.arch.ExceptionFrame> searchExceptionFrames(Session session, AddressSpace.Region stack, long from,
+            boolean userTask) {
+        return stackSearch(session).search(stack, from, cpuStacks(session));
+    }
+
+    @Override
+    public List<StackFrame> unwindByScan(Session session, Registers start, AddressSpace.Region stack, boolean userTask) {
+        return stackSearch(session).scan(start, stack, userTask);
+    }
+
+    @Override
+    public List<StackFrame> textWords(Session session, AddressSpace.Region stack, long from, boolean userTask) {
+        return stackSearch(session).textWords(stack, from, userTask);
+    }
+
+    private org.kdive.arch.x86.unwind.StackSearch stackSearch(Session session) {
+        return new org.kdive.arch.x86.unwind.StackSearch(session, addressSpace(session), fiveLevel);
+    }
+
+    private int cpuCount() {
+        int cpus = Math.max(cpuRegisters().size(), dump.info().cpus());
+        return Math.min(Math.max(cpus, 1), 8192);
+    }
+
     @Override
     public List<String> formatRegisters(Registers regs) {
         return PtRegs.format(regs);

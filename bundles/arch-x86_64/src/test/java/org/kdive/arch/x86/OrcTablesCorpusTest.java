@@ -10,6 +10,7 @@ import org.kdive.api.session.Session;
 import org.kdive.arch.x86.orc.OrcEntry;
 import org.kdive.arch.x86.orc.OrcTable;
 import org.kdive.arch.x86.orc.OrcTables;
+import org.kdive.test.Corpus;
 
 /** The ORC tables of vmlinux's sections, of the dump's memory and of module vqbug (from struct module). */
 class OrcTablesCorpusTest {
@@ -31,7 +32,15 @@ class OrcTablesCorpusTest {
                 checked++;
             }
         }
-        assertTrue(checked > 15, "checked " + checked);
+        // as many as crash's bt -a shows in the kernel's text
+        int crashFrames = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ ?#\\d+ \\[[0-9a-f]+\\] \\S+ at ([0-9a-f]{16})$")
+                .matcher(Corpus.crashRef("03-bt-a"));
+        while (m.find()) {
+            if (file.covers(Long.parseUnsignedLong(m.group(1), 16))) crashFrames++;
+        }
+        assertEquals(25, crashFrames, "crash's bt -a: 13 frames on CPU 0, 12 on CPU 1");
+        assertEquals(crashFrames, checked);
     }
 
     @Test

@@ -42,6 +42,7 @@ class OptionsCorpusTest {
             for (Path f : files.sorted().toList()) {
                 String name = f.getFileName().toString();
                 if (name.equals("set_-a.txt")) continue; // changes the active task: markActiveAndBack
+                if (!name.startsWith(System.getProperty("kdive.refs", ""))) continue; // -Dkdive.refs=bt_ runs one command's references
                 tests.add(DynamicTest.dynamicTest(name, () -> {
                     String ref = Files.readString(f);
                     String command = ref.substring("crash> ".length(), ref.indexOf('\n'));
@@ -50,7 +51,7 @@ class OptionsCorpusTest {
                 }));
             }
         }
-        assertTrue(tests.size() >= 50, "references found: " + tests.size());
+        assertTrue(tests.size() >= (System.getProperty("kdive.refs", "").isEmpty() ? 50 : 1), "references found: " + tests.size());
         return tests.stream();
     }
 

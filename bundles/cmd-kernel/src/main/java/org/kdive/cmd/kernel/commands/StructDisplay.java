@@ -88,9 +88,9 @@ final class StructDisplay {
     }
 
     /**
-     * crash's -S line for a scalar member of 1, 2, 4 or 8 bytes read straight from memory: unsigned
-     * decimal (hex for pointers or with -x), plus the name of a text symbol the value falls in.
-     * Null for other members, which crash shows as -s does.
+     * crash's -S line: a member of up to 8 bytes read straight from memory as an unsigned number
+     * (hex for pointers or with -x) plus the name of a text symbol the value falls in; a char
+     * array or char pointer as its string. Null for other members, which crash shows as -s does.
      */
     private String directLine(Type type, long base, String path) {
         Type cur = type.resolve();
@@ -103,20 +103,58 @@ final class StructDisplay {
             addr += m.offset();
             cur = m.type().resolve();
         }
-        long size = cur.size();
-        boolean scalar = cur.kind() == Type.Kind.BASE || cur.kind() == Type.Kind.POINTER || cur.kind() == Type.Kind.ENUM;
-        if (!scalar || m.isBitfield() || (size != 1 && size != 2 && size != 4 && size != 8)) return null;
-        if (cur.kind() == Type.Kind.POINTER && isChar(cur.target())) return null;
-        long v = k.memory().unsigned(addr, (int) size);
-        boolean inHex = hex || cur.kind() == Type.Kind.POINTER;
-        String text = "  " + path + " = " + (inHex ? "0x" + Long.toHexString(v) : Long.toUnsignedString(v));
-        Optional<Symbol> sym = v == 0 ? Optional.empty() : k.containing(v);
-        return sym.isPresent() && sym.get().isText() ? text + " <" + sym.get().name() + ">" : text;
+        long width = cur.size();
+        boolean string = isString(m.type());
+        if (width <= 0 || m.isBitfield() || (width > 8 && !string)) return null;
+        boolean pointer = cur.kind() == Type.Kind.POINTER;
+        StringBuilder line = new StringBuilder();
+        long v = 0;
+        if (width <= 8) {
+            int n = width == 1 || width == 2 || width == 4 ? (int) width : 8;
+            v = k.memory().unsigned(addr, n);
+            if (n == 8 && width < 8) v &= (1L << (8 * width)) - 1;
+            boolean inHex = hex || pointer;
+            line.append("  ").append(path).append(" = ").append(inHex ? "0x" + Long.toHexString(v) : Long.toUnsignedString(v));
+        }
+        if (string) {
+            if (pointer) {
+                line.append("  \"").append(readString(v, 1500)).append('"');
+            } else {
+                line.append("  ").append(path).append(" = \"").append(readString(addr, (int) width)).append('"');
+            }
+        } else if (v != 0) {
+            Optional<Symbol> sym = k.containing(v);
+            if (sym.isPresent() && sym.get().isText()) line.append(" <").append(sym.get().name()).append('>');
+        }
+        return line.toString();
     }
 
-    private static boolean isChar(Type t) {
-        Type r = t == null ? null : t.resolve();
-        return r != null && r.kind() == Type.Kind.BASE && r.size() == 1 && r.name() != null && r.name().contains("char");
+    /** Up to {@code max} bytes of a NUL-terminated string; empty when unreadable. */
+    private String readString(long addr, int max) {
+        StringBuilder sb = new StringBuilder();
+        try {
+            for (int i = 0; i < max; i++) {
+                int c = (int) k.memory().unsigned(addr + i, 1);
+                if (c == 0) break;
+                sb.append((char) c);
+            }
+        } catch (RuntimeException e) {
+            // crash prints what it could read
+        }
+        return sb.toString();
+    }
+
+    /**
+     * crash's is_string(): the member is declared as a char, a char array or a char pointer
+     * (by its written type, so a typedef such as u8 does not count).
+     */
+    private static boolean isString(Type declared) {
+        Type t = declared;
+        while (t != null && (t.kind() == Type.Kind.CONST || t.kind() == Type.Kind.VOLATILE)) t = t.target();
+        if (t == null) return false;
+        if (t.kind() == Type.Kind.POINTER || t.kind() == Type.Kind.ARRAY) t = t.target();
+        while (t != null && (t.kind() == Type.Kind.CONST || t.kind() == Type.Kind.VOLATILE)) t = t.target();
+        return t != null && t.kind() == Type.Kind.BASE && t.size() == 1 && t.name() != null && t.name().contains("char");
     }
 
     /** "  path = value" of a member or a dotted member path of the struct at {@code base}. */

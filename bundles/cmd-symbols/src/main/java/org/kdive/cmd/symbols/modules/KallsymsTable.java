@@ -55,11 +55,20 @@ public final class KallsymsTable implements SymbolTable {
             long size = syms.getLong(base + 16);
             if (nameOff <= 0 || shndx == 0 || value == 0) continue;
             String name = names.computeIfAbsent(nameOff, o -> mem.cString(strtab + o, 512));
-            if (name.isEmpty()) continue;
+            if (name.isEmpty() || isMappingSymbol(name)) continue;
             char type = crashType(info);
             out.add(new Symbol(Symbol.crashName(name), value, size, type, m.name()));
         }
         return new KallsymsTable(out, m.base(), m.base() + m.size());
+    }
+
+    /**
+     * An ARM/arm64 mapping symbol ($x, $d, $a, $t, optionally with a ".N" suffix): it marks where
+     * code or data begins, names nothing, and gdb and crash never show it.
+     */
+    static boolean isMappingSymbol(String name) {
+        return name.length() >= 2 && name.charAt(0) == '$' && "adtx".indexOf(name.charAt(1)) >= 0
+                && (name.length() == 2 || name.charAt(2) == '.');
     }
 
     /**
@@ -91,6 +100,9 @@ public final class KallsymsTable implements SymbolTable {
             }
         }
         if (best < 0) return Optional.empty();
+        // of several symbols at one address, the first in the table (crash: a local such as
+        // virtio_exit before its global alias cleanup_module)
+        while (best > 0 && sorted.get(best - 1).address() == sorted.get(best).address()) best--;
         Symbol s = sorted.get(best);
         boolean inModule = Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
         boolean inSymbol = s.size() > 0 && Long.compareUnsigned(address - s.address(), s.size()) < 0;

@@ -13,21 +13,28 @@ import org.kdive.api.symbols.SymbolTable;
 
 /**
  * The .symtab of one object at run-time addresses, with nm's type letters. Built once, on first use.
- * Symbols nm hides (section and file symbols, unnamed ones) are left out.
+ * Symbols nm hides (section and file symbols, unnamed ones) are left out, and so are ARM mapping
+ * symbols ($x, $d: they name no object, gdb and crash skip them). A module object is read as crash
+ * loads one (load_module_symbols): names beginning with '.' (the assembler's .LC labels) are left
+ * to the kernel's kallsyms, which crash shows them from; a section symbol whose section holds other
+ * symbols is listed under the section's name when that has no leading '.' (__param); and
+ * {@link #all()} lists symbols by address, then name.
  */
 public final class ElfSymbols implements SymbolTable {
     private static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10;
     private static final int STT_OBJECT = 1, STT_SECTION = 3, STT_FILE = 4, STT_GNU_IFUNC = 10;
     private static final int SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2;
 
-    private final Symbol[] symbols;        // in symtab order
+    private final Symbol[] symbols;        // in symtab order (a module's section symbols last)
+    private final Symbol[] listed;         // what all() lists, in its order
     private volatile AddressOrder byAddress; // made on first address lookup: name lookups don't need it
     private final Map<String, Object> byName; // String → Integer or int[]
     private final long[][] ranges;          // run-time ranges of alloc sections: "near" means inside one
     private final Symbol[] sectionSymbols;  // STT_SECTION entries of loaded sections, named after them, in symtab order
 
-    private ElfSymbols(Symbol[] symbols, long[][] ranges, Symbol[] sectionSymbols) {
+    private ElfSymbols(Symbol[] symbols, long[][] ranges, Symbol[] sectionSymbols, boolean module) {
         this.symbols = symbols;
+        this.listed = module ? byAddressThenName(symbols) : symbols;
         this.ranges = ranges;
         this.sectionSymbols = sectionSymbols;
         this.byName = new HashMap<>(symbols.length * 4 / 3 + 16);
@@ -40,6 +47,16 @@ public final class ElfSymbols implements SymbolTable {
                 byName.put(symbols[i].name(), n);
             }
         }
+    }
+
+    /**
+     * crash's order of a module object's symbols: it sorts them by value, then name, before
+     * installing them, and keeps that order among symbols at one address.
+     */
+    private static Symbol[] byAddressThenName(Symbol[] symbols) {
+        Symbol[] out = symbols.clone();
+        Arrays.sort(out, java.util.Comparator.comparing((Symbol x) -> x.address(), Long::compareUnsigned).thenComparing(Symbol::name));
+        return out;
     }
 
     /** Defined, non-absolute symbols in address order, and their addresses. */
@@ -118,7 +135,7 @@ public final class ElfSymbols implements SymbolTable {
                 if (a != Long.MIN_VALUE) ranges.add(new long[] {a, s.size()});
             }
         }
-        if (tab.isEmpty() || tab.get().isNoBits()) return new ElfSymbols(new Symbol[0], ranges.toArray(long[][]::new), new Symbol[0]);
+        if (tab.isEmpty() || tab.get().isNoBits()) return new ElfSymbols(new Symbol[0], ranges.toArray(long[][]::new), new Symbol[0], false);
         ElfSection st = tab.get();
         byte[] strs = stringTable(elf, st);
         ByteBuffer b = elf.data(st);
@@ -126,6 +143,8 @@ public final class ElfSymbols implements SymbolTable {
         List<Symbol> out = new ArrayList<>(n);
         List<Symbol> sections = new ArrayList<>();
         Map<Integer, Character> sectionLetters = new HashMap<>();
+        List<Integer> sectionIndex = new ArrayList<>(); // the section of each entry of sections
+        java.util.Set<Integer> populated = new java.util.HashSet<>(); // sections holding a listed symbol
         for (int i = 1; i < n; i++) {
             int p = i * 24;
             int nameOff = b.getInt(p);
@@ -137,11 +156,16 @@ public final class ElfSymbols implements SymbolTable {
                 // kept aside for at(): crash's table has them under their section's name, before the others
                 ElfSection sec = elf.section(shndx);
                 long at = sec.isAlloc() ? relocate.symbolAddress(sec, value) : Long.MIN_VALUE;
-                if (at != Long.MIN_VALUE) sections.add(new Symbol(sec.name(), at, 0, sectionLetter(sec), module));
+                if (at != Long.MIN_VALUE) {
+                    sections.add(new Symbol(sec.name(), at, 0, sectionLetter(sec), module));
+                    sectionIndex.add(shndx);
+                }
                 continue;
             }
             if (type == STT_SECTION || type == STT_FILE || nameOff == 0) continue;
             if (nameOff < 0 || nameOff >= strs.length || strs[nameOff] == 0) continue;
+            if (strs[nameOff] == '$' && isMappingSymbol(strs, nameOff)) continue;
+            if (module != null && strs[nameOff] == '.') continue;
             int end = nameOff;
             while (end < strs.length && strs[end] != 0) end++;
             String name = new String(strs, nameOff, end - nameOff, java.nio.charset.StandardCharsets.UTF_8);
@@ -160,6 +184,7 @@ public final class ElfSymbols implements SymbolTable {
                 long base = relocate.symbolAddress(sec, value);
                 if (base == Long.MIN_VALUE) continue; // section not loaded in the crashed kernel
                 address = base;
+                populated.add(shndx);
                 letter = sectionLetters.computeIfAbsent(shndx, k -> sectionLetter(sec));
                 if (type == STT_GNU_IFUNC) letter = 'i';
             }
@@ -172,7 +197,21 @@ public final class ElfSymbols implements SymbolTable {
             }
             out.add(new Symbol(Symbol.crashName(name), address, size, letter, module));
         }
-        return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new), sections.toArray(Symbol[]::new));
+        if (module != null) {
+            // crash finds a module's sections through the symbols in them, and lists a found
+            // section's own symbol under the section's name unless that begins with '.'
+            for (int i = 0; i < sectionIndex.size(); i++) {
+                Symbol sec = sections.get(i);
+                if (!sec.name().startsWith(".") && populated.contains(sectionIndex.get(i))) out.add(sec);
+            }
+        }
+        return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new), sections.toArray(Symbol[]::new), module != null);
+    }
+
+    /** An ARM mapping symbol: $a, $d, $t or $x, alone or followed by '.' and a suffix. */
+    private static boolean isMappingSymbol(byte[] strs, int at) {
+        if (at + 1 >= strs.length || "adtx".indexOf(strs[at + 1]) < 0) return false;
+        return at + 2 >= strs.length || strs[at + 2] == 0 || strs[at + 2] == '.';
     }
 
     /**
@@ -274,7 +313,7 @@ public final class ElfSymbols implements SymbolTable {
 
     @Override
     public Stream<Symbol> all() {
-        return Arrays.stream(symbols);
+        return Arrays.stream(listed);
     }
 
     @Override
