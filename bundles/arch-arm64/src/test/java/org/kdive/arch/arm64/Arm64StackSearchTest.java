@@ -24,9 +24,10 @@ import org.kdive.test.MadeDump;
  * found on that stack.
  */
 class Arm64StackSearchTest {
+    /** The IRQ dump: the PL011's interrupt came from the idle loop (kernel text; module text would need mod's symbols). */
     @Test
     void searchFindsTheExceptionFrameTheUnwinderCrossed() {
-        MadeDump d = Arm64Sessions.kdump();
+        MadeDump d = MadeDumps.irq();
         Session s = Arm64Sessions.open(d, d.dump());
         int cpu = Integer.parseInt(d.facts().get("cpu"));
         List<StackFrame> frames = s.arch().unwindCpu(s, cpu);
@@ -67,9 +68,12 @@ class Arm64StackSearchTest {
         List<StackFrame> onIrq = frames.stream().filter(f -> irq.region().contains(f.sp())).toList();
         assertTrue(onIrq.size() > 3, frames.toString());
         List<StackFrame> words = s.arch().textWords(s, irq.region(), irq.region().start(), false);
-        for (StackFrame f : onIrq.subList(1, onIrq.size())) {
-            // a frame record's saved lr (PAC stripped) is a text word one slot above its fp; crash's pc is lr - 4
-            assertTrue(words.stream().anyMatch(w -> w.sp() == f.sp() + 8 && w.pc() - 4 == f.pc()), f + " in " + words);
+        for (int i = 1; i < onIrq.size(); i++) {
+            // the callee's frame record holds the return address into the caller (PAC stripped) one
+            // slot above its fp; crash's pc is that address - 4
+            StackFrame callee = onIrq.get(i - 1);
+            StackFrame f = onIrq.get(i);
+            assertTrue(words.stream().anyMatch(w -> w.sp() == callee.sp() + 8 && w.pc() - 4 == f.pc()), f + " in " + words);
         }
     }
 

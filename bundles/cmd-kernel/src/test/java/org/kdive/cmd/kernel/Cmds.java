@@ -12,7 +12,7 @@ final class Cmds {
 
     static Map<String, Command> all() {
         Map<String, Command> m = new LinkedHashMap<>();
-        for (Command c : new Command[] {new BtCommand(), new FilesCommand(), new ForeachCommand(), new KmemCommand(),
+        for (Command c : new Command[] {new BtCommand(), new FilesCommand(), new ForeachCommand().with(new org.kdive.cmd.symbols.VtopCommand()), new KmemCommand(),
                 new ListCommand(), new LogCommand(), new MountCommand(), new PsCommand(), new RunqCommand(),
                 new SetCommand(), new SysCommand(), new TaskCommand(), new TreeCommand()}) {
             m.put(c.name(), c);

@@ -77,7 +77,10 @@ class DebFuzzTest {
 
     static synchronized Path staging() {
         try {
-            if (staging == null) staging = Files.createTempDirectory("kdive-fuzz-deb");
+            if (staging == null) {
+                staging = Files.createTempDirectory("kdive-fuzz-deb");
+                staging.toFile().deleteOnExit(); // emptied after each input
+            }
             return staging;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -64,7 +64,10 @@ class RpmFuzzTest {
 
     static synchronized Path staging() {
         try {
-            if (staging == null) staging = Files.createTempDirectory("kdive-fuzz-rpm");
+            if (staging == null) {
+                staging = Files.createTempDirectory("kdive-fuzz-rpm");
+                staging.toFile().deleteOnExit(); // emptied after each input
+            }
             return staging;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -80,6 +80,7 @@ class MakedumpfileZstdSnappyPagesTest {
                 if (Arrays.equals(zero, fromKdump)) zeroPages++;
                 pages++;
             }
+            assertEquals(KdumpProcVmcoreTest.dumpableBits(file), pages, "pages kept: the file's dumpable bitmap");
             assertEquals(other.info().details().get("pages.present"), Long.toString(pages), "pages kept: as in the zlib file");
             assertEquals(Long.toString(pages), kd.info().details().get("pages.present"));
             assertEquals(reported(report, "Pages filled with zero"), zeroPages, "all-zero pages kept");

@@ -96,6 +96,10 @@ public record ValueFormatter(Symbolizer symbolizer, char format, boolean outputH
             sb.append("<incomplete type>");
             return;
         }
+        if (members.isEmpty()) {
+            sb.append("{<No data fields>}"); // gdb's words for a struct without members (lockdep_map_p without lockdep)
+            return;
+        }
         sb.append('{');
         boolean seen = false;
         for (Member m : members) {

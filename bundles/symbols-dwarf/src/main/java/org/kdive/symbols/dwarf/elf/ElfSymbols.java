@@ -331,7 +331,7 @@ public final class ElfSymbols implements SymbolTable {
         List<Integer> here = new ArrayList<>();
         for (int i = lo; i < a.length && a[i] == address; i++) here.add(order.indices()[i]);
         here.sort(null); // symtab order
-        for (int i : here) out.add(symbols[i]);
+        for (int i : here) if (!out.contains(symbols[i])) out.add(symbols[i]); // a module's listed section symbols are in both
         return out;
     }
 
