@@ -98,6 +98,10 @@ public interface KernelArch {
     AddressSpace addressSpace(Session session);
 
     /** Registers saved by the capture kernel per CPU (from PRSTATUS), in CPU order. */
+    /**
+     * The registers the crash saved per CPU, in CPU order; a CPU whose note is damaged or missing has
+     * {@link Registers#NONE} at its place (unwinding it yields no frames).
+     */
     List<Registers> cpuRegisters();
 
     /** The roles of this architecture's registers and its calling convention. */
@@ -118,7 +122,7 @@ public interface KernelArch {
      */
     default List<StackFrame> unwindCpu(Session session, int cpu) {
         List<Registers> regs = cpuRegisters();
-        if (cpu < 0 || cpu >= regs.size()) return List.of();
+        if (cpu < 0 || cpu >= regs.size() || regs.get(cpu).isEmpty()) return List.of();
         return unwind(session, regs.get(cpu));
     }
 

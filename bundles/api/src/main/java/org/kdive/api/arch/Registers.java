@@ -21,7 +21,13 @@ public final class Registers {
         this.spName = spName;
     }
 
+    /** No registers: the place of a CPU whose saved registers are lost (a damaged or missing note). */
+    public static final Registers NONE = new Registers(Map.of(), null, null);
+
     public Map<String, Long> values() { return values; }
+
+    /** Whether this set holds no registers at all ({@link #NONE}). */
+    public boolean isEmpty() { return values.isEmpty(); }
 
     public OptionalLong get(String name) {
         Long v = values.get(name);

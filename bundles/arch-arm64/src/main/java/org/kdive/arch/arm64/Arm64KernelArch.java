@@ -131,7 +131,7 @@ public final class Arm64KernelArch implements KernelArch {
     @Override
     public List<StackFrame> unwindCpu(Session session, int cpu) {
         List<Registers> cpus = cpuRegisters();
-        if (cpu < 0 || cpu >= cpus.size()) return List.of();
+        if (cpu < 0 || cpu >= cpus.size() || cpus.get(cpu).isEmpty()) return List.of();
         Unwinder u = unwinder(session);
         if (kdump) {
             Optional<List<StackFrame>> path = u.fromKdumpPath(cpus.get(cpu), cpu);

@@ -137,7 +137,7 @@ public final class X86KernelArch implements KernelArch {
     @Override
     public List<StackFrame> unwindCpu(Session session, int cpu) {
         List<Registers> cpus = cpuRegisters();
-        if (cpu < 0 || cpu >= cpus.size()) return List.of();
+        if (cpu < 0 || cpu >= cpus.size() || cpus.get(cpu).isEmpty()) return List.of();
         return unwinder(session).fromStoppedCpu(cpu, cpus.get(cpu));
     }
 

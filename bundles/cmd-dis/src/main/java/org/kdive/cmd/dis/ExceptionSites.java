@@ -32,6 +32,7 @@ final class ExceptionSites {
         }
         int panicCpu = panicCpu(session);
         for (int cpu = 0; cpu < cpus.size(); cpu++) {
+            if (cpus.get(cpu).isEmpty()) continue;
             long pc = cpus.get(cpu).pc();
             String what = "exception " + cpus.get(cpu).pcName().toUpperCase();
             if (pc == 0) continue;

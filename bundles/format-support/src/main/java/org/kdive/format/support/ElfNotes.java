@@ -63,21 +63,15 @@ public final class ElfNotes {
      * order, so a note's place among them names its CPU.
      */
     public static List<String> cpuNoteWarnings(Path file, List<DumpNote> notes, int cpus) {
-        int size = -1;
-        for (DumpNote n : notes) {
-            if (isPrstatus(n)) {
-                size = n.desc().length;
-                break;
-            }
-        }
+        int size = DumpNote.prstatusSize(notes);
         List<String> out = new ArrayList<>();
         int cpu = 0;
         int intact = 0;
         for (DumpNote n : notes) {
-            if (isPrstatus(n)) {
+            if (n.isPrstatus()) {
                 cpu++;
                 intact++;
-            } else if (damagedPrstatus(n, size)) {
+            } else if (n.isDamagedPrstatus(size)) {
                 out.add(String.format("%s: the ELF note at file offset 0x%x (name \"%s\", type 0x%x, %d bytes) stands"
                         + " where CPU %d's NT_PRSTATUS belongs: it is damaged, and CPU %d's registers at the crash are"
                         + " lost (backtraces of the task it ran start from that task's saved state)",
@@ -95,35 +89,9 @@ public final class ElfNotes {
 
     /** The CPUs the notes are for: the NT_PRSTATUS notes, damaged ones included. */
     public static int countCpuNotes(List<DumpNote> notes) {
-        int size = -1;
-        for (DumpNote n : notes) {
-            if (isPrstatus(n)) {
-                size = n.desc().length;
-                break;
-            }
-        }
-        int cpus = 0;
-        for (DumpNote n : notes) {
-            if (isPrstatus(n) || damagedPrstatus(n, size)) cpus++;
-        }
-        return cpus;
+        return DumpNote.cpuNotes(notes).size();
     }
 
-    private static boolean isPrstatus(DumpNote n) {
-        return n.type() == DumpNote.NT_PRSTATUS && n.name().equals("CORE");
-    }
-
-    /**
-     * A note that is no NT_PRSTATUS but has its size (known from an intact one, else any size) and half
-     * of its header: the name CORE with a type the kernel never writes, or the type with another name.
-     */
-    private static boolean damagedPrstatus(DumpNote n, int prstatusSize) {
-        if (prstatusSize >= 0 && n.desc().length != prstatusSize) return false;
-        boolean core = n.name().equals("CORE");
-        boolean knownCoreType = n.type() >= DumpNote.NT_PRSTATUS && n.type() <= DumpNote.NT_TASKSTRUCT;
-        return core && !knownCoreType || !core && n.type() == DumpNote.NT_PRSTATUS && !n.name().equals("VMCOREINFO")
-                && !n.name().equals("QEMU");
-    }
 
     /** Where the note's header lies: its descriptor's offset less the header and padded name. */
     private static long headerOffset(DumpNote n) {

@@ -53,14 +53,15 @@ public final class Arm64Regs {
         return new Registers(m, PC, SP);
     }
 
-    /** One register set per NT_PRSTATUS note, in note order (= CPU order); short notes are skipped. */
+    /**
+     * One register set per CPU, from its NT_PRSTATUS note, in CPU order; a CPU whose note is damaged
+     * or too short keeps its place with an empty set (so the CPUs after it keep their numbers).
+     */
     public static List<Registers> fromNotes(List<DumpNote> notes) {
         List<Registers> out = new ArrayList<>();
-        for (DumpNote n : notes) {
-            if (n.type() != DumpNote.NT_PRSTATUS) continue;
-            if (n.name() != null && !n.name().isEmpty() && !n.name().startsWith("CORE")) continue;
-            if (n.desc().length < PR_REG_OFFSET + USER_REGS_WORDS * 8) continue;
-            out.add(decode(n.desc(), PR_REG_OFFSET, false));
+        for (DumpNote n : DumpNote.cpuNotes(notes)) {
+            if (n == null || n.desc().length < PR_REG_OFFSET + USER_REGS_WORDS * 8) out.add(Registers.NONE);
+            else out.add(decode(n.desc(), PR_REG_OFFSET, false));
         }
         return List.copyOf(out);
     }

@@ -14,14 +14,18 @@ public final class Prstatus {
     private Prstatus() {
     }
 
-    /** One register set per PRSTATUS note, in note order (= CPU order); short notes are skipped. */
+    /**
+     * One register set per CPU, from its PRSTATUS note, in CPU order; a CPU whose note is damaged or
+     * too short keeps its place with an empty set (so the CPUs after it keep their numbers).
+     */
     public static List<Registers> fromNotes(List<DumpNote> notes) {
         List<Registers> out = new ArrayList<>();
-        for (DumpNote n : notes) {
-            if (n.type() != DumpNote.NT_PRSTATUS) continue;
-            if (n.name() != null && !n.name().isEmpty() && !n.name().startsWith("CORE")) continue;
-            byte[] d = n.desc();
-            if (d.length < PR_REG_OFFSET + PtRegs.PT_REGS_SIZE) continue;
+        for (DumpNote n : DumpNote.cpuNotes(notes)) {
+            byte[] d = n == null ? null : n.desc();
+            if (d == null || d.length < PR_REG_OFFSET + PtRegs.PT_REGS_SIZE) {
+                out.add(Registers.NONE);
+                continue;
+            }
             int words = Math.min(PtRegs.USER_REGS_WORDS, (d.length - PR_REG_OFFSET) / 8);
             out.add(PtRegs.decode(d, PR_REG_OFFSET, words));
         }

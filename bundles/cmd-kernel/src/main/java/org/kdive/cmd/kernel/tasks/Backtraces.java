@@ -58,8 +58,9 @@ public final class Backtraces {
     public static Optional<Registers> startRegisters(Session s, TaskInfo t) {
         if (t.active()) {
             List<Registers> cpus = s.arch().cpuRegisters();
-            if (t.cpu() >= 0 && t.cpu() < cpus.size()) return Optional.of(cpus.get(t.cpu()));
-            return Optional.empty();
+            if (t.cpu() >= 0 && t.cpu() < cpus.size() && !cpus.get(t.cpu()).isEmpty()) return Optional.of(cpus.get(t.cpu()));
+            // its CPU's registers are lost (damaged note): what the task itself saved, if anything
+            return s.arch().blockedRegisters(s, t.task());
         }
         return s.arch().blockedRegisters(s, t.task());
     }
