@@ -96,6 +96,8 @@ public final class DumpinfoCommand implements Command {
         pages.put("present", parseOrNull(d.get(DumpInfo.DETAIL_PAGES_PRESENT)));
         pages.put("excluded", parseOrNull(d.get(DumpInfo.DETAIL_PAGES_EXCLUDED)));
         if (d.containsKey("pages.missing")) pages.put("missing", parseOrNull(d.get("pages.missing")));
+        // pages the format cannot trust (e.g. past a damaged kdump bitmap): there, but not readable as such
+        if (d.containsKey("pages.untrusted")) pages.put("untrusted", parseOrNull(d.get("pages.untrusted")));
         data.put("pages", pages);
         data.put("warnings", dump.warnings());
 
@@ -144,6 +146,7 @@ public final class DumpinfoCommand implements Command {
         sb.append(pages.get("present") == null ? "?" : pages.get("present")).append(" present, ");
         sb.append(pages.get("excluded") == null ? "?" : pages.get("excluded")).append(" excluded");
         if (pages.containsKey("missing")) sb.append(", ").append(pages.get("missing")).append(" missing (truncated)");
+        if (pages.containsKey("untrusted")) sb.append(", ").append(pages.get("untrusted")).append(" untrusted (damaged)");
         return sb.toString();
     }
 

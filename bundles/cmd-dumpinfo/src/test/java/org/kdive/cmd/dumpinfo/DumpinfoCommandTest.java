@@ -59,4 +59,34 @@ class DumpinfoCommandTest {
             sessions.close();
         }
     }
+
+    /**
+     * A kdump whose bitmap lost one bit (issue 14: pfn 1's, in the first byte of bitmap 2 at 45056)
+     * says so in its PAGES line: the pages the reader no longer trusts are counted as damaged, not as
+     * "truncated" (the file is whole). pfn 1 is the first dumped page, so none is trusted: of the 21923
+     * the bitmap marked, the 21922 still marked are untrusted, and the cleared pfn now counts as excluded
+     * (174546 + 1): that is what the damaged bitmap says.
+     */
+    @org.junit.jupiter.api.Test
+    @SuppressWarnings("unchecked")
+    void aDamagedBitmapIsReportedAsDamageNotTruncation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path copy = tmp.resolve("damaged.kdump");
+        byte[] b = java.nio.file.Files.readAllBytes(Corpus.file("vmcore.kdump-zlib"));
+        assertEquals((byte) 0xfe, b[45056], "pfns 1-7 dumped, pfn 0 not RAM");
+        b[45056] &= ~2;
+        java.nio.file.Files.write(copy, b);
+        KdiveSessions sessions = new KdiveSessions(List.of(new DiskdumpFormat()), List.of(), List.of(), List.of());
+        try {
+            sessions.openDumpOnly(List.of(copy));
+            Result r = new DumpinfoCommand().execute(new BasicCommandContext(sessions), List.of());
+            Map<String, Object> pages = (Map<String, Object>) ((Map<String, Object>) r.data()).get("pages");
+            assertEquals(21922L, pages.get("untrusted"), pages.toString());
+            assertEquals(0L, pages.get("present"), pages.toString());
+            assertTrue(r.text().contains("PAGES: 0 present, 174547 excluded, 21922 untrusted (damaged)\n"), r.text());
+            assertTrue(!r.text().contains("(truncated)"), r.text());
+            assertTrue(r.text().contains("WARNING: "), r.text());
+        } finally {
+            sessions.close();
+        }
+    }
 }
