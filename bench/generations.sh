@@ -3,7 +3,8 @@
 # 5.10, 12 6.1 and its PREEMPT_RT build, 13 6.12), timed with hyperfine and with each tool's peak
 # resident memory (/usr/bin/time -f %M of one more run): kdive (its own JVM, KDIVE_SERVER=off; "cold"
 # without its DWARF index cache, "warm" with it), crash 8.0.6 and drgn 0.0.31 (Debian 13 chroot:
-# dumps/in-trixie.sh; their times include entering it, "trixie.noop" on the first line).
+# dumps/in-trixie.sh; their times include entering it, "trixie.noop" on the first line). drgn reads a
+# QEMU-written dump's ELF output (vmcore.qemu.elf), the others its main one.
 #   bench/generations.sh [RUNS] [KERNEL/KIND ...]   (default 3 runs; every x86 dump with crash refs)
 # e.g. bench/generations.sh 5 deb13-6.12-cloud/vqbug-kdump
 set -euo pipefail
@@ -58,7 +59,10 @@ for id in "$@"; do
   name=${id//\//:}
   kdive="$kdive_bin $dump $vmlinux -c 'sys; bt; ps; log'"
   crash="sh -c '$trixie crash -s $vmlinux $dump < $work/state.crash'"
-  drgn="$trixie python3 $work/state.py $dump $vmlinux"
+  # drgn (libkdumpfile) reads neither makedumpfile's flattened form nor QEMU's kdump files: their ELF twin
+  drgn_dump=$dump
+  [ -f "$d/vmcore.qemu.elf" ] && drgn_dump=$(realpath "$d/vmcore.qemu.elf")
+  drgn="$trixie python3 $work/state.py $drgn_dump $vmlinux"
   $kdive_bin "$dump" "$vmlinux" -c sys >/dev/null 2>&1 || true # framework and class-data caches, as a first session
   bench "$name.kdive-cold" --prepare "rm -rf $index" "$kdive"
   bench "$name.kdive-warm" "$kdive"

@@ -7,12 +7,22 @@
 #   chroot-trixie.sh [DIR]     DIR default ${KDIVE_CORPUS:-~/.cache/kdive-corpus}/chroot-trixie
 # Prints DIR. A finished chroot holds DIR/.kdive-ready and is reused; a half-made one is removed first.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"   # mark (timings)
+MARK_WHAT=chroot-trixie
 dir=${1:-${KDIVE_CORPUS:-$HOME/.cache/kdive-corpus}/chroot-trixie}
 packages="crash python3-drgn gcc-14 make binutils xz-utils kmod makedumpfile"
 if [ -f "$dir/.kdive-ready" ] && [ "$(cat "$dir/.kdive-ready")" = "$packages" ]; then
   echo "$dir"; exit 0
 fi
 [ "$(id -u)" = 0 ] || { echo "chroot-trixie.sh: needs root (debootstrap, chroot)" >&2; exit 1; }
+# one maker at a time: make-dumps.sh makes the chroot in the background while kernels are fetched
+# and guests run; a caller that needs it meanwhile (in-trixie.sh) waits here, then finds it made
+mkdir -p "$(dirname "$dir")"
+exec 9>"$dir.lock"
+flock -w 3600 9 || { echo "chroot-trixie.sh: $dir.lock held for an hour" >&2; exit 1; }
+if [ -f "$dir/.kdive-ready" ] && [ "$(cat "$dir/.kdive-ready")" = "$packages" ]; then
+  echo "$dir"; exit 0
+fi
 # a finished chroot that lacks packages added to the list since: install them, no new debootstrap
 if [ -f "$dir/.kdive-ready" ]; then
   echo "chroot-trixie.sh: installing $packages into $dir ..." >&2
@@ -36,8 +46,10 @@ mkdir -p "$(dirname "$dir")"
 echo "chroot-trixie.sh: debootstrap trixie from $mirror into $dir ..." >&2
 debootstrap --variant=minbase trixie "$dir" "$mirror" >"$dir.log" 2>&1 \
   || { tail -20 "$dir.log" >&2; echo "chroot-trixie.sh: debootstrap failed (log: $dir.log)" >&2; exit 1; }
+mark debootstrap
 echo "chroot-trixie.sh: installing $packages ..." >&2
 chroot "$dir" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >>"$dir.log" 2>&1 \
   || { tail -20 "$dir.log" >&2; echo "chroot-trixie.sh: apt-get install in the chroot failed (log: $dir.log)" >&2; exit 1; }
+mark apt-install
 echo "$packages" > "$dir/.kdive-ready"
 echo "$dir"

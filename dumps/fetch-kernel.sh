@@ -19,11 +19,20 @@ read -r _ suite series pin build vmlinux_from <<<"$row"
 dir=$KERNELS_DIR/$id
 recipe=$(recipe_hash "$DUMPS_HOME/fetch-kernel.sh" -- "$row")
 if stamp_check "$dir" "$recipe"; then echo "$dir"; exit 0; fi
+# one fetcher per kernel (make-dumps.sh fetches ahead while guests of other kernels run): a second
+# caller waits here, then finds the kernel fetched
+mkdir -p "$KERNELS_DIR"
+exec 7>"$KERNELS_DIR/.$id.lock"
+flock -w 3600 7 || die "$id: $KERNELS_DIR/.$id.lock held for an hour"
+if stamp_check "$dir" "$recipe"; then echo "$dir"; exit 0; fi
+MARK_WHAT=$id
+mark_reset
 
 # the modules a guest loads: the capture kernel's virtio disk, and qemu_fw_cfg (VMCOREINFO for QEMU)
 GUEST_MODULES="virtio_blk virtio_pci qemu_fw_cfg"
 
 apt_update
+mark apt-update
 O=$(apt_opts)
 # shellcheck disable=SC2086
 version() { apt-cache $O show "$1" 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -1; }
@@ -63,6 +72,7 @@ for r in $candidates; do
   grep -E '^(E|Err):' "$log" | tail -2 >&2 || true
 done
 [ -n "$release" ] || die "$id: no release of $series could be downloaded (log: $log)"
+mark download
 [ "$release" = "$pin" ] || say "$id: pinned $pin unavailable, using $release (recorded in kernel.properties)"
 {
   echo "id=$id"
@@ -106,6 +116,7 @@ load=() seen=" "
 for m in "${order[@]}"; do [[ $seen == *" $m "* ]] || { load+=("$m"); seen+="$m "; }; done
 echo "modules.load=${load[*]}" >> "$work/kernel.properties"
 rm -rf "$work/img"
+mark extract-image
 
 # the debuginfo: vmlinux and the loaded modules' debug files, stopping the archive early
 if [ "$vmlinux_from" = dbg ]; then
@@ -124,7 +135,7 @@ if [ "$vmlinux_from" = dbg ]; then
     p=$(cat "${m%.ko}.path"); mv "$work/dbg/usr/lib/debug/lib/modules/$release/${p%.xz}" "$dir/debug/$(basename "$m")"
   done
 else
-  v=$(bash "$DUMPS_HOME/../../shared/corpus/setup.sh" "$CORPUS" | tail -1)/vqbug-6.1/vmlinux-$release
+  v=$(corpus_setup | tail -1)/vqbug-6.1/vmlinux-$release
   [ -f "$v" ] || die "$id: the corpus has no $v"
   ln -s "$v" "$dir/vmlinux"
   # the corpus also has the debuginfo of the modules guests load
@@ -132,9 +143,11 @@ else
     [ -f "$(dirname "$v")/modules/$(basename "$m")" ] && ln -s "$(dirname "$v")/modules/$(basename "$m")" "$dir/debug/"
   done
 fi
+mark extract-vmlinux
 grep -qa "Linux version $release " "$dir/vmlinux" 2>/dev/null \
   || [ "$(strings -n 20 "$dir/vmlinux" | grep -c "Linux version $release ")" -gt 0 ] \
   || die "$id: $dir/vmlinux is not the build of $release"
+mark check-vmlinux
 
 # the headers, in a tree of their own; the arch Makefile's absolute include is pointed into it
 if [ "$build" != none ]; then
@@ -147,11 +160,13 @@ if [ "$build" != none ]; then
   sed -i "s|^include /usr/src/|include $dir/headers/usr/src/|" "$mk"
   echo "headers=headers/usr/src/linux-headers-$release" >> "$work/kernel.properties"
 fi
+mark headers
 mv "$work/kernel.properties" "$dir/kernel.properties"
 files=(kernel.properties vmlinuz config vmlinux)
 for m in "$dir"/modules/*.ko; do files+=("modules/$(basename "$m")"); done
 for m in "$dir"/debug/*.ko; do [ -e "$m" ] && files+=("debug/$(basename "$m")"); done
 [ "$build" != none ] && files+=("headers/usr/src/linux-headers-$release/Makefile")
 stamp_write "$dir" "$recipe" "${files[@]}"
+mark stamp
 say "$id: $release ready in $dir"
 echo "$dir"

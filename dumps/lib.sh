@@ -10,6 +10,32 @@ MADE_DIR=$CORPUS/made
 SCRIPT_VERSION="kdive-dumps 1"
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+# --- timings. `mark STEP` prints the wall and CPU seconds spent since the previous mark (or since
+# lib.sh was sourced) by this shell and the children it waited for (a background QEMU counts once
+# it is reaped), as "NAME: time STEP: W s wall, C s cpu" on stderr (the make log). When make-dumps.sh
+# runs, each mark is also appended to $KDIVE_TIMINGS as "WHAT STEP WALL_MS CPU_MS" (WHAT:
+# $MARK_WHAT, e.g. ID/KIND) and summed up at its end. CPU, not wall, is what compares across runs
+# on a shared machine.
+_MARK_HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
+_mark_read() {  # sets _now_us and _now_ticks (self + reaped children: user + system)
+  local line st
+  read -r line < /proc/$BASHPID/stat
+  read -r -a st <<<"${line##*) }"
+  _now_us=${EPOCHREALTIME/[.,]/}
+  _now_ticks=$(( st[11] + st[12] + st[13] + st[14] ))
+}
+mark_reset() { _mark_read; _MARK_US=$_now_us _MARK_TICKS=$_now_ticks; }
+mark() {
+  local wall cpu
+  _mark_read
+  wall=$(( (_now_us - _MARK_US) / 1000 )) cpu=$(( (_now_ticks - _MARK_TICKS) * 1000 / _MARK_HZ ))
+  printf '%s: time %s: %d.%d s wall, %d.%d s cpu\n' "$(basename "$0")" "$1" $((wall / 1000)) $((wall % 1000 / 100)) \
+    $((cpu / 1000)) $((cpu % 1000 / 100)) >&2
+  if [ -n "${KDIVE_TIMINGS:-}" ]; then echo "${MARK_WHAT:-$(basename "$0")} $1 $wall $cpu" >> "$KDIVE_TIMINGS"; fi
+  _MARK_US=$_now_us _MARK_TICKS=$_now_ticks
+}
+mark_reset
+
 say() { echo "$(basename "$0"): $*" >&2; }
 
 # sha256 of the named files' contents and of the extra words given after --, for stamps' recipes
@@ -86,6 +112,18 @@ prop() { sed -n "s/^$2=//p" "$1" | head -1; }
 
 # the shared folder beside the repository (read-only)
 shared_dir() { (cd "$DUMPS_HOME/../../shared" && pwd -P); }
+
+# corpus_setup: the shared corpus unpacked into the cache (../shared/corpus/setup.sh), printing the
+# cache's path; one unpacker at a time (test.sh unpacks it while make-dumps.sh starts, and
+# fetch-kernel.sh needs its vmlinux), a second caller waits and then finds it verified
+corpus_setup() {
+  mkdir -p "$CORPUS"
+  (
+    exec 5>"$CORPUS/.corpus-setup.lock"
+    flock -w 1800 5 || die "$CORPUS/.corpus-setup.lock held for 30 minutes"
+    bash "$DUMPS_HOME/../../shared/corpus/setup.sh" "$CORPUS"
+  )
+}
 
 # build_module ID KDIR BUILD SRC: builds SRC (NAME.c) against the kernel's headers, with DWARF,
 # in KDIR/build/NAME (a fixed folder: its path is in the DWARF and so in the build-id); prints

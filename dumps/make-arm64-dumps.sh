@@ -54,6 +54,14 @@ fetch_arm64_kernel() { # ID: prints kernels/ID
   dir=$KERNELS_DIR/$id
   recipe=$(recipe_hash -- "$row" "${USERLAND[*]}" "arm64 kernel fetch 1" "$SCRIPT_VERSION")
   if stamp_check "$dir" "$recipe"; then echo "$dir"; return 0; fi
+  # one fetcher per kernel (make-dumps.sh fetches it ahead, while x86 guests run): a second caller
+  # waits, then finds it fetched
+  mkdir -p "$KERNELS_DIR"
+  exec 6>"$KERNELS_DIR/.$id.lock"
+  flock -w 3600 6 || die "$id: $KERNELS_DIR/.$id.lock held for an hour"
+  if stamp_check "$dir" "$recipe"; then exec 6>&-; echo "$dir"; return 0; fi
+  local MARK_WHAT=$id
+  mark_reset
   rm -rf "$dir"
   mkdir -p "$dir" "$A64_APT/lists/partial" "$A64_APT/cache/archives/partial"
   log=$dir/fetch.log
@@ -61,6 +69,7 @@ fetch_arm64_kernel() { # ID: prints kernels/ID
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $DEBIAN_MIRROR $suite main" > "$A64_APT/sources.list"
   say "$id: apt-get update (arm64, private state in $A64_APT)"
   bounded 300 "$log" apt-get "${a64_apt_opts[@]}" update -q
+  mark apt-update
   release=$pin
   if ! apt-cache "${a64_apt_opts[@]}" show "linux-image-$release" >/dev/null 2>&1; then
     # the pin has left the mirror: the newest release of the series
@@ -74,6 +83,7 @@ fetch_arm64_kernel() { # ID: prints kernels/ID
   (cd "$work" && bounded 1800 "$log" apt-get "${a64_apt_opts[@]}" download "linux-image-$release=$v" \
       "linux-image-$release-dbg=$v" "linux-headers-$release=$v" "linux-headers-${release%-cloud-arm64}-common=$v" \
       "${USERLAND[@]}") || { rm -rf "$work"; exit 1; }
+  mark download
   mkdir -p "$dir/root"
   for deb in "$work"/*.deb; do
     case $deb in
@@ -82,6 +92,7 @@ fetch_arm64_kernel() { # ID: prints kernels/ID
     esac
   done
   rm -rf "$work"
+  mark extract
   mv "$dir/vmlinux-$release" "$dir/vmlinux"
   mv "$dir/root/boot/vmlinuz-$release" "$dir/vmlinuz"  # arm64: an uncompressed Image
   mv "$dir/root/boot/config-$release" "$dir/config"
@@ -108,6 +119,8 @@ fetch_arm64_kernel() { # ID: prints kernels/ID
   } > "$dir/kernel.properties"
   stamp_write "$dir" "$recipe" kernel.properties vmlinuz vmlinux config modules.load root/bin/busybox root/sbin/kexec \
     root/usr/bin/makedumpfile
+  mark stamp
+  exec 6>&-
   say "$id: fetched ($(du -sh "$dir" | cut -f1))"
   echo "$dir"
 }
@@ -192,6 +205,7 @@ make_one() { # ID KIND
   row=$(dump_row "$id" "$kind")
   read -r _ _ trigger capture cpus paging outputs refs options <<<"$row"
   opt() { local v; v=$(tr , '\n' <<<"$options" | sed -n "s/^$1=//p"); echo "${v:-$2}"; }
+  MARK_WHAT=$id/$kind
   kdir=$(fetch_arm64_kernel "$id")
   release=$(prop "$kdir/kernel.properties" release)
   out=$MADE_DIR/$id/$kind
@@ -199,6 +213,7 @@ make_one() { # ID KIND
     -- "$row" "$(grep '^recipe' "$kdir/STAMP")" "$SCRIPT_VERSION")
   if stamp_check "$out" "$recipe"; then say "$id/$kind: made and verified (cached)"; return 0; fi
   started=$(date +%s)
+  mark wait-kernel
   rm -rf "$out" "$MADE_DIR/$id/$kind.failed.log"
   mkdir -p "$out"
   work=$(mktemp -d "$CORPUS/.make-$id-$kind.XXXX")
@@ -227,6 +242,7 @@ make_one() { # ID KIND
     cp "$ko" "$ko.debug" "$(dirname "$ko")/stackover.c" "$out/"
   fi
   ln -f "$kdir/vmlinux" "$out/vmlinux" 2>/dev/null || cp "$kdir/vmlinux" "$out/vmlinux"
+  mark module
 
   # the initramfs: busybox, the guest's modules, arm64/guest-init.sh as /init, vqbug.ko
   local ir=$work/root
@@ -253,6 +269,7 @@ make_one() { # ID KIND
     initrd=$work/initrd-kdump.gz
   fi
 
+  mark initramfs
   local append="console=ttyAMA0 cma=0 oops=panic kdive.trigger=$trigger loglevel=7"
   local serial=(-serial "file:$console") breaker=""
   if [ "$trigger" = serial-break ]; then
@@ -292,6 +309,7 @@ make_one() { # ID KIND
     mv "$disk" "$out/vmcore.proc"
     [ "$(head -c 4 "$out/vmcore.proc" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || fail "vmcore.proc is not ELF"
     say "$id/$kind: /proc/vmcore saved, $size bytes, $(( $(date +%s) - started )) s"
+    mark qemu-kdump
     if [[ ,$outputs, == *,kdump,* ]]; then
       if ! timeout 300 qemu-aarch64-static -L "$kdir/root" "$kdir/root/usr/bin/makedumpfile" -c -d 31 \
              "$out/vmcore.proc" "$out/vmcore.kdump" >>"$out/make.log" 2>&1; then
@@ -299,6 +317,7 @@ make_one() { # ID KIND
       fi
       [ "$(head -c 8 "$out/vmcore.kdump")" = "KDUMP   " ] || fail "makedumpfile wrote no kdump file"
       chmod 644 "$out/vmcore.kdump"
+      mark makedumpfile
     fi
     [[ ,$outputs, == *,proc,* ]] || rm -f "$out/vmcore.proc"
   else
@@ -322,6 +341,7 @@ make_one() { # ID KIND
     wait "$qemu_pid" || true; qemu_pid=""
     [ "$(head -c 4 "$out/vmcore.qemu.elf" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || fail "vmcore.qemu.elf is not ELF"
     chmod 644 "$out/vmcore.qemu.elf"
+    mark qemu-dump
   fi
   say "$id/$kind: dump made, $(( $(date +%s) - started )) s"
 
@@ -354,17 +374,25 @@ make_one() { # ID KIND
     # on the ELF file when there is one (both are of the same boot): drgn-refs.py reads its notes
     f=${files[0]}
     [ -f "$out/vmcore.proc" ] && f=vmcore.proc
+    mark check-facts
     drgn_refs "$out" "$f" || fail "drgn references failed"
+    mark refs-drgn
   fi
   local all
   mapfile -t all < <(cd "$out" && find . -type f ! -name STAMP ! -name make.log | sed 's|^\./||' | sort)
   stamp_write "$out" "$recipe" "${all[@]}"
+  mark stamp
   say "$id/$kind: made in $(( $(date +%s) - started )) s: ${files[*]} ($(du -sh "$out" | cut -f1))"
 }
 
 # the rows to make: all of arm64/dumps.list, or those the arguments name (ID or ID/KIND)
 # --one ID KIND: one dump, in a process of its own (a failure exits it; set -e holds throughout)
 if [ "${1:-}" = --one ]; then make_one "$2" "$3"; exit 0; fi
+# --fetch: every arm64 kernel fetched, nothing made (make-dumps.sh fetches ahead while x86 guests run)
+if [ "${1:-}" = --fetch ]; then
+  for k in $(awk '!/^#/ && NF {print $1}' "$A64/dumps.list" | sort -u); do fetch_arm64_kernel "$k" >/dev/null; done
+  exit 0
+fi
 # one maker at a time (a second waits, then finds the dumps made): two makers of one kind would
 # delete each other's files
 exec 8>"$CORPUS/.make-arm64.lock"

@@ -14,6 +14,7 @@ row=$(dump_row "$id" "$kind")
 [ -n "$row" ] || die "no row $id $kind in dumps.list"
 read -r _ _ trigger capture cpus paging outputs refs options <<<"$row"
 opt() { local v; v=$(tr , '\n' <<<"$options" | sed -n "s/^$1=//p"); echo "${v:-$2}"; }
+MARK_WHAT=$id/$kind
 kdir=$("$DUMPS_HOME/fetch-kernel.sh" "$id")
 release=$(prop "$kdir/kernel.properties" release)
 build=$(kernel_row "$id" | awk '{print $5}')
@@ -25,6 +26,13 @@ case $trigger in vqbug) module=vqbug src=$(shared_dir)/corpus/vqbug-6.1/vqbug.c 
 recipe=$(recipe_hash "$DUMPS_HOME"/{lib.sh,make-one.sh,guest-init.sh,qemu-monitor.py,facts.py,refs.sh,crash-commands.txt,drgn-refs.py} \
   ${src:+"$src"} -- "$row" "$(grep '^recipe' "$kdir/STAMP")" "$SCRIPT_VERSION")
 if stamp_check "$out" "$recipe"; then say "$id/$kind: made and verified (cached)"; exit 0; fi
+# one maker per kind (make-dumps.sh runs a dump another one needs first, e.g. zstd's source capture):
+# a second caller waits here, then finds the dump made
+mkdir -p "$MADE_DIR/$id"
+exec 7>"$MADE_DIR/$id/.$kind.lock"
+flock -w 3600 7 || die "$id/$kind: $MADE_DIR/$id/.$kind.lock held for an hour"
+if stamp_check "$out" "$recipe"; then say "$id/$kind: made and verified (cached)"; exit 0; fi
+mark wait-kernel
 
 started=$(date +%s)
 rm -rf "$out"
@@ -55,6 +63,7 @@ fail() {
 if [ -n "$module" ]; then
   ko=$(build_module "$id" "$kdir" "$build" "$src")
   cp "$ko" "${ko}.debug" "$src" "$out/"
+  mark module
 fi
 
 # the initramfs: busybox, the guest's modules, guest-init.sh as /init, the test module
@@ -84,6 +93,7 @@ if [ "$capture" = kdump ]; then
   initrd=$work/initrd-kdump.gz
 fi
 
+mark initramfs
 accel=${KDIVE_QEMU_ACCEL:-tcg}
 cpu=max
 [ "$accel" = kvm ] && cpu=host
@@ -124,12 +134,14 @@ if [ "$capture" = kdump ]; then
   mv "$disk" "$out/vmcore.proc"
   [ "$(head -c 4 "$out/vmcore.proc" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || fail "vmcore.proc is not ELF"
   say "$id/$kind: /proc/vmcore saved, $size bytes, $(( $(date +%s) - started )) s"
+  mark qemu-kdump
   if [[ ,$outputs, == *,kdump,* ]]; then
     # Debian 13's makedumpfile 1.7.6: the host's 1.7.2 predates 6.10's page_type encoding and
     # drops slab pages (task_structs) of 6.12 as if they were free
     bounded 300 "$work/makedumpfile.log" "$DUMPS_HOME/in-trixie.sh" makedumpfile -c -d 31 "$out/vmcore.proc" "$out/vmcore.kdump"
     [ "$(head -c 8 "$out/vmcore.kdump")" = "KDUMP   " ] || fail "makedumpfile wrote no kdump file"
     chmod 644 "$out/vmcore.kdump"
+    mark makedumpfile
   fi
   [[ ,$outputs, == *,proc,* ]] || rm -f "$out/vmcore.proc"
 else
@@ -157,6 +169,7 @@ else
     [ "$(head -c 64M "${mon[0]#*:}" | grep -a -c 'OSRELEASE=')" -gt 0 ] && break
     say "$id/$kind: attempt $attempt of 2: QEMU saved no guest VMCOREINFO note"
   done
+  mark qemu-dump
   [ ! -e "$out/vmcore.flat" ] || [ "$(head -c 12 "$out/vmcore.flat")" = makedumpfile ] || fail "vmcore.flat is not a flattened dump"
   [ ! -e "$out/vmcore.qemu.elf" ] || [ "$(head -c 4 "$out/vmcore.qemu.elf" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] \
     || fail "vmcore.qemu.elf is not ELF"
@@ -164,6 +177,7 @@ else
     # the flattened stream rearranged into a plain kdump file (drgn's libkdumpfile reads only that)
     bounded 300 "$work/makedumpfile.log" "$DUMPS_HOME/in-trixie.sh" makedumpfile -R "$out/vmcore.kdump" < "$out/vmcore.flat"
     [ "$(head -c 8 "$out/vmcore.kdump")" = "KDUMP   " ] || fail "makedumpfile -R wrote no kdump file"
+    mark makedumpfile-R
   fi
   chmod 644 "$out"/vmcore.*
 fi
@@ -204,9 +218,11 @@ l5=$(head -c 64M "$out/${files[0]}" | grep -a -o -m1 'NUMBER(pgtable_l5_enabled)
   echo "script=$SCRIPT_VERSION"
 } > "$out/dump.properties"
 python3 "$DUMPS_HOME/facts.py" "$console" "$cpus" > "$out/facts.properties" || fail "facts.py could not read the console"
+mark check-facts
 
 if [ "$refs" != - ]; then
   "$DUMPS_HOME/refs.sh" "$out" "$refs" || fail "references failed"
+  mark refs
   for r in ${refs//,/ }; do
     case $r in crash) echo "refs.crash=refs/crash-8.0.6" ;; drgn) echo "refs.drgn=refs/drgn-0.0.31" ;;
                 crash802proc) echo "refs.crash802proc=refs/crash-8.0.2-proc.txt" ;; esac
@@ -214,4 +230,5 @@ if [ "$refs" != - ]; then
 fi
 mapfile -t all < <(cd "$out" && find . -type f ! -name STAMP ! -name make.log | sed 's|^\./||' | sort)
 stamp_write "$out" "$recipe" "${all[@]}"
+mark stamp
 say "$id/$kind: made in $(( $(date +%s) - started )) s: ${files[*]} ($(du -sh "$out" | cut -f1))"

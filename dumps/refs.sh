@@ -12,6 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 out=$(cd "${1:?usage: refs.sh MADE_DIR REFS}" && pwd -P) refs=${2:?usage: refs.sh MADE_DIR REFS}
+MARK_WHAT=$(basename "$(dirname "$out")")/$(basename "$out")
 p() { prop "$out/dump.properties" "$1"; }
 dump=$out/$(p dump)
 vmlinux=$(cd "$out" && realpath "$(p vmlinux)")
@@ -135,9 +136,9 @@ crash802_proc() {
 # drgn first: crash's command list takes addresses from it
 for r in $(tr , '\n' <<<"$refs" | sort -t: -k1,1 | awk '$0=="drgn"{print; next} {rest=rest" "$0} END{print rest}'); do
   case $r in
-    crash) crash_refs ;;
-    drgn) drgn_refs ;;
-    crash802proc) crash802_proc ;;
+    crash) crash_refs; mark refs-crash ;;
+    drgn) drgn_refs; mark refs-drgn ;;
+    crash802proc) crash802_proc; mark refs-crash802proc ;;
     *) die "unknown reference kind $r" ;;
   esac
 done

@@ -25,6 +25,7 @@ import org.kdive.cmd.symbols.PrintCommand;
 import org.kdive.cmd.symbols.StructCommand;
 import org.kdive.arch.x86.dis.X86Disassembler;
 import org.kdive.test.Corpus;
+import org.kdive.test.CrashText;
 
 /**
  * docs/tutorial.md shows real output: every ```kdive block ("kdive> CMD" then its output) is run here
@@ -65,7 +66,8 @@ class TutorialTest {
             String actual = c.execute(CorpusSession.context(false), words.subList(1, words.size())).text()
                     .replace(corpus, "$CORPUS").replace(Corpus.shared().resolve("corpus").resolve(Corpus.DUMP).toString(), "$CORPUS");
             blocks++;
-            if (!Corpus.normalize(actual).equals(Corpus.normalize(expected.toString()))) {
+            // exact, columns and alignment included: the tutorial shows what a user sees
+            if (!CrashText.layout(actual).equals(CrashText.layout(expected.toString()))) {
                 failures.add(prompt + "\n--- tutorial:\n" + expected + "--- now:\n" + actual);
             }
             List<String> shown = new ArrayList<>(Arrays.asList(actual.split("\n", -1)));

@@ -28,7 +28,11 @@ final class KernelKallsyms implements SymbolTable {
 
     private final Memory memory;
     private final long numSyms, names, tokenTable, tokenIndex, offsets, relativeBase;
+    private volatile Decoded decoded;
     private volatile Table table;
+    /** Name lookups answered from the decoded names so far; after a few, the table pays for itself. */
+    private int scans;
+    private static final int MAX_SCANS = 8;
 
     private record Table(Symbol[] byAddress, long[] addresses, Map<String, List<Symbol>> byName) { }
 
@@ -62,7 +66,8 @@ final class KernelKallsyms implements SymbolTable {
                 t = table;
                 if (t == null) {
                     try {
-                        t = read();
+                        t = build(decoded());
+                        decoded = null; // the table has it all now
                     } catch (RuntimeException e) {
                         LOG.debug("kernel kallsyms unreadable: {}", e.toString());
                         t = new Table(new Symbol[0], new long[0], Map.of());
@@ -74,7 +79,25 @@ final class KernelKallsyms implements SymbolTable {
         return t;
     }
 
-    private Table read() {
+    /**
+     * Every name expanded from its tokens into one array, with each symbol's address: the first half
+     * of building the table, and all that looking up a few names needs (names of symbol i: the bytes
+     * from {@code start[i]} to {@code start[i + 1]}, its type letter first).
+     */
+    private record Decoded(byte[] text, int[] start, long[] address) { }
+
+    private Decoded decoded() {
+        Decoded d = decoded;
+        if (d == null) {
+            synchronized (this) {
+                d = decoded;
+                if (d == null) decoded = d = decode();
+            }
+        }
+        return d;
+    }
+
+    private Decoded decode() {
         long t0 = System.nanoTime();
         long n = memory.u32(numSyms);
         if (n <= 0 || n > MAX_SYMBOLS) throw new IllegalStateException("kallsyms_num_syms " + n);
@@ -86,11 +109,12 @@ final class KernelKallsyms implements SymbolTable {
         for (int i = 0; i < 256; i++) maxTok = Math.max(maxTok, u16(tokIdx, i * 2));
         // the longest token is short; 256 bytes past the last start always covers its NUL
         byte[] tokens = memory.read(tokenTable, maxTok + 256);
-        String[] tokenText = new String[256];
+        int[] tokStart = new int[256], tokLen = new int[256];
         for (int i = 0; i < 256; i++) {
             int s = u16(tokIdx, i * 2), e = s;
             while (e < tokens.length && tokens[e] != 0) e++;
-            tokenText[i] = new String(tokens, s, e - s, java.nio.charset.StandardCharsets.ISO_8859_1);
+            tokStart[i] = Math.min(s, tokens.length);
+            tokLen[i] = Math.max(0, e - s);
         }
         // kallsyms_names ends where the markers begin, before the token table (the order the
         // kernel's build lays them out); read it in one piece when that bound is sane
@@ -101,22 +125,41 @@ final class KernelKallsyms implements SymbolTable {
         // below the base; other architectures store every symbol as an unsigned offset above it
         boolean absolutePercpu = false;
         for (int i = 0; i < count && !absolutePercpu; i++) absolutePercpu = le32(offs, i * 4) < 0;
-        List<Symbol> named = new ArrayList<>(count);
-        StringBuilder sb = new StringBuilder(64);
-        int pos = 0;
+        byte[] text = new byte[Math.max(4096, nameBytes.length * 2)];
+        int[] start = new int[count + 1];
+        long[] address = new long[count];
+        int pos = 0, end = 0;
         for (int i = 0; i < count; i++) {
             if (pos >= nameBytes.length) throw new IllegalStateException("kallsyms_names ends at symbol " + i);
             int len = nameBytes[pos++] & 0xff;
             if ((len & 0x80) != 0) len = (len & 0x7f) | ((nameBytes[pos++] & 0xff) << 7); // "big" symbols, Linux 6.1+
             if (pos + len > nameBytes.length) throw new IllegalStateException("kallsyms_names entry " + i + " runs past its table");
-            sb.setLength(0);
-            for (int k = 0; k < len; k++) sb.append(tokenText[nameBytes[pos + k] & 0xff]);
+            start[i] = end;
+            for (int k = 0; k < len; k++) {
+                int t = nameBytes[pos + k] & 0xff;
+                if (end + tokLen[t] > text.length) text = Arrays.copyOf(text, Math.max(text.length * 2, end + tokLen[t]));
+                System.arraycopy(tokens, tokStart[t], text, end, tokLen[t]);
+                end += tokLen[t];
+            }
             pos += len;
-            if (sb.length() < 2) continue;
-            char type = sb.charAt(0);
             int off = le32(offs, i * 4);
-            long address = !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
-            named.add(new Symbol(Symbol.crashName(sb.substring(1)), address, 0, type, null));
+            address[i] = !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
+        }
+        start[count] = end;
+        LOG.debug("kernel kallsyms: {} names decoded in {} ms", count, (System.nanoTime() - t0) / 1_000_000);
+        return new Decoded(text, start, address);
+    }
+
+    private Table build(Decoded d) {
+        long t0 = System.nanoTime();
+        int count = d.address().length;
+        List<Symbol> named = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int s = d.start()[i], len = d.start()[i + 1] - s;
+            if (len < 2) continue;
+            char type = (char) (d.text()[s] & 0xff);
+            String name = new String(d.text(), s + 1, len - 1, java.nio.charset.StandardCharsets.ISO_8859_1);
+            named.add(new Symbol(Symbol.crashName(name), d.address()[i], 0, type, null));
         }
         Symbol[] sorted = named.toArray(Symbol[]::new);
         Arrays.sort(sorted, (a, b) -> Long.compareUnsigned(a.address(), b.address()));
@@ -135,10 +178,7 @@ final class KernelKallsyms implements SymbolTable {
             long size = sorted[j].address() - sorted[i].address();
             for (int k = i; k < j; k++) {
                 Symbol x = sorted[k];
-                boolean perCpu = pcStart >= 0 && pcEnd > pcStart && x.address() >= pcStart && x.address() < pcEnd
-                        && !x.name().startsWith("__per_cpu_");
-                boolean kernel = x.type() != 'A' && x.type() != 'a' && Long.compareUnsigned(x.address(), 0xffff800000000000L) >= 0;
-                if (perCpu || kernel) sorted[k] = new Symbol(x.name(), x.address(), size, x.type(), x.module());
+                if (sized(x.name(), x.address(), x.type(), pcStart, pcEnd)) sorted[k] = new Symbol(x.name(), x.address(), size, x.type(), x.module());
             }
         }
         long[] addresses = new long[sorted.length];
@@ -151,6 +191,70 @@ final class KernelKallsyms implements SymbolTable {
         return new Table(sorted, addresses, byName);
     }
 
+    /** Whether a symbol reaches the next one: kernel objects and code, and x86_64's per-CPU variables. */
+    private static boolean sized(String name, long address, char type, long pcStart, long pcEnd) {
+        boolean perCpu = pcStart >= 0 && pcEnd > pcStart && address >= pcStart && address < pcEnd && !name.startsWith("__per_cpu_");
+        boolean kernel = type != 'A' && type != 'a' && Long.compareUnsigned(address, 0xffff800000000000L) >= 0;
+        return perCpu || kernel;
+    }
+
+    /**
+     * One name looked up in the decoded names, giving what the table would: a session that asks
+     * for a name or two (dumpinfo's panic_cpu) does not pay for the table's 100k strings and maps.
+     */
+    private List<Symbol> scan(Decoded d, String name) {
+        byte[] want = name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (!new String(want, java.nio.charset.StandardCharsets.ISO_8859_1).equals(name)) return List.of();
+        byte[] text = d.text();
+        int[] start = d.start();
+        long[] address = d.address();
+        long pcStart = -1, pcEnd = -1;
+        boolean pcStartSeen = false, pcEndSeen = false;
+        boolean exactMatches = Symbol.crashName(name).equals(name);
+        List<Integer> hits = new ArrayList<>(2);
+        for (int i = 0; i < address.length; i++) {
+            int s = start[i] + 1, len = start[i + 1] - s;
+            if (len < 1) continue;
+            // the table takes the highest address of each marker name (the last in address order)
+            if (is(text, s, len, PER_CPU_START) && (!pcStartSeen || Long.compareUnsigned(address[i], pcStart) >= 0)) {
+                pcStart = address[i];
+                pcStartSeen = true;
+            }
+            if (is(text, s, len, PER_CPU_END) && (!pcEndSeen || Long.compareUnsigned(address[i], pcEnd) >= 0)) {
+                pcEnd = address[i];
+                pcEndSeen = true;
+            }
+            if (len < want.length || !Arrays.equals(text, s, s + want.length, want, 0, want.length)) continue;
+            if (len == want.length ? exactMatches
+                    : Symbol.crashName(new String(text, s, len, java.nio.charset.StandardCharsets.ISO_8859_1)).equals(name)) {
+                hits.add(i);
+            }
+        }
+        if (hits.isEmpty()) return List.of();
+        List<Symbol> out = new ArrayList<>(hits.size());
+        for (int h : hits) {
+            long a = address[h], next = 0;
+            boolean higher = false;
+            for (int i = 0; i < address.length; i++) {
+                if (start[i + 1] - start[i] < 2 || Long.compareUnsigned(address[i], a) <= 0) continue;
+                if (!higher || Long.compareUnsigned(address[i], next) < 0) next = address[i];
+                higher = true;
+            }
+            char type = (char) (text[start[h]] & 0xff);
+            long size = higher && sized(name, a, type, pcStart, pcEnd) ? next - a : 0;
+            out.add(new Symbol(name, a, size, type, null));
+        }
+        out.sort((x, y) -> Long.compareUnsigned(x.address(), y.address())); // stable, as the table's
+        return out;
+    }
+
+    private static final byte[] PER_CPU_START = "__per_cpu_start".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    private static final byte[] PER_CPU_END = "__per_cpu_end".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+    private static boolean is(byte[] text, int at, int len, byte[] name) {
+        return len == name.length && Arrays.equals(text, at, at + len, name, 0, len);
+    }
+
     private static int u16(byte[] b, int at) { return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8; }
 
     private static int le32(byte[] b, int at) {
@@ -159,7 +263,22 @@ final class KernelKallsyms implements SymbolTable {
 
     @Override
     public List<Symbol> byName(String name) {
-        return table().byName().getOrDefault(name, List.of());
+        Table t = table;
+        if (t == null && scans < MAX_SCANS) {
+            scans++;
+            Decoded d;
+            try {
+                d = decoded();
+            } catch (RuntimeException e) {
+                return byName(table(), name); // unreadable: the (empty) table says so
+            }
+            return scan(d, name);
+        }
+        return byName(t == null ? table() : t, name);
+    }
+
+    private static List<Symbol> byName(Table t, String name) {
+        return t.byName().getOrDefault(name, List.of());
     }
 
     /** kallsyms has no sizes: a symbol covers the addresses up to the next one. */

@@ -83,6 +83,8 @@ public class CommandRegistry {
     void setSessions(SessionService s) { sessions = s; }
 
     private final List<ServiceRegistration<Command>> own = new java.util.ArrayList<>();
+    /** crash's aliases: each is a command service of its own, left out of {@link #all()} (help's list). */
+    private volatile AliasCommand aliases;
 
     @Activate
     void activate(BundleContext ctx) {
@@ -91,6 +93,10 @@ public class CommandRegistry {
         pending.clear();
         own.add(ctx.registerService(Command.class, new HelpCommand(this), named("help")));
         own.add(ctx.registerService(Command.class, new JsonCommand(this), named("json")));
+        own.add(ctx.registerService(Command.class, new RepeatCommand(this), named("repeat")));
+        aliases = new AliasCommand(this, ctx);
+        own.add(ctx.registerService(Command.class, aliases, named("alias")));
+        aliases.builtins();
     }
 
     private static Dictionary<String, Object> named(String name) {
@@ -101,6 +107,7 @@ public class CommandRegistry {
 
     @Deactivate
     void deactivate() {
+        if (aliases != null) aliases.close();
         own.forEach(r -> {
             try {
                 r.unregister();
@@ -181,6 +188,8 @@ public class CommandRegistry {
     public Map<String, Command> all() {
         Map<String, Command> all = new TreeMap<>();
         for (Entry e : byName.values()) {
+            AliasCommand a = aliases;
+            if (a != null && a.isAlias(e.name)) continue;
             try {
                 all.put(e.name, e.get());
             } catch (CommandException ex) {

@@ -22,7 +22,15 @@ final class HelpCommand implements Command {
 
     @Override public String description() { return "list the commands, or show how to use one"; }
 
-    @Override public String usage() { return "help - " + description() + "\n\nusage: help [COMMAND]\n"; }
+    @Override
+    public String usage() {
+        return "help - " + description() + "\n\nusage: help [COMMAND]\n"
+                + "       help -n|-D   the dump: header facts, notes, VMCOREINFO\n"
+                + "       help -r      each CPU's registers as the capture kernel saved them\n"
+                + "       help -k|-K   the kernel: text, init and end addresses, CPUs, KASLR offset, release\n"
+                + "       help -m      the machine: page size, address-space regions\n"
+                + "       help -t|-v   crash's task and vm tables (kdive has none: says where to look)\n";
+    }
 
     @Override
     public Result execute(CommandContext ctx, List<String> args) {
@@ -45,6 +53,9 @@ final class HelpCommand implements Command {
                 default -> Manual.zsh(all, launcher);
             };
             return Result.of(text, Map.of("text", text));
+        }
+        if (!args.isEmpty() && args.get(0).matches("-[nDrkKmtv]")) {
+            return HelpTables.table(ctx.session(), args.get(0));
         }
         if (!args.isEmpty()) {
             Command c = registry.get(args.get(0)).orElseThrow(() -> new CommandException(

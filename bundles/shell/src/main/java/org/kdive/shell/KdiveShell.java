@@ -250,6 +250,7 @@ public class KdiveShell {
             }
             return runner.status();
         }
+        session.put(RepeatCommand.INTERACTIVE, Boolean.TRUE); // repeat may run until Ctrl-C only here
         new Repl(runner, registry, sessions, dropIns, this::kernelTasks).loop();
         return 0;
     }

@@ -66,4 +66,54 @@ class KernelKallsymsTest {
             bare.close();
         }
     }
+
+    /**
+     * The first lookups of a session read the decoded names instead of building the table (dumpinfo
+     * asks for one name): they must give what the table gives, sizes and order included, for the
+     * names where that is hardest — several symbols of one name, per-CPU variables, absolute values,
+     * the first and last addresses — and a spread of the others.
+     */
+    @Test
+    void lookupsBeforeTheTableGiveWhatTheTableGives() throws Exception {
+        KdiveSessions built = bare();
+        try {
+            List<Symbol> all = built.require().symbols().all().collect(Collectors.toList()); // builds the table
+            Map<String, Long> counts = all.stream().collect(Collectors.groupingBy(Symbol::name, Collectors.counting()));
+            java.util.Set<String> names = new java.util.LinkedHashSet<>();
+            counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().limit(40).forEach(names::add);
+            long pcStart = built.require().symbols().address("__per_cpu_start"), pcEnd = built.require().symbols().address("__per_cpu_end");
+            all.stream().filter(x -> x.address() >= pcStart && x.address() < pcEnd).map(Symbol::name).limit(10).forEach(names::add);
+            all.stream().filter(x -> x.type() == 'A' || x.type() == 'a').map(Symbol::name).limit(5).forEach(names::add);
+            names.add(all.get(0).name());
+            names.add(all.get(all.size() - 1).name());
+            for (int i = 0; i < all.size(); i += 2999) names.add(all.get(i).name());
+            names.addAll(List.of("panic_cpu", "__per_cpu_start", "__per_cpu_end", "current_task", "no_such_symbol_anywhere"));
+            assertTrue(counts.keySet().stream().anyMatch(n -> counts.get(n) > 1), "no name with several symbols");
+
+            List<String> todo = new java.util.ArrayList<>(names);
+            int compared = 0;
+            while (!todo.isEmpty()) {
+                // a fresh session for every few names: only its first lookups are answered without the table
+                KdiveSessions fresh = bare();
+                try {
+                    for (int k = 0; k < 4 && !todo.isEmpty(); k++) {
+                        String name = todo.remove(0);
+                        assertEquals(built.require().symbols().byName(name), fresh.require().symbols().byName(name), name);
+                        compared++;
+                    }
+                } finally {
+                    fresh.close();
+                }
+            }
+            assertTrue(compared > 60, "compared " + compared);
+        } finally {
+            built.close();
+        }
+    }
+
+    private static KdiveSessions bare() throws java.io.IOException {
+        KdiveSessions s = new KdiveSessions(List.of(new DiskdumpFormat()), List.of(new X86Architecture()), List.of(), List.of());
+        s.openDumpOnly(List.of(Corpus.file(CorpusSession.DUMP)));
+        return s;
+    }
 }

@@ -106,4 +106,20 @@ class BtOptionsTest {
         assertEquals("bt: -a option cannot be used with the -g option\n", Cmds.run(CorpusSession.context(), "bt -a -g"));
         assertEquals("bt: -n option not supported on this architecture or kernel\n", Cmds.run(CorpusSession.context(), "bt -n busy"));
     }
+
+    /**
+     * foreach bt -l: the file:line of each frame's call site, as bt -l (and drgn) show them, where
+     * crash 8.0.6 looks the return address up and so names the line after the call, often an inlined
+     * helper's (schedule: preempt.h 85 instead of core.c 6638): BtCommandTest says why. Every other
+     * line is crash's.
+     */
+    @Test
+    void foreachBtLinesAreBtsLines() throws IOException {
+        String ref = Files.readString(Path.of("src/test/resources/refs/crash-8.0.6-partial/foreach_bt_-l.txt"));
+        String kdive = Cmds.run(CorpusSession.context(), "foreach 102 bt -l");
+        assertEquals(CorpusSession.run(new BtCommand(), "-l", "102"), kdive);
+        String noLines = "(?m)^    \\S+\\.[ch]: \\d+\\n";
+        assertEquals(CrashText.layout(ref.substring(ref.indexOf('\n') + 1).replaceAll(noLines, "")), CrashText.layout(kdive.replaceAll(noLines, "")));
+        assertTrue(kdive.contains("kernel/sched/core.c: 6638"), kdive);
+    }
 }

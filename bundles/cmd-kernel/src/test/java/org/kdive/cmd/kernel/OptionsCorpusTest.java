@@ -34,6 +34,15 @@ import org.kdive.test.session.CorpusSession;
 class OptionsCorpusTest {
     private static final Path REFS = Path.of("src/test/resources/refs/crash-8.0.6");
 
+    /**
+     * Where kdive deliberately prints something else than crash 8.0.6: crash's text, and the
+     * reference whose output kdive prints instead. On 6.1 radix_tree_root is a macro for struct
+     * xarray (the debuginfo has no struct radix_tree_root), so crash refuses `tree -t radix`;
+     * kdive walks the XArray the radix tree API uses, as `tree -t xarray` does.
+     */
+    private static final Map<String, String[]> DIFFERS = Map.of(
+            "tree_ra.txt", new String[] {"tree: radix trees do not exist or have changed their format", "tree_xa.txt"});
+
     @TestFactory
     Stream<DynamicTest> everyReferenceMatchesCrash806() throws IOException {
         CorpusSession.loadVqbug(new org.kdive.cmd.symbols.ModCommand());
@@ -47,6 +56,12 @@ class OptionsCorpusTest {
                     String ref = Files.readString(f);
                     String command = ref.substring("crash> ".length(), ref.indexOf('\n'));
                     String expected = ref.substring(ref.indexOf('\n') + 1);
+                    if (DIFFERS.containsKey(name)) {
+                        String[] why = DIFFERS.get(name);
+                        assertEquals(why[0], expected.strip(), name + ": crash no longer says so");
+                        String other = Files.readString(REFS.resolve(why[1]));
+                        expected = other.substring(other.indexOf('\n') + 1);
+                    }
                     assertEquals(CrashText.layout(expected), CrashText.layout(Cmds.run(CorpusSession.context(), command)), command);
                 }));
             }

@@ -114,33 +114,32 @@ class TreeCommandTest {
     @Test
     void badArgumentsAreRefusedLikeCrash() {
         String[][] cases = {
-            {"tree: invalid tree type: maple", "-t", "maple", "vmap_area_root"},
-            {"tree: invalid tree type: foo", "-t", "foo", "vmap_area_root"},
-            {"tree: a starting address is required", "-t", "rbtree"},
-            {"tree: -l option is not applicable to Xarrays", "-l", "-t", "x", "irq_desc_tree"},
-            {"tree: -o option is not applicable to Xarrays", "-o", "5", "-t", "x", "irq_desc_tree"},
-            {"tree: -r and -N options are mutually exclusive", "-r", "8", "-N", "irq_desc_tree"},
-            {"tree: too many arguments entered", "vmap_area_root", "extra"},
-            {"tree: -d and -x are mutually exclusive", "-x", "-d", "vmap_area_root"},
-            {"tree: invalid start argument: nosuchsym", "nosuchsym"},
-            {"tree: invalid -o argument: foo.bar", "-t", "rbtree", "-o", "foo.bar", "vmap_area_root"},
-            {"tree: invalid structure name: nosuch", "-s", "nosuch.x", "vmap_area_root"},
-            {"tree: -S and -s options are mutually exclusive", "-s", "vmap_area", "-S", "vmap_area.va_start", "vmap_area_root"},
+            {"invalid tree type: foo", "-t", "foo", "vmap_area_root"},
+            {"a starting address is required", "-t", "rbtree"},
+            {"-l option is not applicable to Xarrays", "-l", "-t", "x", "irq_desc_tree"},
+            {"-o option is not applicable to Xarrays", "-o", "5", "-t", "x", "irq_desc_tree"},
+            {"-r and -N options are mutually exclusive", "-r", "8", "-N", "irq_desc_tree"},
+            {"too many arguments entered", "vmap_area_root", "extra"},
+            {"-d and -x are mutually exclusive", "-x", "-d", "vmap_area_root"},
+            {"invalid start argument: nosuchsym", "nosuchsym"},
+            {"invalid -o argument: foo.bar", "-t", "rbtree", "-o", "foo.bar", "vmap_area_root"},
+            {"invalid structure name: nosuch", "-s", "nosuch.x", "vmap_area_root"},
+            {"-S and -s options are mutually exclusive", "-s", "vmap_area", "-S", "vmap_area.va_start", "vmap_area_root"},
         };
         for (String[] c : cases) {
             String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
             CommandException e = assertThrows(CommandException.class, () -> CorpusSession.run(new TreeCommand(), args),
                     String.join(" ", args));
-            assertEquals(c[0], e.getMessage());
+            assertEquals(c[0], e.getMessage().split("\n")[0]);
         }
     }
 
     @Test
     void usageShowsCrashsSynopsis() {
         String u = new TreeCommand().usage();
-        assertTrue(u.startsWith("tree - display radix tree, XArray or red-black tree\n"
-                + "tree [-t [radix|xarray|rbtree]] [-r offset] [-[s|S] struct[.member[,member]]]\n"), u);
-        for (String option : new String[] {"-t", "-r", "-o", "-s", "-S", "-l", "-p", "-x", "-N"}) {
+        assertTrue(u.startsWith("tree - display radix tree, XArray, red-black tree or maple tree\n"
+                + "tree [-t [radix|xarray|rbtree|maple]] [-r offset] [-[s|S] struct[.member[,member]]]\n"), u);
+        for (String option : new String[] {"-t", "-r", "-o", "-s", "-S", "-l", "-p", "-v", "-x", "-N"}) {
             assertTrue(u.contains("\n  " + option + " "), option);
         }
     }

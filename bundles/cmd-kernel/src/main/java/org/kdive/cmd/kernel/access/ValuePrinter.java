@@ -159,13 +159,14 @@ public final class ValuePrinter {
     }
 
     private String stringAt(long p) {
-        StringBuilder sb = new StringBuilder();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < 200; i++) {
             int c = k.memory().u8(p + i);
             if (c == 0) break;
-            sb.append(escape(c, '"'));
+            bytes.write(c);
         }
-        return sb.toString();
+        byte[] b = bytes.toByteArray();
+        return escapeString(b, b.length);
     }
 
     private static String escapeString(byte[] b, int n) {
@@ -173,6 +174,14 @@ public final class ValuePrinter {
         boolean afterOctal = false;
         for (int i = 0; i < n; i++) {
             int c = b[i] & 0xff;
+            int len = c >= 0x80 ? printableUtf8(b, i, n) : 0;
+            if (len > 0) {
+                // gdb decodes the host charset (UTF-8): a valid printable character is shown as itself
+                sb.append(new String(b, i, len, java.nio.charset.StandardCharsets.UTF_8));
+                i += len - 1;
+                afterOctal = false;
+                continue;
+            }
             boolean digit = c >= '0' && c <= '9';
             // gdb writes a digit after an octal escape in octal too ("\000\066.12"), so it cannot be read as part of it
             String e = afterOctal && digit ? String.format("\\%03o", c) : escape(c, '"');
@@ -180,6 +189,25 @@ public final class ValuePrinter {
             afterOctal = e.length() == 4 && e.charAt(0) == '\\' && Character.isDigit(e.charAt(1));
         }
         return sb.toString();
+    }
+
+    /** The length of a valid UTF-8 sequence at {@code i} encoding a printable character, else 0. */
+    private static int printableUtf8(byte[] b, int i, int n) {
+        int c = b[i] & 0xff;
+        int len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        if (len == 0 || i + len > n) return 0;
+        int cp = c & (0x7f >> len);
+        for (int j = 1; j < len; j++) {
+            int x = b[i + j] & 0xff;
+            if ((x & 0xc0) != 0x80) return 0;
+            cp = (cp << 6) | (x & 0x3f);
+        }
+        int min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+        int type = Character.getType(cp);
+        boolean printable = type != Character.CONTROL && type != Character.UNASSIGNED && type != Character.SURROGATE
+                && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR;
+        return printable ? len : 0;
     }
 
     private String struct(long addr, Type t, String indent, int depth) {

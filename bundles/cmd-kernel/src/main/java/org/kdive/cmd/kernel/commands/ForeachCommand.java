@@ -181,6 +181,7 @@ public class ForeachCommand implements Command {
                 String task = String.format("%x", t.task());
                 // vtop takes its task with -c and prints no header of its own; the others take the task as an argument
                 if (cmd.equals("vtop")) {
+                    a.remove("-c"); // crash's foreach vtop -c: the task's address space, which foreach gives anyway
                     a.add("-c");
                     a.add(task);
                     a.addAll(cmdArgs);

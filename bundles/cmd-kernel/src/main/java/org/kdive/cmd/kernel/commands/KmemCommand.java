@@ -55,7 +55,10 @@ public class KmemCommand implements Command {
                 + "  -o       each CPU's per-CPU offset\n"
                 + "  -h       the huge page hstates: size, free and total pages, name\n"
                 + "  -g [hex] the page flag bits of enum pageflags (only those set in hex)\n"
-                + "  -f/-F/-n/-c/-C/-r/-m/-P and kmem ADDRESS alone are not supported yet\n";
+                + "  -m m[,m] with -p's addresses (or every page): these struct page members of each page\n"
+                + "  -P       the address arguments are physical\n"
+                + "  address  alone: what it is -- symbol, task stack and vmalloc area, slab object, task, page\n"
+                + "  -f/-F/-n/-c/-C are not supported yet; -r: no memcg root caches on these kernels\n";
     }
 
     @Override
@@ -81,7 +84,7 @@ public class KmemCommand implements Command {
         for (String f : new String[] {"c", "C", "r"}) {
             if (a.has(f)) throw new CommandException("-" + f + " option not supported or applicable on this architecture or kernel");
         }
-        for (String f : new String[] {"f", "F", "n", "m", "P"}) {
+        for (String f : new String[] {"f", "F", "n"}) {
             if (a.has(f)) throw new CommandException("-" + f + " is not supported yet");
         }
         KmemViews views = new KmemViews(context, k);
@@ -92,7 +95,8 @@ public class KmemCommand implements Command {
         if (a.has("V")) return views.vmStat();
         if (a.has("z")) return views.zones();
         if (a.has("g")) return views.pageFlags(a.positional(0));
-        if (a.has("p")) return pages(context, k, a.positional());
+        if (a.has("m")) return members(context, k, List.of(a.value("m").split(",")), a.positional(), a.has("P"));
+        if (a.has("p")) return pages(context, k, a.positional(), a.has("P"));
         if (a.has("v")) return vmalloc(context, k, a.positional(0));
         if (a.has("s") || a.has("S")) {
             if (a.positional().size() > 1) throw new CommandException("kmem: only one kmem_cache reference is allowed");
@@ -100,7 +104,10 @@ public class KmemCommand implements Command {
             List<String> ignore = a.has("I") ? List.of(a.value("I").split(",")) : List.of();
             return SlabViews.show(context, a.has("S"), a.positional(0), cpus, ignore);
         }
-        if (!a.has("i")) throw new CommandException("kmem ADDRESS without an option is not supported yet: use -s, -p or -v with it");
+        if (!a.has("i")) {
+            if (a.positional().isEmpty()) throw new CommandException(SYNOPSIS);
+            return search(context, k, a.positional(), a.has("P"));
+        }
         if (!a.positional().isEmpty()) throw new CommandException("kmem: no address arguments allowed with this option");
         long pageSize = context.session().dump().info().pageSize() > 0 ? context.session().dump().info().pageSize() : 4096;
         Map<String, Object> data = new LinkedHashMap<>();
@@ -184,8 +191,74 @@ public class KmemCommand implements Command {
         return Result.of(sb.toString(), data);
     }
 
+    private static final String SYNOPSIS = "Usage:\n"
+            + "  kmem [-f|-F|-c|-C|-i|-v|-V|-n|-z|-o|-h] [-p | -m member[,member]]\n"
+            + "       [[-s|-S|-S=cpu[s]|-r] [slab] [-I slab[,slab]]] [-g [flags]] [[-P] address]]\n"
+            + "Enter \"help kmem\" for details.";
+
+    /** kmem ADDRESS...: what each address is (crash's kmem_search), a blank line between addresses. */
+    private static Result search(CommandContext context, Kernel k, List<String> addrs, boolean physical) {
+        org.kdive.cmd.kernel.mem.KmemSearch ks = new org.kdive.cmd.kernel.mem.KmemSearch(context, k);
+        return Result.stream("addresses", out -> {
+            boolean first = true;
+            for (String s : addrs) {
+                if (!s.matches("(0[xX])?[0-9a-fA-F]+")) throw new CommandException(SYNOPSIS);
+                context.checkCancelled();
+                Map<String, Object> d = org.kdive.cmd.kernel.mem.KmemSearch.record();
+                String text = ks.search(org.kdive.api.util.Hex.parseAddress(s.startsWith("0x") ? s : "0x" + s), physical, d);
+                out.text((first ? "" : "\n") + text);
+                out.record(d);
+                first = false;
+            }
+            return null;
+        });
+    }
+
+    /** -m member[,member] [addresses]: crash's struct page member columns, every page or each address's. */
+    private static Result members(CommandContext context, Kernel k, List<String> members, List<String> addrs, boolean physical) {
+        PageMap pm = new PageMap(k);
+        for (String m : members) {
+            if (k.member("page", m).isEmpty()) throw new CommandException("invalid page struct member: " + m);
+        }
+        return Result.stream("pages", out -> {
+            out.text(org.kdive.cmd.kernel.mem.KmemSearch.memberHeader(members) + "\n");
+            if (addrs.isEmpty()) {
+                for (long pfn = 0; pfn < pm.maxPfn(); pfn++) {
+                    if ((pfn & 1023) == 0) context.checkCancelled();
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    String line;
+                    try {
+                        line = org.kdive.cmd.kernel.mem.KmemSearch.memberLine(k, pm.pageOf(pfn), members, r);
+                    } catch (CommandException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        continue; // a hole in the memory map
+                    }
+                    out.text(line + "\n");
+                    out.record(r);
+                }
+                return null;
+            }
+            for (String s : addrs) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                out.text(org.kdive.cmd.kernel.mem.KmemSearch.memberLine(k, pageOfAddress(k, pm, s, physical), members, r) + "\n");
+                out.record(r);
+            }
+            return null;
+        });
+    }
+
+    /** The page descriptor an address names: a page descriptor itself, a physical address (or any with -P), or a virtual one. */
+    private static long pageOfAddress(Kernel k, PageMap pm, String s, boolean physical) {
+        long v = org.kdive.api.util.Hex.parseAddress(s.startsWith("0x") ? s : "0x" + s);
+        if (!physical && pm.isPage(v)) return v;
+        long phys = !physical && Long.compareUnsigned(v, k.session().arch().addressSpace(k.session()).kernelBase()) >= 0
+                ? k.memory().toPhysical(v) : v;
+        return pm.pageOf(phys / pm.pageSize());
+    }
+
     /** -p [addresses]: every page descriptor (streamed), or the page of each address: a page, a physical or a virtual address. */
-    private static Result pages(CommandContext context, Kernel k, List<String> addrs) {
+    private static Result pages(CommandContext context, Kernel k, List<String> addrs, boolean physical) {
         PageMap pm = new PageMap(k);
         return Result.stream("pages", out -> {
             out.text(pm.header() + "\n");
@@ -206,14 +279,7 @@ public class KmemCommand implements Command {
                 return null;
             }
             for (String s : addrs) {
-                long v = org.kdive.api.util.Hex.parseAddress(s);
-                long page;
-                if (pm.isPage(v)) {
-                    page = v;
-                } else {
-                    long phys = Long.compareUnsigned(v, k.session().arch().addressSpace(k.session()).kernelBase()) >= 0 ? k.memory().toPhysical(v) : v;
-                    page = pm.pageOf(phys / pm.pageSize());
-                }
+                long page = pageOfAddress(k, pm, s, physical);
                 Map<String, Object> r = PageMap.record();
                 out.text(pm.line(page, r) + "\n");
                 out.record(r);

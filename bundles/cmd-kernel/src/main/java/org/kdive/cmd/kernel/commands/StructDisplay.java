@@ -54,7 +54,7 @@ final class StructDisplay {
                 if (!parts[i].isBlank()) members.add(parts[i].trim());
             }
             Type type = k.type("struct " + name).or(() -> k.type("union " + name))
-                    .orElseThrow(() -> new CommandException(command + ": invalid structure name: " + name));
+                    .orElseThrow(() -> new CommandException("invalid structure name: " + name));
             specs.add(new Spec(name, type, members));
         }
     }

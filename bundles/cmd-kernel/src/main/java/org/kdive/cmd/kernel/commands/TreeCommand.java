@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.kdive.api.command.Args;
 import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.api.util.Hex;
 import org.kdive.cmd.kernel.access.Kernel;
+import org.kdive.cmd.kernel.access.MapleTree;
 import org.kdive.cmd.kernel.access.RbTree;
 import org.kdive.cmd.kernel.access.XArray;
 import org.osgi.service.component.annotations.Component;
@@ -20,73 +20,113 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * crash's `tree`: the entries of a red-black tree (top-down as crash shows them, or in order with
- * -l) or of an XArray / radix tree, each optionally with its position and with -s struct members
- * like `list -s`. Maple trees are not known to crash 8.0.2, nor here.
+ * -l), of an XArray / radix tree, or of a maple tree (-v: crash's dump of every node and range),
+ * each optionally with its position and with -s struct members like `list -s`.
  */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=tree")
 public class TreeCommand implements Command {
+    private static final String SYNOPSIS = "Usage:\n"
+            + "  tree -t [radix|xarray|rbtree|maple] [-r offset] [-[s|S] struct[.member[,member]]]\n"
+            + "       -[x|d] [-o offset] [-l] [-p] [-v] [-N] start\n"
+            + "Enter \"help tree\" for details.";
+
     @Override public String name() { return "tree"; }
 
-    @Override public String description() { return "display a red-black tree, XArray or radix tree"; }
+    @Override public String description() { return "display a red-black tree, XArray, radix tree or maple tree"; }
 
     @Override
     public String usage() {
-        return "tree - display radix tree, XArray or red-black tree\n"
-                + "tree [-t [radix|xarray|rbtree]] [-r offset] [-[s|S] struct[.member[,member]]]\n"
-                + "     -[x|d] [-o offset] [-l] [-p] [-N] start\n"
-                + "  -t type       rbtree (default), xarray, or radix (an XArray since Linux 4.20); \"rb\", \"x\", \"ra\" suffice\n"
+        return "tree - display radix tree, XArray, red-black tree or maple tree\n"
+                + "tree [-t [radix|xarray|rbtree|maple]] [-r offset] [-[s|S] struct[.member[,member]]]\n"
+                + "     -[x|d] [-o offset] [-l] [-p] [-v] [-N] start\n"
+                + "  -t type       rbtree (default), xarray, radix (an XArray since Linux 4.20) or maple; \"rb\", \"x\", \"ra\", \"m\" suffice\n"
                 + "  -r offset     start is a structure holding the root at this offset (number or struct.member)\n"
                 + "  -o offset     red-black trees: offset of the rb_node in its containing structure\n"
                 + "  -s struct.m,..show these members of each entry (-s struct: the whole struct; may repeat)\n"
-                + "  -S struct.m,..like -s, without gdb's trailing commas\n"
+                + "  -S struct.m,..like -s, reading members of up to 8 bytes (and strings) straight from memory\n"
                 + "  -l            red-black trees: in order, from the leftmost node\n"
-                + "  -p            show each entry's position (rbtree: root/l/r; XArray: index and slot path)\n"
+                + "  -p            show each entry's position (rbtree: root/l/r; XArray and maple: index and slot path)\n"
+                + "  -v            maple trees: every node with its ranges, pivots and slots, and every entry's range\n"
                 + "  -x | -d       show integer members in hexadecimal | decimal\n"
-                + "  -N            start is an rb_node or xa_node pointer rather than the tree's root\n";
+                + "  -N            start is an rb_node, xa_node or (encoded) maple node pointer rather than the tree's root\n";
     }
 
-    private enum Kind { RBTREE, XARRAY }
+    private enum Kind {
+        RBTREE("rbtrees"), XARRAY("Xarrays"), MAPLE("maple trees");
+
+        final String plural;
+
+        Kind(String plural) {
+            this.plural = plural;
+        }
+    }
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
-        List<String> rest = new ArrayList<>();
+        Kernel k = Kernel.of(context.session());
         List<String> structs = new ArrayList<>();
-        boolean parsed = false;
-        boolean direct = false;
+        Set<Character> flags = new java.util.HashSet<>();
+        Map<Character, String> values = new java.util.HashMap<>();
+        List<String> positional = new ArrayList<>();
+        Boolean direct = null;
+        Kind kind = null;
         for (int i = 0; i < args.size(); i++) {
-            String s = args.get(i);
-            if ((s.equals("-s") || s.equals("-S")) && i + 1 < args.size()) {
-                if (s.equals("-s") ? direct : parsed) throw new CommandException("tree: -S and -s options are mutually exclusive");
-                parsed |= s.equals("-s");
-                direct |= s.equals("-S");
-                structs.add(args.get(++i));
-            } else {
-                rest.add(s);
+            String w = args.get(i);
+            if (!w.startsWith("-") || w.length() < 2) {
+                positional.add(w);
+                continue;
+            }
+            for (int j = 1; j < w.length(); j++) {
+                char c = w.charAt(j);
+                if ("trosS".indexOf(c) >= 0) {
+                    String v = j + 1 < w.length() ? w.substring(j + 1) : ++i < args.size() ? args.get(i) : null;
+                    if (v == null) throw new CommandException("option requires an argument -- '" + c + "'\n" + SYNOPSIS);
+                    if (c == 's' || c == 'S') {
+                        if (direct != null && direct != (c == 'S')) throw new CommandException("-S and -s options are mutually exclusive");
+                        direct = c == 'S';
+                        structs.add(v);
+                    } else if (c == 't') {
+                        if (kind != null) throw new CommandException("multiple tree types may not be entered\n" + SYNOPSIS);
+                        kind = kind(k, v);
+                    } else {
+                        if (values.containsKey(c)) {
+                            long was = offset(k, "-" + c, values.get(c));
+                            throw new CommandException(String.format("%s offset value %d (0x%x) already entered", c == 'r' ? "root" : "node", was, was));
+                        }
+                        values.put(c, v);
+                    }
+                    break;
+                }
+                if ("xdplNv".indexOf(c) < 0) throw new CommandException("invalid option -- '" + c + "'\n" + SYNOPSIS);
+                if (c == 'x' && flags.contains('d') || c == 'd' && flags.contains('x')) {
+                    throw new CommandException("-d and -x are mutually exclusive");
+                }
+                flags.add(c);
             }
         }
-        Args a = Args.parse(rest, Set.of("x", "d", "p", "l", "N"), Set.of("t", "r", "o"));
-        Kernel k = Kernel.of(context.session());
-        Kind kind = a.has("t") ? kind(k, a.value("t")) : Kind.RBTREE;
-        String what = kind == Kind.XARRAY ? "Xarrays" : null;
-        if (what != null && a.has("l")) throw new CommandException("tree: -l option is not applicable to " + what);
-        if (what != null && a.has("o")) throw new CommandException("tree: -o option is not applicable to " + what);
-        if (a.has("r") && a.has("N")) throw new CommandException("tree: -r and -N options are mutually exclusive");
-        if (a.has("x") && a.has("d")) throw new CommandException("tree: -d and -x are mutually exclusive");
-        long rootOffset = a.has("r") ? offset(k, "-r", a.value("r")) : 0;
-        long nodeOffset = a.has("o") ? offset(k, "-o", a.value("o")) : 0;
-        if (a.positional().isEmpty()) throw new CommandException("tree: a starting address is required");
-        if (a.positional().size() > 1) throw new CommandException("tree: too many arguments entered");
-        String arg = a.positional(0);
-        long start = ListCommand.parseAddress(k, arg).orElseThrow(() -> new CommandException("tree: invalid start argument: " + arg));
-        StructDisplay display = new StructDisplay(k, "tree", structs, a.has("x"), direct);
-
-        boolean positions = a.has("p");
-        boolean rbtree = kind == Kind.RBTREE;
+        long rootOffset = values.containsKey('r') ? offset(k, "-r", values.get('r')) : 0;
+        long nodeOffset = values.containsKey('o') ? offset(k, "-o", values.get('o')) : 0;
+        if (kind != null && kind != Kind.RBTREE && flags.contains('l')) throw new CommandException("-l option is not applicable to " + kind.plural);
+        if (kind != null && kind != Kind.RBTREE && values.containsKey('o')) {
+            throw new CommandException("-o option is not applicable to " + kind.plural);
+        }
+        if (kind != null && kind != Kind.MAPLE && flags.contains('v')) throw new CommandException("-v option is not applicable to " + kind.plural);
+        if (values.containsKey('r') && flags.contains('N')) throw new CommandException("-r and -N options are mutually exclusive");
+        if (positional.isEmpty()) throw new CommandException("a starting address is required\n" + SYNOPSIS);
+        String arg = positional.get(0);
+        long start = ListCommand.parseAddress(k, arg).orElseThrow(() -> new CommandException("invalid start argument: " + arg));
+        if (positional.size() > 1) throw new CommandException("too many arguments entered\n" + SYNOPSIS);
+        Kind type = kind == null ? Kind.RBTREE : kind;
+        StructDisplay display = new StructDisplay(k, "tree", structs, flags.contains('x'), Boolean.TRUE.equals(direct));
+        boolean positions = flags.contains('p');
+        boolean nodePointer = flags.contains('N');
+        if (type == Kind.MAPLE) return maple(context, k, nodePointer ? start : start + rootOffset, nodePointer, flags.contains('v'), positions, display);
+        boolean rbtree = type == Kind.RBTREE;
         // the tree's node addresses are collected first; entries (with their members) are printed,
         // or become one JSON record each, as they are read
-        RbTree t = rbtree ? RbTree.walk(k, a.has("N") ? start : k.u64(start + rootOffset + k.requireOffset("rb_root", "rb_node")),
-                a.has("l"), positions) : null;
-        XArray x = rbtree ? null : a.has("N") ? XArray.ofNode(k, start) : XArray.ofRoot(k, start + rootOffset);
+        RbTree t = rbtree ? RbTree.walk(k, nodePointer ? start : k.u64(start + rootOffset + k.requireOffset("rb_root", "rb_node")),
+                flags.contains('l'), positions) : null;
+        XArray x = rbtree ? null : nodePointer ? XArray.ofNode(k, start) : XArray.ofRoot(k, start + rootOffset);
         return Result.stream("entries", out -> {
             StringBuilder sb = new StringBuilder();
             String problem;
@@ -132,6 +172,80 @@ public class TreeCommand implements Command {
         });
     }
 
+    /** A maple tree's entries as crash prints them, streamed while the tree is walked. */
+    private static Result maple(CommandContext context, Kernel k, long start, boolean nodePointer, boolean verbose, boolean positions,
+            StructDisplay display) {
+        MapleTree tree = new MapleTree(k);
+        return Result.stream("entries", out -> {
+            StringBuilder sb = new StringBuilder();
+            long[] index = {0};
+            MapleTree.Visitor v = new MapleTree.Visitor() {
+                @Override
+                public void tree(long address, long flags, int height, long root) {
+                    sb.append(String.format("maple_tree(%x) flags %X, height %d root 0x%x\n\n", address, flags, height, root));
+                }
+
+                @Override
+                public void node(long node, int type, long min, long max, int depth, long parent, String contents) {
+                    context.checkCancelled();
+                    range(sb, min, max, depth);
+                    sb.append(String.format("node 0x%x depth %d type %d parent %s", node, depth, type, MapleTree.pointer(parent)));
+                    sb.append(contents == null ? " UNKNOWN TYPE\n" : contents.isEmpty() ? "" : contents + "\n");
+                    out.text(sb);
+                    sb.setLength(0);
+                }
+
+                @Override
+                public void entry(long entry, long min, long max, int depth, String path, int slot) {
+                    context.checkCancelled();
+                    Map<String, Object> d = null;
+                    if (verbose) {
+                        range(sb, min, max, depth);
+                        sb.append(MapleTree.describe(entry)).append('\n');
+                    } else if (entry != 0) {
+                        sb.append(Long.toHexString(entry)).append('\n');
+                    }
+                    if (entry != 0) {
+                        d = new LinkedHashMap<>();
+                        d.put("address", Hex.json(entry));
+                        d.put("first", Long.toUnsignedString(min));
+                        d.put("last", Long.toUnsignedString(max));
+                        if (positions) {
+                            String position = path + "/" + slot;
+                            sb.append("  index: ").append(++index[0]).append("  position: ").append(position).append('\n');
+                            d.put("position", position);
+                        }
+                        display.show(entry, sb, d);
+                    }
+                    out.text(sb);
+                    sb.setLength(0);
+                    if (d != null) out.record(d);
+                }
+
+                @Override
+                public void badPivot(String message) {
+                    out.text(message + "\n");
+                }
+            };
+            if (nodePointer) tree.walkNode(start, verbose, v);
+            else tree.walkRoot(start, verbose, v);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("type", "maple");
+            if (tree.problem() != null) {
+                context.warn("tree: " + tree.problem());
+                summary.put("problem", tree.problem());
+            }
+            return summary;
+        });
+    }
+
+    /** crash's "min-max: " (or "min: ") prefix of a maple range, indented two blanks per level. */
+    private static void range(StringBuilder sb, long min, long max, int depth) {
+        sb.append(" ".repeat(2 * depth)).append(Long.toUnsignedString(min));
+        if (min != max) sb.append('-').append(Long.toUnsignedString(max));
+        sb.append(": ");
+    }
+
     private static Map<String, Object> entry(StringBuilder sb, long address) {
         sb.append(Long.toHexString(address)).append('\n');
         Map<String, Object> d = new LinkedHashMap<>();
@@ -141,24 +255,25 @@ public class TreeCommand implements Command {
 
     /**
      * crash's type prefixes. A radix tree is an XArray since Linux 4.20 (radix_tree_root is a
-     * macro for xarray there, so the debuginfo has no struct radix_tree_root); crash 8.0.2 then
+     * macro for xarray there, so the debuginfo has no struct radix_tree_root); crash 8.0.6 then
      * refuses "radix", here it walks the XArray. Older radix trees are not supported.
      */
     private static Kind kind(Kernel k, String t) {
         if (t.startsWith("rb")) return Kind.RBTREE;
         if (t.startsWith("x")) return Kind.XARRAY;
+        if (t.startsWith("m")) return Kind.MAPLE;
         if (t.startsWith("ra")) {
             boolean xarrayRoot = k.hasMember("radix_tree_root", "xa_head")
                     || (k.type("struct radix_tree_root").isEmpty() && k.type("struct xarray").isPresent());
             if (xarrayRoot) return Kind.XARRAY;
-            throw new CommandException("tree: radix trees before Linux 4.20 are not supported yet");
+            throw new CommandException("radix trees before Linux 4.20 are not supported yet");
         }
-        throw new CommandException("tree: invalid tree type: " + t);
+        throw new CommandException("invalid tree type: " + t + "\n" + SYNOPSIS);
     }
 
     private static long offset(Kernel k, String option, String value) {
         OptionalLong o = ListCommand.offset(k, value);
-        if (o.isEmpty()) throw new CommandException("tree: invalid " + option + " argument: " + value);
+        if (o.isEmpty()) throw new CommandException("invalid " + option + " argument: " + value);
         return o.getAsLong();
     }
 }

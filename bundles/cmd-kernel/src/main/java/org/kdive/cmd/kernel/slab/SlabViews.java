@@ -50,17 +50,19 @@ public final class SlabViews {
         v.cpuFilter = cpus;
         List<String> problems = new ArrayList<>();
         List<Long> caches = new ArrayList<>(v.slub.cacheAddresses(problems));
-        if (!ignore.isEmpty()) caches.removeIf(c -> ignore.contains(v.slub.name(c)));
         problems.forEach(context::warn);
         if (target == null) {
-            // every cache (with -S its slabs and objects): printed, or one JSON record each, as it is read
+            // every cache (with -S its slabs and objects): printed, or one JSON record each, as it is read;
+            // an ignored one (-I) as crash tags it
             return Result.stream("caches", o -> {
                 v.sink = o;
-                v.all(caches, verbose);
+                v.all(caches, verbose, ignore);
                 v.flush();
                 return null;
             });
-        } else if ("list".equals(target)) {
+        }
+        if (!ignore.isEmpty()) caches.removeIf(c -> ignore.contains(v.slub.name(c)));
+        if ("list".equals(target)) {
             return v.list(caches);
         } else if (isAddress(target)) {
             v.address(caches, v.slub.kernelAddress(Hex.parseAddress(target)), verbose);
@@ -92,9 +94,21 @@ public final class SlabViews {
         return s.matches("(0x)?[0-9a-fA-F]+");
     }
 
-    private void all(List<Long> caches, boolean verbose) {
+    private void all(List<Long> caches, boolean verbose, List<String> ignore) {
         out.append(CACHE_HEADER);
         for (int i = 0; i < caches.size(); i++) {
+            String name = ignore.isEmpty() ? null : slub.name(caches.get(i));
+            if (name != null && ignore.contains(name)) {
+                out.append(String.format("%x %-43s  %s%n", caches.get(i), "[IGNORED]", name));
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("address", hex(caches.get(i)));
+                d.put("name", name);
+                d.put("ignored", true);
+                data.add(d);
+                if (verbose && i + 1 < caches.size()) out.append(CACHE_HEADER);
+                flush();
+                continue;
+            }
             Slub.Cache c = slub.cache(caches.get(i));
             Map<String, Object> d = cacheLine(c);
             if (verbose) {
