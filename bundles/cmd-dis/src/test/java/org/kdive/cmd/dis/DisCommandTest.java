@@ -100,9 +100,13 @@ class DisCommandTest {
         assertMatchesCrash("18-dis-l-vmlinux");
     }
 
-    /** More crash 8.0.2 output on the corpus (src/test/resources/crash): rip-relative comments, %gs, calls, padding. */
+    /**
+     * More crash 8.0.2 output on the corpus (src/test/resources/crash): rip-relative comments, %gs, calls, padding,
+     * and with -l the source line before each instruction whose line changes (dis-l-schedule-30: inlined
+     * get_current() from asm/current.h between the lines of kernel/sched/core.c).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"dis-process_one_work-60", "dis-__schedule-200", "dis-panic-80"})
+    @ValueSource(strings = {"dis-process_one_work-60", "dis-__schedule-200", "dis-panic-80", "dis-l-schedule-30"})
     @Order(4)
     void vmlinuxRoutinesMatchCrash(String name) throws Exception {
         String ref;

@@ -51,7 +51,7 @@ class KernelKallsymsTest {
             List<Symbol> sample = noVmlinux.symbols().all()
                     .filter(s -> s.type() == 'T' || s.type() == 'D' || s.type() == 'B' || s.type() == 'R')
                     .collect(Collectors.toList());
-            assertTrue(sample.size() > 20_000, "kallsyms globals: " + sample.size());
+            assertEquals(26520, sample.size(), "kallsyms' global T/D/B/R names of the corpus kernel");
             int checked = 0, mismatched = 0;
             for (int i = 0; i < sample.size(); i += 7) {
                 Symbol k = sample.get(i);
@@ -60,7 +60,8 @@ class KernelKallsymsTest {
                 checked++;
                 if (!v.contains(k.address())) mismatched++;
             }
-            assertTrue(checked > 3_000, "checked " + checked);
+            // every 7th of them, and the vmlinux knows each name (core's KernelKallsymsTest: all 87182 sit where it puts them)
+            assertEquals((sample.size() + 6) / 7, checked, "checked " + checked);
             assertEquals(0, mismatched, "of " + checked);
         } finally {
             bare.close();

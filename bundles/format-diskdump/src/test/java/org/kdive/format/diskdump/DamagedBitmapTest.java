@@ -86,7 +86,7 @@ class DamagedBitmapTest {
             assertTrue(from <= pfn, from + " " + pfn);
             assertTrue(w.contains(String.format("pages from pfn 0x%x ", from)), w);
             int same = samePagesBelow(good.memory(), d.memory(), from);
-            assertTrue(same > 0);
+            assertEquals(dumpedBelow(from), same, "every page the bitmap marks dumped below the first untrusted pfn");
             assertEquals(Long.toString(same), d.info().details().get("pages.present"));
             assertFalse(d.memory().isPresent(pfn * 4096 + 4096 * 16));
         }
@@ -109,7 +109,9 @@ class DamagedBitmapTest {
         try (Dump d = open(b)) {
             String w = onlyWarning(d);
             assertTrue(w.contains(String.format("pages from pfn 0x%x ", notRam)), w);
-            assertTrue(samePagesBelow(good.memory(), d.memory(), notRam) > 10_000);
+            int same = samePagesBelow(good.memory(), d.memory(), notRam);
+            assertEquals(dumpedBelow(notRam), same, "every page the bitmap marks dumped below the added bit");
+            assertEquals(Long.toString(same), d.info().details().get("pages.present"));
         }
     }
 
@@ -140,6 +142,13 @@ class DamagedBitmapTest {
     private static long dumpedPfnNear(long pfn) {
         while (!bit(original, bitmap2, pfn)) pfn++;
         return pfn;
+    }
+
+    /** Pages the undamaged 2nd bitmap marks dumped below {@code pfn}. */
+    private static int dumpedBelow(long pfn) {
+        int n = 0;
+        for (long p = 0; p < pfn; p++) if (bit(original, bitmap2, p)) n++;
+        return n;
     }
 
     private static long firstNotRamAfter(long pfn) {

@@ -48,6 +48,21 @@ class VmlinuxTest {
         assertTrue(Corpus.crashRef("22-sym-l").strip().endsWith(l.file() + ": " + l.line()), l.toString());
     }
 
+    /**
+     * Two non-statement rows at schedule+67 (llvm-dwarfdump --debug-line: blkdev.h 1025, then current.h 15
+     * with discriminator 1), no statement row there: gdb keeps the second, file switch and all, and crash
+     * 8.0.2's `dis -l schedule` (cmd-dis: dis-l-schedule-30) names current.h 15. Only a statement row at the
+     * same address makes gdb drop a non-statement row that switches files.
+     */
+    @Test
+    void aNonStatementRowSwitchingFilesStaysWithoutAStatementRowAtItsAddress() {
+        long schedule = 0xffffffffbd4070d0L; // dis-l-schedule-30: <schedule>
+        SourceLine at67 = d.line(schedule + 67).orElseThrow();
+        assertEquals("debian/build/build_amd64_none_cloud-amd64/arch/x86/include/asm/current.h: 15", at67.file() + ": " + at67.line());
+        SourceLine at57 = d.line(schedule + 57).orElseThrow();
+        assertEquals("debian/build/build_amd64_none_cloud-amd64/include/linux/blkdev.h: 1025", at57.file() + ": " + at57.line());
+    }
+
     @Test
     void linesOfProcessOneWorkAsDisL() {
         // 18-dis-l-vmlinux: file:line headers before the instructions they start

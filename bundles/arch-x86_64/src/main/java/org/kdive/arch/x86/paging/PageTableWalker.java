@@ -107,7 +107,7 @@ public final class PageTableWalker {
     }
 
     private static String line(PageWalk.Step s) {
-        if (s.level().equals("PGD") || s.level().equals("PML4")) return String.format("PAGE DIRECTORY: %x", s.entry());
+        if (s.level().equals("PGD")) return String.format("PAGE DIRECTORY: %x", s.entry());
         return String.format("%6s: %x => %x", s.level(), s.entryAddress(), s.entry());
     }
 

@@ -2,12 +2,13 @@ package org.kdive.arch.x86.paging;
 
 /**
  * One level of the x86_64 page-table tree, top to bottom; names as Linux and crash use them (crash
- * calls the top table "PML4" with 4 levels, "PGD" with 5, and prints its entry as "PAGE DIRECTORY").
+ * calls the top table "PGD" with 4 levels as with 5: a user walk prints "   PGD: entry => value", a
+ * kernel walk prints its entry as "PAGE DIRECTORY").
  */
 enum PagingLevel {
     PGD5("pgd", "PGD", 48),
     P4D("p4d", "P4D", 39),
-    PGD4("pgd", "PML4", 39),
+    PGD4("pgd", "PGD", 39),
     PUD("pud", "PUD", 30),
     PMD("pmd", "PMD", 21),
     PTE("pte", "PTE", 12);

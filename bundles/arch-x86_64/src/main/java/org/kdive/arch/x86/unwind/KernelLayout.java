@@ -24,6 +24,18 @@ public final class KernelLayout {
         }
     }
 
+    /**
+     * The per-CPU address of hardirq_stack_ptr: a member of pcpu_hot from 6.2 (until 6.15 moved it
+     * back), a per-CPU variable of its own otherwise.
+     */
+    public OptionalLong hardirqStackPtr() {
+        OptionalLong own = symbol("hardirq_stack_ptr");
+        if (own.isPresent()) return own;
+        OptionalLong hot = symbol("pcpu_hot");
+        long off = offset("struct pcpu_hot", "hardirq_stack_ptr");
+        return hot.isPresent() && off >= 0 ? OptionalLong.of(hot.getAsLong() + off) : OptionalLong.empty();
+    }
+
     /** Offset of a dotted member path ("thread.sp") in a type ("struct task_struct"), or -1. */
     public long offset(String type, String path) {
         try {

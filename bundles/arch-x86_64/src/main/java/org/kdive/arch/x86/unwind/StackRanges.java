@@ -37,7 +37,7 @@ final class StackRanges {
         OptionalLong perCpuOffsets = k.symbol("__per_cpu_offset");
         if (perCpuOffsets.isEmpty()) return new StackRanges(out);
         OptionalLong cea = k.symbol("cea_exception_stacks");
-        OptionalLong irq = k.symbol("hardirq_stack_ptr");
+        OptionalLong irq = k.hardirqStackPtr();
         long[] istOffset = new long[IST.length];
         long[] istSize = new long[IST.length];
         for (int i = 0; i < IST.length; i++) {

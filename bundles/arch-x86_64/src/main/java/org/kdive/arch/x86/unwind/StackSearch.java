@@ -67,7 +67,7 @@ public final class StackSearch {
         List<CpuStack> ist = new ArrayList<>();
         OptionalLong perCpu = layout.symbol("__per_cpu_offset");
         if (perCpu.isEmpty()) return List.of();
-        OptionalLong hardirq = layout.symbol("hardirq_stack_ptr");
+        OptionalLong hardirq = layout.hardirqStackPtr();
         OptionalLong cea = layout.symbol("cea_exception_stacks");
         long[] off = new long[IST.length];
         long[] size = new long[IST.length];
@@ -138,7 +138,15 @@ public final class StackSearch {
         frames.add(new StackFrame(0, start.sp(), start.pc(), null, "registers", true));
         long top = stack.end() - PtRegs.PT_REGS_SIZE;
         boolean newEntries = !session.symbols().byName("asm_exc_divide_error").isEmpty();
-        for (long a = start.sp() + 8; Long.compareUnsigned(a, top) < 0 && frames.size() < Unwinder.MAX_FRAMES; a += 8) {
+        // frame #0 read from its stack slot (a saved or found return address) is not scanned again; a
+        // pc from the CPU's registers is not on the stack, and the word at sp is the caller's return address
+        long first = start.sp() + 8;
+        try {
+            if (mem.u64(start.sp()) != start.pc()) first = start.sp();
+        } catch (RuntimeException e) {
+            // unreadable: the loop stops at once
+        }
+        for (long a = first; Long.compareUnsigned(a, top) < 0 && frames.size() < Unwinder.MAX_FRAMES; a += 8) {
             long v;
             try {
                 v = mem.u64(a);
@@ -262,7 +270,8 @@ public final class StackSearch {
             Optional<Symbol> s = session.symbols().containing(v);
             if (s.isEmpty() || !s.get().isText()) return Optional.empty();
             long size = s.get().size();
-            boolean inside = size <= 0 ? v - s.get().address() < 0x10000 : v - s.get().address() < size;
+            // a return address after a noreturn call that ends its function lies just past it: still its text
+            boolean inside = size <= 0 ? v - s.get().address() < 0x10000 : v - s.get().address() <= size;
             return inside ? s : Optional.empty();
         } catch (RuntimeException e) {
             return Optional.empty();

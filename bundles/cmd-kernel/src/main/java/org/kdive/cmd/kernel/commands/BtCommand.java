@@ -56,7 +56,20 @@ public class BtCommand implements Command {
                 + "  -o      the old backtrace: every return address on the stack (x86_64; -O makes it the default)\n"
                 + "  -R ref  only the backtraces that reference this symbol or text address\n"
                 + "  -v      check every task's stack for overflows (STACK_END_MAGIC)\n"
-                + "  -n idle the idle tasks' headers without their stacks\n";
+                + "  -n idle the idle tasks' headers without their stacks\n"
+                + "JSON: one record per task in \"backtraces\": task {pid, task, cpu, comm} and\n"
+                + "  (default, -s/-x/-d, -o, -p, -g, -a, -c, -l, -R) frames [{level, function, offset, module,\n"
+                + "    address, sp, method, reliable, file and line (-l), exception {function, offset, module,\n"
+                + "    address, registers}}], or problem; -f/-F/-FF add each frame's stack_words [{address,\n"
+                + "    value, symbol and slab_cache (-F/-FF)}]\n"
+                + "  -t/-T  text_symbols [{sp, address, function, offset, module, exception}]; -t also start\n"
+                + "         {function, address, sp}\n"
+                + "  -e     exception_frames [{frame, kernel_mode, function, offset, module, address, registers}]\n"
+                + "  -r     stack, size, words [{address, value (null: unreadable), symbol}]\n"
+                + "  -E     one record per CPU stack in \"stacks\": cpu, stack (\"IRQ\", \"NMI EXCEPTION\", ...),\n"
+                + "         start, end, exception_frames\n"
+                + "  -v     overflows [{task, location, value}]; -O old_method (boolean)\n"
+                + "  Addresses are \"0x\" strings, registers numbers.\n";
     }
 
     @Override

@@ -93,7 +93,12 @@ final class BtFormatter {
         for (int i = 0; i < fs.size(); i++) {
             StackFrame f = fs.get(i);
             StackFrame prev = i > 0 ? fs.get(i - 1) : null;
-            if (o.full() && prev != null) fullFrame(sb, s.arch().frameWords(prev, f));
+            if (o.full() && prev != null) {
+                List<Object> words = fullFrame(sb, s.arch().frameWords(prev, f));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> prevData = (Map<String, Object>) frames.get(frames.size() - 1);
+                prevData.put("stack_words", words);
+            }
             // leaving a stack: after the previous frame (and its exception frame) and the rest of that
             // stack's words (bt -f), before this frame
             if (prev != null && prev.stack() != null && !prev.stack().equals(f.stack())) {
@@ -161,8 +166,14 @@ final class BtFormatter {
                 return sb.toString();
             }
             StackFrame first = trace.frames().get(0);
-            sb.append(String.format("%14sSTART: %s at %x%n", "", k.containing(first.pc()).map(Symbol::name)
+            Optional<Symbol> startSym = k.containing(first.pc());
+            sb.append(String.format("%14sSTART: %s at %x%n", "", startSym.map(Symbol::name)
                     .orElse(String.format("%x", first.pc())), first.pc()));
+            Map<String, Object> start = new LinkedHashMap<>();
+            start.put("function", startSym.map(Symbol::name).orElse(null));
+            start.put("address", Hex.json(first.pc()));
+            start.put("sp", Hex.json(first.sp()));
+            data.put("start", start);
             from = first.sp();
             stack = ts.regionHolding(t, from);
         }
@@ -220,21 +231,30 @@ final class BtFormatter {
         AddressSpace.Region stack = TaskStack.of(s).region(t);
         data.put("stack", Hex.json(stack.start()));
         data.put("size", stack.end() - stack.start());
+        List<Object> words = new ArrayList<>();
         for (long a = stack.start(); Long.compareUnsigned(a, stack.end()) < 0; a += 16) {
             sb.append(String.format("%x:  ", a));
             for (long w = a; w < a + 16; w += 8) {
                 String v;
+                Map<String, Object> wd = new LinkedHashMap<>();
+                wd.put("address", Hex.json(w));
                 try {
                     long x = k.u64(w);
                     String sym = symbol(x);
                     v = sym != null ? String.format("%-16s", sym) : String.format("%016x", x);
+                    wd.put("value", Hex.json(x));
+                    wd.put("symbol", sym);
                 } catch (RuntimeException e) {
                     v = "????????????????";
+                    wd.put("value", null);  // unreadable
+                    wd.put("symbol", null);
                 }
+                words.add(wd);
                 sb.append(v).append(' ');
             }
             sb.append('\n');
         }
+        data.put("words", words);
         return sb.toString();
     }
 
@@ -246,9 +266,13 @@ final class BtFormatter {
         }
     }
 
-    /** The stack words between two frames, as the architecture places them for crash's layout. */
-    private void fullFrame(StringBuilder sb, AddressSpace.Region range) {
-        if (range.isEmpty() || range.end() - range.start() > 16384) return; // another stack, or nonsense
+    /**
+     * The stack words between two frames, as the architecture places them for crash's layout; their
+     * JSON form: {address, value} each, with -F/-FF the symbol ("name+off") or slab cache it points into.
+     */
+    private List<Object> fullFrame(StringBuilder sb, AddressSpace.Region range) {
+        List<Object> out = new ArrayList<>();
+        if (range.isEmpty() || range.end() - range.start() > 16384) return out; // another stack, or nonsense
         long from = range.start();
         int words = (int) ((range.end() - from) / 8);
         byte[] b;
@@ -256,7 +280,7 @@ final class BtFormatter {
             b = k.memory().read(from, words * 8);
         } catch (RuntimeException e) {
             sb.append(String.format("    (stack at %x not readable: %s)%n", from, e.getMessage()));
-            return;
+            return out;
         }
         for (int i = 0; i < words; i++) {
             if ((i & 1) == 0) {
@@ -266,8 +290,18 @@ final class BtFormatter {
             long v = 0;
             for (int j = 7; j >= 0; j--) v = (v << 8) | (b[i * 8 + j] & 0xff);
             sb.append(o.symbolic() > 0 ? symbolicWord(v) : String.format("%016x", v)).append(' ');
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("address", Hex.json(from + 8L * i));
+            w.put("value", Hex.json(v));
+            if (o.symbolic() > 0) {
+                String sym = symbol(v);
+                w.put("symbol", sym);
+                w.put("slab_cache", sym == null ? slabCache(v) : null);
+            }
+            out.add(w);
         }
         sb.append('\n');
+        return out;
     }
 
     /**

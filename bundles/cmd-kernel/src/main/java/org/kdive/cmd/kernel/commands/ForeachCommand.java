@@ -61,7 +61,11 @@ public class ForeachCommand implements Command {
                 + "  files flags: -c -R ref                     net flags:  -s -S -R ref -d -x\n"
                 + "  ps flags:    -G -s -p -c -t -l -a -g -r -y sig flag:   -g\n"
                 + "  vtop flags:  -c -u -k (then the address)\n"
-                + "  flags may stand anywhere on the line; each task's output starts with its PID header\n";
+                + "  flags may stand anywhere on the line; each task's output starts with its PID header\n"
+                + "JSON: bt: bt's records (\"backtraces\", one per task, as bt's usage says for each flag);\n"
+                + "  task, files, ps: that command's data for the selected tasks; vm, sig, net, vtop, set: one\n"
+                + "  record per task in \"tasks\": task {pid, task, cpu, comm} and the command's data under its name\n"
+                + "  (a task the command fails on: an error entry with the message)\n";
     }
 
     @Activate

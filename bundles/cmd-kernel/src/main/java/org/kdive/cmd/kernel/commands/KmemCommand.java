@@ -14,7 +14,9 @@ import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.api.symbols.Type;
 import org.kdive.cmd.kernel.access.Kernel;
+import org.kdive.cmd.kernel.mem.FreeAreas;
 import org.kdive.cmd.kernel.mem.KmemViews;
+import org.kdive.cmd.kernel.mem.MemoryNodes;
 import org.kdive.cmd.kernel.mem.PageMap;
 import org.kdive.cmd.kernel.slab.SlabViews;
 import org.osgi.service.component.annotations.Component;
@@ -30,13 +32,13 @@ public class KmemCommand implements Command {
 
     @Override public String name() { return "kmem"; }
 
-    @Override public String description() { return "kernel memory usage and slab caches (kmem -i, -s, -S)"; }
+    @Override public String description() { return "kernel memory: usage, slab caches, free lists, pages, nodes, vmalloc areas"; }
 
     @Override
     public String usage() {
         return "kmem - kernel memory\n"
                 + "kmem -i | -s [name|address|list] | -S[=cpus] [name|address] | -p [address] | -v [address]\n"
-                + "     | -V | -z | -o | -h | -g [flags] | -s -I name[,name]\n"
+                + "     | -f [address] | -F | -n | -V | -z | -o | -h | -g [flags] | -s -I name[,name]\n"
                 + "  -i       general memory usage: total, free, used, shared, buffers, cached, slab, huge pages,\n"
                 + "           swap and commit limits\n"
                 + "  -s       every slab cache (SLUB): object size, allocated and total objects, slabs, slab size\n"
@@ -58,7 +60,13 @@ public class KmemCommand implements Command {
                 + "  -m m[,m] with -p's addresses (or every page): these struct page members of each page\n"
                 + "  -P       the address arguments are physical\n"
                 + "  address  alone: what it is -- symbol, task stack and vmalloc area, slab object, task, page\n"
-                + "  -f/-F/-n/-c/-C are not supported yet; -r: no memcg root caches on these kernels\n";
+                + "  -f       the buddy free lists of each zone: per order and migrate type the free_area list,\n"
+                + "           its blocks and pages; nr_free_pages checked against the pages found\n"
+                + "  -F       as -f, and the first page of every free block\n"
+                + "  -f addr  the free block holding this page, physical or virtual address (nothing when in none)\n"
+                + "  -n       memory nodes (pglist_data, zones, first page), sparse memory sections (coded and\n"
+                + "           decoded mem_map, state P/M/O/E/D, first pfn) and memory blocks (range, node, state)\n"
+                + "  -c/-C are not supported; -r: no memcg root caches on these kernels\n";
     }
 
     @Override
@@ -84,12 +92,12 @@ public class KmemCommand implements Command {
         for (String f : new String[] {"c", "C", "r"}) {
             if (a.has(f)) throw new CommandException("-" + f + " option not supported or applicable on this architecture or kernel");
         }
-        for (String f : new String[] {"f", "F", "n"}) {
-            if (a.has(f)) throw new CommandException("-" + f + " is not supported yet");
-        }
         KmemViews views = new KmemViews(context, k);
-        boolean noArgs = a.has("z") || a.has("V") || a.has("o") || a.has("h") || a.has("i");
+        boolean noArgs = a.has("z") || a.has("V") || a.has("o") || a.has("h") || a.has("i") || a.has("F") || a.has("n");
         if (noArgs && !a.positional().isEmpty()) throw new CommandException("no address arguments allowed with this option");
+        if (a.has("n")) return new MemoryNodes(context, k).show();
+        if (a.has("F")) return new FreeAreas(context, k).show(true);
+        if (a.has("f")) return a.positional().isEmpty() ? new FreeAreas(context, k).show(false) : freeSearch(context, k, a.positional(), a.has("P"));
         if (a.has("o")) return views.perCpuOffsets();
         if (a.has("h")) return views.hstates();
         if (a.has("V")) return views.vmStat();
@@ -207,6 +215,27 @@ public class KmemCommand implements Command {
                 Map<String, Object> d = org.kdive.cmd.kernel.mem.KmemSearch.record();
                 String text = ks.search(org.kdive.api.util.Hex.parseAddress(s.startsWith("0x") ? s : "0x" + s), physical, d);
                 out.text((first ? "" : "\n") + text);
+                out.record(d);
+                first = false;
+            }
+            return null;
+        });
+    }
+
+    /** -f ADDRESS...: the free block holding each address (nothing for a page in no free list). */
+    private static Result freeSearch(CommandContext context, Kernel k, List<String> addrs, boolean physical) {
+        FreeAreas fa = new FreeAreas(context, k);
+        return Result.stream("addresses", out -> {
+            boolean first = true;
+            for (String s : addrs) {
+                if (!s.matches("(0[xX])?[0-9a-fA-F]+")) throw new CommandException(SYNOPSIS);
+                long v = org.kdive.api.util.Hex.parseAddress(s.startsWith("0x") ? s : "0x" + s);
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("address", org.kdive.api.util.Hex.json(v));
+                boolean phys = physical || v >= 0;
+                d.put("type", phys ? "physical" : "virtual");
+                // crash separates the answers by a blank line, also after an empty one
+                out.text((first ? "" : "\n") + fa.search(v, phys, d));
                 out.record(d);
                 first = false;
             }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.kdive.api.arch.AddressSpace;
 import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.CommandException;
@@ -45,7 +46,7 @@ public final class KmemSearch {
         if (vaddr != 0 && (inImage(vaddr) || (!phys && space.modules().contains(value)))) {
             Optional<Symbol> sym = k.session().symbols().containing(vaddr);
             if (sym.isPresent()) {
-                sb.append(symbolLine(sym.get(), vaddr)).append('\n');
+                sb.append(symbolLine(sym.get(), vaddr)).append("\n\n");
                 data.put("symbol", sym.get().name());
             }
         }
@@ -79,6 +80,13 @@ public final class KmemSearch {
                 } catch (CommandException e) {
                     // not slab memory
                 }
+                // a page in a buddy free list: its block (crash's dump_free_pages step)
+                Map<String, Object> free = new LinkedHashMap<>();
+                String block = new FreeAreas(context, k).search(phys ? value : vaddr, phys, free);
+                if (!block.isEmpty()) {
+                    sb.append(block).append('\n');
+                    data.put("free_block", free);
+                }
                 TaskInfo t = taskHolding(vaddr);
                 if (t == null) t = stackOwner(vaddr);
                 if (t != null) {
@@ -88,22 +96,30 @@ public final class KmemSearch {
             }
         }
         PageMap pm = new PageMap(k);
+        // a page exists where a present section has a mem map (also past max_pfn: reserved tails)
+        MemSections sections = MemSections.of(k).orElse(null);
         long page = -1;
+        long pfn = -1;
         if (pagePhys >= 0) {
-            page = pm.pageOf(pagePhys / pm.pageSize());
+            pfn = pagePhys / pm.pageSize();
         } else if (vaddr != 0) {
-            if (pm.isPage(vaddr)) {
-                page = vaddr;
+            long asPage = sections != null ? sections.pfnOfPage(vaddr) : pm.isPage(vaddr) ? pm.pfnOf(vaddr) : -1;
+            if (asPage >= 0) {
+                pfn = asPage;
             } else {
                 try {
-                    page = pm.pageOf((phys ? value : k.memory().toPhysical(vaddr)) / pm.pageSize());
+                    pfn = Long.divideUnsigned(phys ? value : k.memory().toPhysical(vaddr), pm.pageSize());
                 } catch (RuntimeException e) {
-                    page = -1;
+                    pfn = -1;
                 }
             }
         }
+        if (pfn >= 0) {
+            page = sections != null ? sections.pageOf(pfn) : Long.compareUnsigned(pfn, pm.maxPfn()) < 0 ? pm.pageOf(pfn) : 0;
+            if (page == 0) page = -1;
+        }
         String line = null;
-        if (page != -1 && Long.compareUnsigned(pm.pfnOf(page), pm.maxPfn()) < 0) {
+        if (page != -1) {
             try {
                 Map<String, Object> r = PageMap.record();
                 line = pm.line(page, r);
@@ -144,7 +160,18 @@ public final class KmemSearch {
     }
 
     private TaskInfo taskHolding(long vaddr) {
+        // the object a task_struct is (arch_task_struct_size: x86's FPU state sizes it at boot),
+        // not the DWARF size with the largest FPU state, which would reach into the next task
         long size = k.size("task_struct").orElse(0);
+        OptionalLong arch = k.symbol("arch_task_struct_size");
+        if (arch.isPresent()) {
+            try {
+                long s = k.s32(arch.getAsLong());
+                if (s > 0) size = s;
+            } catch (RuntimeException e) {
+                // keep the DWARF size
+            }
+        }
         for (TaskInfo t : TaskTable.of(k.session()).tasks()) {
             if (Long.compareUnsigned(vaddr - t.task(), size) < 0) return t;
         }

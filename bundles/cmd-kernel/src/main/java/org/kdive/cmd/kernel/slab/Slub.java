@@ -224,10 +224,24 @@ public final class Slub {
         return k.readMember(descriptor, slabStruct, "slab_cache");
     }
 
-    /** Whether a page's flags say PG_slab. */
+    /**
+     * Whether a page holds a slab: its flags' PG_slab bit up to 6.9; from 6.10 a page type instead
+     * (enum pagetype's PG_slab bit, clear, under PAGE_TYPE_BASE in page_type; from 6.12 page_type's top
+     * byte equal to PGTY_slab).
+     */
     public boolean isSlabPage(long page) {
         long bit = memoryMap().slabBit();
-        return bit >= 0 && (k.u64(page + k.requireOffset("page", "flags")) & (1L << bit)) != 0;
+        if (bit >= 0) return (k.u64(page + k.requireOffset("page", "flags")) & (1L << bit)) != 0;
+        if (!k.hasMember("page", "page_type")) return false;
+        long type = k.u32(page + k.requireOffset("page", "page_type"));
+        java.util.Optional<org.kdive.api.symbols.Type> pagetype = k.type("enum pagetype");
+        if (pagetype.isEmpty()) return false;
+        java.util.OptionalLong pgty = pagetype.get().enumeratorValue("PGTY_slab");
+        if (pgty.isPresent()) return (type >>> 24) == pgty.getAsLong();
+        java.util.OptionalLong flag = pagetype.get().enumeratorValue("PG_slab");
+        if (flag.isEmpty()) return false;
+        long base = pagetype.get().enumeratorValue("PAGE_TYPE_BASE").orElse(0xf0000000L) & 0xffffffffL;
+        return (type & (base | flag.getAsLong())) == base;
     }
 
     // ---- page <-> memory -------------------------------------------------------------------

@@ -98,7 +98,7 @@ public final class UserSpace {
 
     /** The VMA containing {@code vaddr}, if any. */
     public Optional<Vma> vma(long vaddr) {
-        long vmaAddr = members(s, "mm_struct").contains("mmap") ? fromList(vaddr) : fromMapleTree(vaddr);
+        long vmaAddr = hasMember(s, "mm_struct", "mmap") ? fromList(vaddr) : fromMapleTree(vaddr);
         if (vmaAddr == 0) return Optional.empty();
         Vma v = vmaAt(vmaAddr);
         return Long.compareUnsigned(v.start(), vaddr) <= 0 && Long.compareUnsigned(vaddr, v.end()) < 0 ? Optional.of(v) : Optional.empty();
@@ -106,7 +106,7 @@ public final class UserSpace {
 
     /** The lowest VMA's start (crash's search -u start), or -1 without VMAs. */
     public long firstVmaStart() {
-        if (members(s, "mm_struct").contains("mmap")) {
+        if (hasMember(s, "mm_struct", "mmap")) {
             long first = s.memory().u64(mm + off(s, "mm_struct", "mmap"));
             return first == 0 ? -1 : vmaAt(first).start();
         }
@@ -184,11 +184,8 @@ public final class UserSpace {
         return m.offset();
     }
 
-    static java.util.Set<String> members(Session s, String struct) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        s.symbols().type("struct " + struct).ifPresent(t -> t.resolve().members().forEach(m -> {
-            if (m.name() != null) names.add(m.name());
-        }));
-        return names;
+    /** Whether the struct has the member, also inside an anonymous struct (5.10's mm_struct keeps mmap in one). */
+    static boolean hasMember(Session s, String struct, String member) {
+        return s.symbols().type("struct " + struct).flatMap(t -> OffsetLayout.findMember(t, member)).isPresent();
     }
 }

@@ -172,6 +172,7 @@ public final class LineTable {
         long discriminator = 0;
         boolean lineHasDiscriminator = false;
         long lastAddress = -1;
+        boolean stmtAtAddress = false; // an is_stmt row was seen at lastAddress
         while (r.pos < end) {
             int op = r.u8();
             endSeq = false;
@@ -231,10 +232,12 @@ public final class LineTable {
             }
             if (emit) {
                 // gdb's view of the table (what crash prints): a non-statement row that switches files at
-                // the same address is dropped; switching files (or ending the sequence) at an address drops
-                // the earlier rows at that address.
+                // the same address as a statement row is dropped; switching files (or ending the sequence)
+                // at an address drops the earlier rows at that address. Without a statement row there, the
+                // non-statement row stays (schedule+67 on the corpus: current.h 15 after blkdev.h 1025, both
+                // non-statement, crash 8.0.2's `dis -l schedule`).
                 // Repeats of a line that carries discriminators collapse into its first row.
-                boolean ignore = !endSeq && file != lastFile && lastFile >= 0 && !isStmt && address == lastAddress;
+                boolean ignore = !endSeq && file != lastFile && lastFile >= 0 && !isStmt && address == lastAddress && stmtAtAddress;
                 if (!ignore && (endSeq || (file != lastFile && lastFile >= 0))) {
                     while (rows.size() > seqStart && rows.get(rows.size() - 1)[0] == address) rows.remove(rows.size() - 1);
                 }
@@ -247,6 +250,8 @@ public final class LineTable {
                     lastFile = file;
                     lastLine = lineNo;
                 }
+                if (address != lastAddress) stmtAtAddress = false;
+                stmtAtAddress |= isStmt;
                 lastAddress = address;
                 discriminator = 0;
                 if (rows.size() > 50_000_000) throw new IllegalArgumentException("line program too long");
@@ -256,6 +261,7 @@ public final class LineTable {
                     lineNo = 1;
                     opIndex = 0;
                     isStmt = defaultStmt;
+                    stmtAtAddress = false;
                     lastFile = -1;
                     seqStart = rows.size();
                 }

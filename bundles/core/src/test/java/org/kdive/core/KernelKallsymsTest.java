@@ -1,0 +1,106 @@
+package org.kdive.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.kdive.api.dump.VmcoreInfo;
+import org.kdive.api.session.Memory;
+import org.kdive.api.symbols.Symbol;
+import org.kdive.test.Corpus;
+
+/**
+ * The kernel's kallsyms decoded from the corpus dump's memory (found through VMCOREINFO), against the
+ * vmlinux's own symbol table moved by KERNELOFFSET and against crash 8.0.6 (refs/crash-8.0.6/22-sym-l:
+ * process_one_work at ffffffffbcab7a10; dis: schedule at ffffffffbd4070d0, panic at ffffffffbd3c2e58).
+ */
+class KernelKallsymsTest {
+    private static final VmcoreInfo VI = CorpusImage.vmcoreinfo();
+    private static final Memory MEMORY = new CorpusImage.ElfKernelMemory();
+    private static final long PER_CPU_END = 0x34000; // nm vmlinux: __per_cpu_end; per-CPU symbols are not moved by KASLR
+
+    private static KernelKallsyms table() {
+        return KernelKallsyms.of(VI, MEMORY).orElseThrow();
+    }
+
+    @Test
+    void everySymbolSitsWhereTheVmlinuxPutsIt() {
+        KernelKallsyms k = table();
+        List<Symbol> all = k.all().collect(Collectors.toList());
+        assertEquals(MEMORY.u32(VI.symbol("kallsyms_num_syms").getAsLong()), all.size(), "kallsyms_num_syms names, none lost");
+        long kaslr = VI.kernelOffset().getAsLong();
+        Map<String, List<Long>> vmlinux = CorpusImage.vmlinuxSymbols();
+        int checked = 0;
+        List<String> wrong = new ArrayList<>();
+        for (Symbol s : all) {
+            boolean perCpu = Long.compareUnsigned(s.address(), PER_CPU_END) <= 0;
+            if ((s.type() == 'A' || s.type() == 'a') && !perCpu) continue; // true absolutes: not moved, not symbols of the image
+            List<Long> linked = vmlinux.getOrDefault(s.name(), List.of());
+            checked++;
+            if (linked.stream().noneMatch(v -> v + (perCpu ? 0 : kaslr) == s.address())) wrong.add(s.name() + " " + Long.toHexString(s.address()));
+        }
+        assertEquals(List.of(), wrong.subList(0, Math.min(20, wrong.size())), wrong.size() + " of " + checked + " misplaced");
+        assertEquals(87182, all.size(), "kallsyms_num_syms of this kernel");
+        assertEquals(all.size(), checked, "every name checked: this kernel's kallsyms has no absolute symbol but per-CPU ones");
+    }
+
+    @Test
+    void lookupsMatchCrash() {
+        KernelKallsyms k = table();
+        assertEquals(List.of(0xffffffffbcab7a10L), addresses(k.byName("process_one_work")));
+        assertEquals(List.of(0xffffffffbd4070d0L), addresses(k.byName("schedule")));
+        assertEquals(List.of(0xffffffffbd3c2e58L), addresses(k.byName("panic")));
+        // %gs:0x1fb80 in crash's `dis -l schedule`: the per-CPU current_task, as an offset; x86_64's
+        // scripts/kallsyms marks per-CPU symbols absolute ('A'), yet they are objects up to the next one
+        Symbol current = k.byName("current_task").get(0);
+        assertEquals(0x1fb80, current.address());
+        assertEquals('A', current.type());
+        Symbol after = k.containing(0x1fb80 + current.size()).orElseThrow();
+        assertTrue(current.size() > 0 && after.address() == 0x1fb80 + current.size(), after.toString());
+        assertEquals(current, k.containing(0x1fb80 + current.size() - 1).orElseThrow());
+        // kallsyms has no sizes: a symbol reaches the next one
+        Symbol schedule = k.containing(0xffffffffbd4070d0L + 5).orElseThrow();
+        assertEquals("schedule", schedule.name());
+        Symbol next = k.containing(schedule.address() + schedule.size()).orElseThrow();
+        assertTrue(schedule.size() > 0 && !next.name().equals("schedule"), next.toString());
+        assertEquals(schedule, k.containing(schedule.address() + schedule.size() - 1).orElseThrow());
+        assertEquals(List.of(), k.byName("no_such_symbol_at_all"));
+    }
+
+    /**
+     * The first lookups scan the decoded names instead of building the table: a fresh table answers
+     * them as the built one does, sizes, types and duplicates included.
+     */
+    @Test
+    void lookupsBeforeTheTableGiveWhatTheTableGives() {
+        KernelKallsyms built = table();
+        Map<String, Long> counts = built.all().collect(Collectors.groupingBy(Symbol::name, Collectors.counting()));
+        String duplicated = counts.entrySet().stream().filter(e -> e.getValue() > 2).map(Map.Entry::getKey).sorted().findFirst().orElseThrow();
+        List<String> names = List.of("schedule", "current_task", "__per_cpu_start", "__per_cpu_end", "_stext", duplicated);
+        KernelKallsyms fresh = table();
+        for (String n : names) assertEquals(built.byName(n), fresh.byName(n), n);
+    }
+
+    @Test
+    void aTableThatCannotBeReadIsEmpty() {
+        // kallsyms_names pointing at a page the dump does not hold: no symbols, no exception
+        String moved = VI.text().replaceFirst("SYMBOL\\(kallsyms_num_syms\\)=[0-9a-f]+", "SYMBOL(kallsyms_num_syms)=ffff800000000000");
+        KernelKallsyms k = KernelKallsyms.of(VmcoreInfo.parse(moved), MEMORY).orElseThrow();
+        assertEquals(List.of(), k.byName("schedule"));
+        assertEquals(0, k.all().count());
+        assertEquals(Optional.empty(), k.containing(0xffffffffbd4070d0L));
+        // without every SYMBOL(kallsyms_*) line (kernels before 6.0): no table at all
+        String older = VI.text().replaceFirst("SYMBOL\\(kallsyms_token_index\\)=[0-9a-f]+\n", "");
+        assertTrue(KernelKallsyms.of(VmcoreInfo.parse(older), MEMORY).isEmpty());
+        assertTrue(Corpus.vmlinux().toFile().isFile());
+    }
+
+    private static List<Long> addresses(List<Symbol> l) {
+        return l.stream().map(Symbol::address).collect(Collectors.toList());
+    }
+}
