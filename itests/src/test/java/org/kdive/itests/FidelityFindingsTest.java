@@ -159,36 +159,37 @@ class FidelityFindingsTest {
     }
 
     /**
-     * Keep: ps RSS on 6.2+ is the per-CPU rss_stat counters summed as drgn's percpu_counter_sum (over the
-     * online CPUs); crash 8.0.6 is wrong on the QEMU-written 6.12 dump (3 of 4 CPUs offline: it adds their
-     * deltas). Before 6.2 (atomic counters, plus each thread's SPLIT_RSS_COUNTING deltas) kdive's RSS is crash's:
-     * drgn's helper there reads the mm's atomics without the threads' deltas.
+     * ps RSS on 6.2+ (per-CPU rss_stat counters) is the counters summed over every possible CPU, as crash
+     * 8.0.6 sums them: a panic stops the other CPUs and marks them offline without folding their counters
+     * in, so their deltas still hold real pages. Counting the present page-table entries of the 6.12
+     * QEMU-written dump (3 of 4 CPUs stopped) settled it: init 451 present pages, crash 450, a sum over the
+     * online CPU only 433; sleep 362, crash 362, online only 331. drgn 0.0.31's percpu_counter_sum sums the
+     * online CPUs (refs/drgn-0.0.31/rss.txt) and is short there. Before 6.2 (atomic counters) crash is right too.
      */
     @TestFactory
-    Stream<DynamicTest> psRssIsPercpuCounterSum() {
+    Stream<DynamicTest> psRssSumsEveryPossibleCpu() {
         List<DynamicTest> tests = new ArrayList<>();
         for (MadeDumps.Entry e : crashDumps()) {
             tests.add(DynamicTest.dynamicTest(e.toString(), () -> {
                 MadeDump d = e.require();
-                String[] v = d.release().split("[.-]");
-                if (Integer.parseInt(v[0]) * 100 + Integer.parseInt(v[1]) < 602) {
-                    assertEquals(rss(d.crashRef("08-ps")), rss(run(d, "ps").get("ps")), d + ": RSS before per-CPU counters");
-                    return;
-                }
-                Map<String, String> drgn = new HashMap<>();
-                for (String l : d.drgnRef("rss").split("\n")) {
-                    String[] c = l.trim().split("\\s+");
-                    if (c.length == 2 && !c[0].equals("PID")) drgn.put(c[0], c[1]);
-                }
-                Map<String, String> kdive = rss(run(d, "ps").get("ps"));
-                for (Map.Entry<String, String> t : drgn.entrySet()) {
-                    assertEquals(t.getValue(), kdive.get(t.getKey()), d + ": pid " + t.getKey() + "'s RSS is not drgn's");
-                }
+                assertEquals(rss(d.crashRef("08-ps")), rss(run(d, "ps").get("ps")), d + ": RSS is crash's");
             }));
         }
-        tests.add(DynamicTest.dynamicTest("crash 8.0.6 is wrong on deb13-6.12-cloud/sysrq", () -> {
+        tests.add(DynamicTest.dynamicTest("drgn 0.0.31 leaves the stopped CPUs out on deb13-6.12-cloud/sysrq", () -> {
             MadeDump d = MadeDumps.require("deb13-6.12-cloud", "sysrq");
-            assertNotEquals(rss(d.crashRef("08-ps")), rss(run(d, "ps").get("ps")));
+            Map<String, String> drgn = new HashMap<>();
+            for (String l : d.drgnRef("rss").split("\n")) {
+                String[] c = l.trim().split("\\s+");
+                if (c.length == 2 && !c[0].equals("PID")) drgn.put(c[0], c[1]);
+            }
+            Map<String, String> kdive = rss(run(d, "ps").get("ps"));
+            boolean anyShort = false;
+            for (Map.Entry<String, String> t : drgn.entrySet()) {
+                long k = Long.parseLong(kdive.get(t.getKey())), g = Long.parseLong(t.getValue());
+                assertTrue(g <= k, d + ": pid " + t.getKey() + ": drgn's online-CPU sum " + g + " above kdive's " + k);
+                anyShort |= g < k;
+            }
+            assertTrue(anyShort, d + ": every task's counters are folded in: this dump no longer shows the difference");
         }));
         return tests.stream();
     }

@@ -52,9 +52,6 @@ class GenerationsCommandsTest {
     static final Map<String, String> TRUTH = Map.of(
             "04-sys", "UPTIME: crash 8.0.6 finds no HZ in 6.12 (falls back to 1000 with INITIAL_JIFFIES of HZ 1000: 00:03:49 for a"
                     + " panic 16 s after boot); kdive's tick_nsec-derived HZ 250 gives the console's panic time",
-            "08-ps", "RSS on 6.2+: per-CPU rss_stat counters summed over the online CPUs as the kernel's and drgn's"
-                    + " percpu_counter_sum; crash 8.0.6 adds the offline CPUs' stale deltas (QEMU-written dump: 3 of 4 offline)",
-            "36-ps-blocked", "as 08-ps",
             "14-dis-l", "source lines of the 6.12 module built by gcc 14: crash 8.0.6 (gdb 10) names lines of vqb_init (103, 106,"
                     + " 107, 110) inside vqb_virtqueue_add; the console's BUG line and the function's own lines are kdive's",
             "05-bt", "QEMU-written dumps: crash starts the panic task at panic(); kdive at the CPU's saved PC"
@@ -116,7 +113,6 @@ class GenerationsCommandsTest {
         }
         switch (name) {
             case "04-sys" -> crash = sysUptime(d, crash, ours);
-            case "08-ps", "36-ps-blocked" -> crash = psWithDrgnRss(d, crash, ours);
             case "05-bt", "07-bt-f" -> {
                 if (qemu(d)) {
                     ours = panicTaskFromSavedPc(d, ours);
@@ -170,37 +166,6 @@ class GenerationsCommandsTest {
             if (m.find()) return Long.parseLong(m.group(1));
         }
         throw new AssertionError(d + ": no timestamped panic line in the console (" + needle + ")");
-    }
-
-    /**
-     * crash's ps with a task's RSS (and the %MEM derived from it) replaced by kdive's where kdive's is drgn's
-     * percpu_counter_sum (refs/drgn-0.0.31/rss.txt) and crash's is not; every other column stays crash's.
-     */
-    static List<String> psWithDrgnRss(MadeDump d, List<String> crash, List<String> kdive) {
-        Map<String, String> rss = new HashMap<>();
-        for (String l : d.drgnRef("rss").split("\n")) {
-            String[] c = l.trim().split("\\s+");
-            if (c.length == 2 && !c[0].equals("PID")) rss.put(c[0], c[1]);
-        }
-        List<String> r = new ArrayList<>(crash);
-        for (int i = 0; i < r.size() && i < kdive.size(); i++) {
-            String[] c = psFields(r.get(i));
-            String[] k = psFields(kdive.get(i));
-            if (c.length < 9 || k.length < 9 || c[0].equals("PID")) continue;
-            boolean sameButMemory = c[0].equals(k[0]) && c[1].equals(k[1]) && c[2].equals(k[2]) && c[3].equals(k[3])
-                    && c[4].equals(k[4]) && c[6].equals(k[6]) && c[8].equals(k[8]);
-            if (sameButMemory && !c[7].equals(k[7])) {
-                assertEquals(rss.get(k[0]), k[7], d + ": pid " + k[0] + "'s RSS is neither crash's nor drgn's");
-                assertTrue(!c[7].equals(rss.get(c[0])), d + ": crash's RSS is drgn's here, kdive's is not");
-                r.set(i, kdive.get(i));
-            }
-        }
-        return r;
-    }
-
-    private static String[] psFields(String line) {
-        String t = line.startsWith(">") ? line.substring(1) : line;
-        return t.trim().split("\\s+", 9);
     }
 
     /**

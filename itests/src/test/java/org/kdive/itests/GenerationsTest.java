@@ -70,7 +70,6 @@ class GenerationsTest {
         String crash = d.crashRef(CRASH_REF.get(cmd));
         String key = e + " " + cmd;
         List<String> expected = lines(crash);
-        if (cmd.equals("ps") && d.has("refs/drgn-0.0.31/rss.txt")) expected = psWithDrgnRss(expected, lines(kdive), d);
         if (cmd.equals("sys")) expected = sysWithConsoleUptime(expected, lines(kdive), d);
         if (cmd.equals("bt") && "qemu".equals(d.property("capture"))) expected = btFromTheSavedPc(expected, lines(kdive), d);
         String gap = KNOWN_GAPS.get(key);
@@ -79,29 +78,6 @@ class GenerationsTest {
         } else {
             assertNotEquals(expected, lines(kdive), key + " now matches: remove it from KNOWN_GAPS (" + gap + ")");
         }
-    }
-
-    /**
-     * crash's ps with its RSS (and the %MEM derived from it) replaced by kdive's wherever kdive's RSS
-     * is drgn's: crash 8.0.6 reads 6.2+ kernels' per-CPU rss_stat counters without their per-CPU
-     * parts, drgn sums them as the kernel does (refs/drgn-0.0.31/rss.txt). Every other column stays crash's.
-     */
-    private static List<String> psWithDrgnRss(List<String> crash, List<String> kdive, MadeDump d) {
-        Map<String, String> rss = new HashMap<>();
-        for (String l : d.drgnRef("rss").split("\n")) {
-            String[] c = l.trim().split("\\s+");
-            if (c.length == 2 && !c[0].equals("PID")) rss.put(c[0], c[1]);
-        }
-        List<String> r = new ArrayList<>(crash);
-        for (int i = 0; i < r.size() && i < kdive.size(); i++) {
-            String[] c = fields(r.get(i));
-            String[] k = fields(kdive.get(i));
-            if (c.length < 9 || k.length < 9 || c[0].equals("PID")) continue;
-            boolean sameButMemory = c[0].equals(k[0]) && c[1].equals(k[1]) && c[2].equals(k[2]) && c[3].equals(k[3])
-                    && c[4].equals(k[4]) && c[6].equals(k[6]) && c[8].equals(k[8]);
-            if (sameButMemory && !c[7].equals(k[7]) && k[7].equals(rss.get(k[0]))) r.set(i, kdive.get(i));
-        }
-        return r;
     }
 
     /**

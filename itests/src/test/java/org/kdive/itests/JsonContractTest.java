@@ -33,7 +33,7 @@ class JsonContractTest {
                 "struct list_head", "sym jiffies", "sys", "task -R comm,pid 1", "tree -t xarray irq_desc_tree",
                 "triage " + dump, "union rcu_special", "vtop ffffffffbe41aa40", "whatis jiffies",
                 "ascii 62696c2f7273752f", "bpf", "btop 100000", "dev", "eval 1+2", "fuser /", "ipcs", "irq", "mach", "net",
-                "pte 8000000001e3a067", "ptob 100", "sig 1", "swap", "timer", "vm 1", "waitq jiffies",
+                "pte 8000000001e3a067", "ptob 100", "sig 1", "swap", "timer", "vm 1", "waitq jiffies", "alias", "repeat -c 2 p jiffies",
                 // errors are documents too
                 "sym NO_SUCH_SYMBOL", "btt", "rd -63 jiffies", "struct no_such_struct", "close", "sys", "open " + dump + " " + Corpus.vmlinux());
     }

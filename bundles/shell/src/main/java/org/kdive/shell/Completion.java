@@ -123,6 +123,7 @@ final class Completion implements Completer {
         String[] lines = c.usage().split("\n");
         for (int n = 1; n < lines.length; n++) {
             String l = lines[n];
+            if (l.startsWith("JSON")) break; // the JSON fields a command documents after its options are not options
             boolean synopsis = !l.startsWith(" ");
             Matcher m = OPTION.matcher(l);
             List<int[]> spans = new ArrayList<>();

@@ -229,8 +229,9 @@ public final class MachCommand implements Command {
     static String sizeString(long bytes) {
         if (bytes == 0) return "0";
         String r;
-        if (bytes >= (1L << 30)) r = String.format("%.1f GB", bytes / (double) (1L << 30));
-        else if (bytes >= (1L << 20)) r = String.format("%.1f MB", bytes / (double) (1L << 20));
+        // as C's printf("%.1f"): an exact tie rounds to even (Java's Formatter rounds it up)
+        if (bytes >= (1L << 30)) r = new java.math.BigDecimal(bytes / (double) (1L << 30)).setScale(1, java.math.RoundingMode.HALF_EVEN) + " GB";
+        else if (bytes >= (1L << 20)) r = new java.math.BigDecimal(bytes / (double) (1L << 20)).setScale(1, java.math.RoundingMode.HALF_EVEN) + " MB";
         else r = String.format("%d KB", bytes / 1024);
         return r.replace(".0 ", " ");
     }

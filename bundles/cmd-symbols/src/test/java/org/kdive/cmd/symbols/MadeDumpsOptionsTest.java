@@ -39,9 +39,16 @@ import org.kdive.test.MadeDumps;
  * compared exactly with crash 8.0.6 run on the same dump in the same run (dumps/crash-commands.txt,
  * names 110-128). The task list and current task are the ones crash saw there (its ps, the panic pid).
  *
+ * <p>crash numbers its p output from gdb's value history of that one session ($4 after three earlier
+ * p's): before a p the test starts a fresh history and replays, in crash's order, every earlier command
+ * of crash's session that adds to it, so kdive produces the number itself.
+ *
  * <p>Where crash 8.0.6 is wrong the test says so: in a kernel thread's context (the vqbug dumps'
  * kworker) crash's rd reads a user address through a NULL mm ("invalid kernel virtual address: 48
- * type: "mm_struct pgd""); kdive says the context has no user address space.
+ * type: "mm_struct pgd""); kdive says the context has no user address space. crash's sym -m with a
+ * name no module has prints nothing (symbols.c walks the module list and matches none), which reads
+ * like "a module without symbols" and lets a typo (or a driver built into the kernel) pass unnoticed;
+ * kdive says "invalid module name", with a failed status, as crash's mod does for such a name.
  */
 @Order(5)
 class MadeDumpsOptionsTest {
@@ -60,6 +67,7 @@ class MadeDumpsOptionsTest {
             if (!e.refs().contains("crash") || e.kernel().contains("arm64")) continue;
             List<DynamicTest> tests = new ArrayList<>();
             for (String name : NAMES) tests.add(DynamicTest.dynamicTest(name, () -> compare(e, name)));
+            tests.add(DynamicTest.dynamicTest("thread-size", () -> threadSizeRulesAgree(e)));
             all.add(DynamicContainer.dynamicContainer(e.toString(), tests));
         }
         return all.stream();
@@ -78,6 +86,7 @@ class MadeDumpsOptionsTest {
         if (!Files.isRegularFile(ref)) fail(d + " has no crash reference " + name + ": run bash dumps/make-dumps.sh " + e);
         CommandContext ctx = context(d);
         String crash = d.crashRef(name);
+        if (addsToValueHistory(command)) replayValueHistory(ctx, d, name);
         String kdive = run(ctx, command);
         if (crash.contains("type: \"mm_struct pgd\"")) {
             // crash 8.0.6 reads NULL->pgd in a kernel thread's context (see the class comment)
@@ -85,7 +94,68 @@ class MadeDumpsOptionsTest {
             assertEquals("rd: current context has no user address space", kdive.strip(), d + ": " + command);
             return;
         }
+        if (name.equals("128-sym-m-kernel")) {
+            // crash prints nothing for a name no module has (see the class comment); kdive says so
+            String module = command.substring(command.lastIndexOf(' ') + 1);
+            assertEquals("", crash.strip(), d + ": crash 8.0.6 printed something for " + command);
+            assertTrue(!d.crashRef("42-mod-all").contains(" " + module + " "), module + " is a module in crash's mod");
+            assertEquals("sym: invalid module name: " + module, kdive.strip(), d + ": " + command);
+            return;
+        }
         assertEquals(CrashText.layout(crash), CrashText.layout(kdive), d + " (" + d.release() + "): " + command);
+    }
+
+    /**
+     * What adds to gdb's value history in crash's session: its p (gdb's print). crash's struct, union,
+     * rd, eval, whatis … print through other paths (the references number only the p's: 19-p-vring-num
+     * is $1 after 17/18's struct).
+     */
+    static boolean addsToValueHistory(String command) {
+        String word = command.trim().split("\\s+")[0];
+        return word.equals("p") || word.startsWith("p/");
+    }
+
+    /**
+     * A fresh value history, then every command of crash's session before {@code name} that adds to it,
+     * run by kdive in crash's order; each must number its value as crash did.
+     */
+    private static void replayValueHistory(CommandContext ctx, MadeDump d, String name) {
+        SessionEnv.history(ctx.session()).clear();
+        for (Map.Entry<String, String> earlier : d.crashCommands().entrySet()) {
+            if (earlier.getKey().equals(name)) return;
+            if (!addsToValueHistory(earlier.getValue())) continue;
+            String out = run(ctx, earlier.getValue());
+            assertEquals(historyNumber(d.crashRef(earlier.getKey())), historyNumber(out),
+                    d + ": replaying " + earlier.getKey() + " (" + earlier.getValue() + ") before " + name + ": " + out);
+        }
+        fail(d + ": " + name + " is not in crash's session (COMMANDS.tsv)");
+    }
+
+    /** The "$N" a p output names (crash's "jiffies = $2 = …" or "$2 = …"), or the output when it names none. */
+    private static String historyNumber(String output) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$(\\d+) = ").matcher(output);
+        return m.find() ? "$" + m.group(1) : output.strip();
+    }
+
+    /**
+     * THREAD_SIZE (search -T's stack bounds) by each of the kernel's own rules that this kernel has:
+     * the linker script's init stack bounds (__start_init_task/__end_init_task, or the _stack names
+     * of newer kernels), init_stack's declared type, union thread_union; all of them must agree.
+     */
+    private static void threadSizeRulesAgree(MadeDumps.Entry e) {
+        MadeDump d = e.require();
+        var s = context(d).session();
+        List<String> rules = new ArrayList<>();
+        for (String[] b : new String[][] {{"__start_init_task", "__end_init_task"}, {"__start_init_stack", "__end_init_stack"}}) {
+            var lo = s.symbols().byName(b[0]);
+            var hi = s.symbols().byName(b[1]);
+            if (!lo.isEmpty() && !hi.isEmpty()) rules.add(b[1] + " - " + b[0] + " = " + (hi.get(0).address() - lo.get(0).address()));
+        }
+        s.symbols().variable("init_stack").ifPresent(v -> rules.add("sizeof(init_stack) = " + v.type().resolve().size()));
+        s.symbols().type("union thread_union").ifPresent(t -> rules.add("sizeof(union thread_union) = " + t.resolve().size()));
+        assertTrue(rules.size() >= 2, d + ": fewer than two THREAD_SIZE rules to compare: " + rules);
+        long size = SearchCommand.threadSize(s);
+        for (String r : rules) assertEquals(size, Long.parseLong(r.substring(r.lastIndexOf(' ') + 1)), d + ": " + rules);
     }
 
     private static final Map<String, Supplier<Command>> COMMANDS = Map.of(

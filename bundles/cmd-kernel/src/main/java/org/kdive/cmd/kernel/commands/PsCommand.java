@@ -217,7 +217,7 @@ public class PsCommand implements Command {
 
     /** One ps line, crash's columns. */
     static String line(TaskInfo t, MemUsage m) {
-        String pct = String.format("%.1f", m.pctMem());
+        String pct = org.kdive.cmd.kernel.access.CNumbers.oneDecimal(m.pctMem());
         if (pct.length() == 3) pct = " " + pct;
         String comm = t.kernelThread() ? "[" + t.comm() + "]" : t.comm();
         String pad = t.stateName().length() > 3 ? " " : "  ";

@@ -216,7 +216,7 @@ final class PsViews {
                     continue;
                 }
                 List<String> argv = strings(args.bytes);
-                StringBuilder sb = new StringBuilder("ARG: ").append(String.join(" ", argv));
+                StringBuilder sb = new StringBuilder("ARG: ").append(argText(args.bytes));
                 UserRead env = readUser(mm, envStart, envEnd);
                 if (env.failedAt >= 0) {
                     out.text(sb);
@@ -226,8 +226,7 @@ final class PsViews {
                     continue;
                 }
                 List<String> envp = strings(env.bytes);
-                sb.append("\nENV: ").append(String.join("\n     ", envp)).append('\n');
-                if (envp.isEmpty()) sb.append('\n');
+                sb.append("\nENV: ").append(envText(env.bytes));
                 out.text(sb);
                 r.put("argv", argv);
                 r.put("envp", envp);
@@ -258,6 +257,45 @@ final class PsViews {
             at += n;
         }
         return new UserRead(b, -1);
+    }
+
+    /** argv as crash prints it: each string followed by a space (none after an empty one). */
+    private static String argText(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        int c = 0;
+        for (byte x : b) {
+            if (x == 0) {
+                if (c > 0) sb.append(' ');
+                c = 0;
+            } else {
+                sb.append((char) (x & 0xff));
+                c++;
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * envp as crash prints it: each string on its own line (indented under "ENV: "), ended by its
+     * NUL's newline, then one more newline (two when there was no string), so each task's block
+     * ends with a blank line.
+     */
+    private static String envText(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        int c = 0;
+        int d = 0;
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == 0) {
+                if (c > 0) sb.append('\n');
+                c = 0;
+            } else {
+                if (c == 0 && i > 0) sb.append("     ");
+                sb.append((char) (b[i] & 0xff));
+                c++;
+                d++;
+            }
+        }
+        return sb.append('\n').append(d == 0 ? "\n" : "").toString();
     }
 
     /** The NUL-separated strings of a user buffer (empty ones left out, as crash prints them). */

@@ -259,8 +259,8 @@ public class SysCommand implements Command {
         if (pages == 0) return "0";
         double total = (double) pages * pageSize;
         String s;
-        if (total >= (1L << 30)) s = String.format("%.1f GB", total / (1L << 30));
-        else if (total >= (1L << 20)) s = String.format("%.1f MB", total / (1L << 20));
+        if (total >= (1L << 30)) s = org.kdive.cmd.kernel.access.CNumbers.oneDecimal(total / (1L << 30)) + " GB";
+        else if (total >= (1L << 20)) s = org.kdive.cmd.kernel.access.CNumbers.oneDecimal(total / (1L << 20)) + " MB";
         else s = String.format("%d KB", (long) (total / 1024));
         return s.replace(".0 ", " ");
     }

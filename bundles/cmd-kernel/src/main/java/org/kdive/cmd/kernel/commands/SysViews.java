@@ -27,7 +27,8 @@ final class SysViews {
     /**
      * -c [name|number]...: each sys_call_table slot, its handler and the handler's first source
      * line that is not in an included header, relative to the build directory as crash shows it
-     * ("../fs/open.c: 1340"). A name selects the handlers containing it; a number one slot.
+     * ("../fs/open.c: 1340", see {@link #source}). A name selects the handlers containing it; a
+     * number one slot.
      */
     Result syscalls(List<String> specs) {
         long table = k.requireSymbol("sys_call_table");
@@ -37,6 +38,7 @@ final class SysViews {
         List<String> lines = new ArrayList<>();
         List<Map<String, Object>> rows = new ArrayList<>();
         Map<Long, String> where = new java.util.HashMap<>();
+        String buildDir = buildDirectory();
         for (int i = 0; i < n; i++) {
             long fn = k.u64(table + 8L * i);
             // several names may share a handler's address (__do_sys_X aliases): crash names it after the first
@@ -52,7 +54,7 @@ final class SysViews {
                 continue;
             }
             String name = ni.isPresent() && fn == ni.getAsLong() ? "sys_ni_syscall" : sym.get().name();
-            String src = where.computeIfAbsent(fn, f -> source(sym.get()));
+            String src = where.computeIfAbsent(fn, f -> source(sym.get(), buildDir));
             lines.add(String.format("%3d  %-26s %s", i, name, src));
             r.put("handler", name);
             r.put("source", src.isEmpty() ? null : src);
@@ -95,32 +97,52 @@ final class SysViews {
         return k.containing(addr).filter(x -> x.address() == addr);
     }
 
-    /** The first line of the function that is no included header, as "../dir/file.c: N". */
-    private String source(Symbol fn) {
+    /**
+     * crash's rule for the source column: walking the handler's addresses, the first line that is
+     * not an included header (".h" below "include/") and lies below the build directory, shown as
+     * ".." and the rest of its path ("../fs/open.c: 1340"); nothing when no line qualifies. Each
+     * address counts with the line-table row covering it, so a handler with no row of its own
+     * (a wrapper folded into its CU's last sequence) gets the row before it, as gdb gives crash.
+     */
+    private String source(Symbol fn, String buildDir) {
+        if (buildDir == null) return "";
         long end = fn.size() > 0 ? fn.address() + fn.size() : fn.address() + 1;
-        List<SourceLine> ls;
+        List<SourceLine> ls = new ArrayList<>();
         try {
-            ls = k.session().symbols().lines(fn.address(), end);
+            k.session().symbols().line(fn.address()).ifPresent(ls::add);
+            ls.addAll(k.session().symbols().lines(fn.address() + 1, end));
         } catch (RuntimeException e) {
             return "";
         }
         for (SourceLine l : ls) {
             String f = l.file();
-            if (f.contains(".h") && f.contains("include/")) continue;
-            return relative(f) + ": " + l.line();
+            if (f.endsWith(".h") && f.contains("include/")) continue;
+            int at = f.indexOf(buildDir);
+            if (at < 0) continue;
+            return ".." + f.substring(at + buildDir.length()) + ": " + l.line();
         }
         return "";
     }
 
-    /** A source path as crash shows it below the build directory: "../" and the path in the tree. */
-    private static String relative(String file) {
-        int build = file.indexOf("/build/");
-        String rest = file;
-        // Debian's objects are built in debian/build/build_*/: the tree is one level up ("../fs/...")
-        int dotdot = file.indexOf("/../");
-        if (dotdot >= 0) return file.substring(dotdot + 1);
-        if (build >= 0) rest = file.substring(file.indexOf('/', build + 7) + 1);
-        return rest.startsWith("..") ? rest : "../" + rest;
+    /**
+     * The build directory as crash finds it: the source file of schedule()'s (or do_schedule()'s)
+     * first instruction up to "/kernel/" (or "/./arch/"), e.g. "debian/build/build_amd64_none_cloud-amd64"
+     * or, for Debian's RT flavour, ".../debian/build/source_rt"; null when there is none.
+     */
+    private String buildDirectory() {
+        OptionalLong at = k.symbol("schedule");
+        if (at.isEmpty()) at = k.symbol("do_schedule");
+        if (at.isEmpty()) return null;
+        String f;
+        try {
+            f = k.session().symbols().line(at.getAsLong()).map(SourceLine::file).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (f == null) return null;
+        int cut = f.indexOf("/kernel/");
+        if (cut < 0) cut = f.indexOf("/./arch/");
+        return cut < 0 ? null : f.substring(0, cut);
     }
 
     /** -t: tainted_mask and the taint letters, from the kernel's own taint_flags table. */

@@ -206,10 +206,8 @@ public final class KmemSearch {
         sb.append(String.format("[THREAD_INFO: %x]%n", t.task()));
         sb.append("    CPU: ").append(t.cpu()).append('\n');
         sb.append("  STATE: ").append(org.kdive.cmd.kernel.tasks.TaskStates.longName(t.state())).append(' ');
-        if (t.active()) {
-            boolean panic = table.panicTask().map(p -> p.task() == t.task()).orElse(false);
-            sb.append(panic ? "(PANIC)" : "(ACTIVE)");
-        }
+        // crash: (PANIC), (SYSRQ) for a panic forced with SysRq-c, (ACTIVE)
+        if (t.active()) sb.append('(').append(org.kdive.cmd.kernel.tasks.ActiveMark.of(k.session(), t)).append(')');
         sb.append('\n');
         return sb.toString();
     }

@@ -24,18 +24,22 @@ public record MemUsage(long vszKb, long rssKb, double pctMem) {
                     if (v > 0) rss += v;
                 }
             } else if (stat.isPresent()) {
-                // 6.2+: struct percpu_counter rss_stat[NR_MM_COUNTERS]: the central count plus each online
-                // CPU's s32 delta, as the kernel's and drgn's percpu_counter_sum() add them
+                // 6.2+: struct percpu_counter rss_stat[NR_MM_COUNTERS]: the central count plus every possible
+                // CPU's s32 delta, as crash adds them. Not only the online CPUs' (the kernel's and drgn's
+                // percpu_counter_sum()): a panic takes the other CPUs offline without folding their deltas
+                // (only CPU hotplug folds and zeroes them), so on a dump they still hold real pages: on
+                // 6.12's QEMU sysrq dump, sleep's 14 anon pages all sit in the stopped CPU 2's delta, and
+                // the summed counters match the present PTEs of its page tables.
                 long pcSize = k.size("percpu_counter").orElse(40);
                 long cnt = k.offset("percpu_counter", "count").orElse(8);
                 OptionalLong counters = k.offset("percpu_counter", "counters");
-                int[] online = onlineCpus(k);
+                int[] cpus = possibleCpus(k);
                 for (int c : RESIDENT_COUNTERS) {
                     long fbc = t.mm() + stat.getAsLong() + pcSize * c;
                     long v = k.u64(fbc + cnt);
                     if (counters.isPresent()) {
                         long percpu = k.u64(fbc + counters.getAsLong());
-                        for (int cpu : online) v += k.s32(percpu + k.perCpuOffset(cpu));
+                        for (int cpu : cpus) v += k.s32(percpu + k.perCpuOffset(cpu));
                     }
                     if (v > 0) rss += v;
                 }
@@ -61,11 +65,11 @@ public record MemUsage(long vszKb, long rssKb, double pctMem) {
         }
     }
 
-    /** The CPUs set in cpu_online_mask (cached per session); CPU 0 when the mask cannot be read. */
-    static int[] onlineCpus(Kernel k) {
-        return k.session().cached("cmd-kernel.online-cpus", () -> {
+    /** The CPUs set in cpu_possible_mask (cached per session); CPU 0 when the mask cannot be read. */
+    static int[] possibleCpus(Kernel k) {
+        return k.session().cached("cmd-kernel.possible-cpus", () -> {
             try {
-                long mask = k.requireSymbol("__cpu_online_mask");
+                long mask = k.requireSymbol("__cpu_possible_mask");
                 long words = Math.max(1, Math.min(k.size("cpumask").orElse(8), 1024) / 8);
                 java.util.List<Integer> out = new java.util.ArrayList<>();
                 for (int w = 0; w < words; w++) {

@@ -28,6 +28,7 @@ import org.kdive.cmd.symbols.types.OffsetLayout;
 public record KernelRanges(List<Range> ranges, long imageOffset, List<long[]> vmapAreas, List<long[]> modules) {
     private static final String KEY = "cmd-symbols.kernel-ranges";
     private static final int MAX_AREAS = 1 << 20;
+    private static final int MAX_VMAP_NODES = 1 << 16;
 
     /** What a range holds, which decides how its pages are found (crash's KVADDR_* types). */
     public enum Kind { UNITY_MAP, VMALLOC, MODULES, VMEMMAP, START_MAP }
@@ -85,29 +86,60 @@ public record KernelRanges(List<Range> ranges, long imageOffset, List<long[]> vm
         }
     }
 
-    /** Busy vmap areas that have a vm_struct (crash's vmlist), from vmap_area_list. */
+    /**
+     * Busy vmap areas that have a vm_struct (crash's vmlist): from vmap_area_list, or, in kernels that
+     * split vmalloc's bookkeeping per node (6.9+: no vmap_area_list), from each of the nr_vmap_nodes
+     * struct vmap_node's busy.head list.
+     */
     private static List<long[]> vmapAreas(Session s) {
         List<long[]> out = new ArrayList<>();
         Optional<Type> va = s.symbols().type("struct vmap_area");
-        long head = symbol(s, "vmap_area_list").orElse(0L);
-        if (va.isEmpty() || head == 0) return out;
+        if (va.isEmpty()) return out;
         long list = offset(va.get(), "list");
         long start = offset(va.get(), "va_start");
         long stop = offset(va.get(), "va_end");
         long vm = offset(va.get(), "vm");
         if (list < 0 || start < 0 || stop < 0 || vm < 0) return out;
         Memory mem = s.memory();
-        try {
-            for (long next = mem.pointer(head); next != head && next != 0 && out.size() < MAX_AREAS; next = mem.pointer(next)) {
-                long area = next - list;
-                if (mem.pointer(area + vm) == 0) continue;
-                out.add(new long[] {mem.u64(area + start), mem.u64(area + stop)});
+        for (long head : busyListHeads(s)) {
+            try {
+                for (long next = mem.pointer(head); next != head && next != 0 && out.size() < MAX_AREAS; next = mem.pointer(next)) {
+                    long area = next - list;
+                    if (mem.pointer(area + vm) == 0) continue;
+                    out.add(new long[] {mem.u64(area + start), mem.u64(area + stop)});
+                }
+            } catch (KdiveException e) {
+                // a broken list: search what was read, as crash does after its warning
             }
-        } catch (KdiveException e) {
-            // a broken list: search what was read, as crash does after its warning
         }
         out.sort(Comparator.comparingLong((long[] r) -> r[0] ^ Long.MIN_VALUE));
         return out;
+    }
+
+    /** The heads of the lists of busy vmap areas: vmap_area_list, else every vmap node's busy.head. */
+    private static List<Long> busyListHeads(Session s) {
+        Optional<Long> global = symbol(s, "vmap_area_list");
+        if (global.isPresent()) return List.of(global.get());
+        Optional<Type> node = s.symbols().type("struct vmap_node");
+        Optional<Long> nodes = symbol(s, "vmap_nodes");
+        Optional<Long> count = symbol(s, "nr_vmap_nodes");
+        Optional<Type> rbList = s.symbols().type("struct rb_list");
+        if (node.isEmpty() || nodes.isEmpty() || count.isEmpty() || rbList.isEmpty()) return List.of();
+        long busy = offset(node.get(), "busy");
+        long head = offset(rbList.get(), "head");
+        long size = node.get().resolve().size();
+        if (busy < 0 || head < 0 || size <= 0) return List.of();
+        List<Long> heads = new ArrayList<>();
+        try {
+            long array = s.memory().pointer(nodes.get());
+            long n = s.memory().u32(count.get());
+            // the kernel makes at most one node per CPU: a count beyond any machine is damage
+            if (array == 0 || n > MAX_VMAP_NODES) return List.of();
+            for (long i = 0; i < n; i++) heads.add(array + i * size + busy + head);
+        } catch (KdiveException e) {
+            return List.of();
+        }
+        return heads;
     }
 
     private static boolean inAny(List<long[]> areas, long vaddr) {
