@@ -77,10 +77,12 @@ final class Pty implements AutoCloseable {
         }
         String text = raw.replaceAll("\u001b\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001b[()][0-9A-Za-z]|\u001b[=>]", "")
                 .replace("\u0007", "");
-        // a carriage return inside a line starts it again (the terminal overwrites what was there)
+        // a carriage return inside a line starts it again (the terminal overwrites what was there);
+        // those at its end overwrite nothing: JLine ends list rows with "\r\n", which the terminal's
+        // output processing (ONLCR) turns into "\r\r\n"
         StringBuilder sb = new StringBuilder();
         for (String line : text.split("\n", -1)) {
-            String l = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+            String l = line.replaceFirst("\r+$", "");
             sb.append(l.substring(l.lastIndexOf('\r') + 1)).append('\n');
         }
         return sb.substring(0, sb.length() - 1);
