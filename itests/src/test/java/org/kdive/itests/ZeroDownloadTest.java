@@ -101,7 +101,7 @@ class ZeroDownloadTest {
     private static void compare(Dump d) throws Exception {
         Path home = Kdive.distro();
         if (!d.kallsymsInVmcoreinfo()) {
-            String out = run(home, List.of("--no-fetch", d.file().toString(), "-c", "sys; bt"));
+            String out = run(home, List.of("--no-fetch", d.file().toString(), "-c", "sys; bt"), emptyCache());
             assertTrue(out.contains("VMCOREINFO has no kallsyms_* entries (they appear in Linux 6.0)"), out);
             assertTrue(out.contains("no vmlinux debuginfo"), out);
             return;
@@ -121,7 +121,9 @@ class ZeroDownloadTest {
         }
         line.append(SEP).append("END__");
         String with = run(home, List.of("--no-fetch", d.file().toString(), d.vmlinux().toString(), "-c", line.toString()));
-        String without = run(home, List.of("--no-fetch", d.file().toString(), "-c", line.toString()));
+        // in a cache of its own: an earlier run (any test, any user session) may have left this kernel's
+        // vmlinux in the default cache, and kdive would rightly open the dump with it
+        String without = run(home, List.of("--no-fetch", d.file().toString(), "-c", line.toString()), emptyCache());
         List<String> a = split(with, cmds.size()), b = split(without, cmds.size());
         assertTrue(b.get(0).contains("no vmlinux: types from the dump's BTF"), "the opening line:\n" + b.get(0));
         List<String> failures = new ArrayList<>();
@@ -178,12 +180,25 @@ class ZeroDownloadTest {
 
     /** bin/kdive with stdout and stderr in one stream, in the order written (each command's output is flushed). */
     private static String run(Path home, List<String> args) throws IOException, InterruptedException {
+        return run(home, args, null);
+    }
+
+    /** A cache directory no run has put a vmlinux into (this class's own). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path emptyCache;
+
+    private static Path emptyCache() {
+        return emptyCache;
+    }
+
+    private static String run(Path home, List<String> args, Path cache) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(home.toAbsolutePath().resolve("bin/kdive").toString());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("KDIVE_SERVER", "off");
         pb.environment().put("TZ", "UTC");
+        if (cache != null) pb.environment().put("KDIVE_CACHE", cache.toString());
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
