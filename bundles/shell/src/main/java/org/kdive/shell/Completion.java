@@ -129,10 +129,18 @@ final class Completion implements Completer {
             List<int[]> spans = new ArrayList<>();
             while (m.find()) spans.add(new int[] {m.start(1), m.end(1)});
             List<String> sharing = new ArrayList<>();
+            int defined = 0; // where the last option this line defines ends
             for (int i = 0; i < spans.size(); i++) {
                 String opt = l.substring(spans.get(i)[0], spans.get(i)[1]);
                 String text = "";
                 if (!synopsis) {
+                    // an option named inside another's help ("(-x in hex, -d in decimal)") is a mention,
+                    // not a definition: only options at the line's start, right after such ones, or
+                    // beginning a column (two blanks before it) are
+                    int at = spans.get(i)[0];
+                    boolean column = at >= 2 && l.substring(at - 2, at).isBlank();
+                    if (!column && !l.substring(defined, at).matches("[\\s,/|]*")) continue;
+                    defined = spans.get(i)[1];
                     int from = spans.get(i)[1];
                     // help runs to the next option that begins a column (two spaces before it)
                     int to = l.length();

@@ -54,6 +54,25 @@ class ShellTextsTest {
         assertEquals("offs add offs to the address", help.get("-o"));
         assertEquals("entry size (default 64)", help.get("-64"));
         assertTrue(help.containsKey("-S"), "options named only in the synopsis: " + help);
+        // options mentioned inside another's help are not given that help's tail
+        Command bt = new Command() {
+            @Override public String name() { return "bt"; }
+            @Override public String description() { return "backtrace"; }
+            @Override public String usage() {
+                return "bt - backtrace\nbt [-s [-x|d]] [-o|-O] [-l]\n"
+                        + "  -s      symbol names with their offset (-x in hex, -d in decimal)\n"
+                        + "  -o      the old backtrace (x86_64; -O makes it the default)\n"
+                        + "  -l      also the source line     -a  every CPU\n";
+            }
+            @Override public org.kdive.api.command.Result execute(org.kdive.api.command.CommandContext ctx, List<String> args) { return null; }
+        };
+        Map<String, String> bth = new java.util.LinkedHashMap<>();
+        for (Candidate c : Completion.parseOptions(bt)) bth.put(c.value(), c.descr());
+        assertEquals("symbol names with their offset (-x in hex, -d in decimal)", bth.get("-s"));
+        assertEquals(null, bth.get("-x"), bth.toString());
+        assertEquals(null, bth.get("-O"), bth.toString());
+        assertEquals("also the source line", bth.get("-l"));
+        assertEquals("every CPU", bth.get("-a"), "a second column");
     }
 
     @Test
