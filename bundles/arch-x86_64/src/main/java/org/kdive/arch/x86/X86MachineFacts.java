@@ -105,8 +105,7 @@ public final class X86MachineFacts implements MachineFacts {
         out.add(address("kernel_vmemmap_base", "KERNEL VMEMMAP BASE", as.vmemmapBase()));
         out.add(address("kernel_start_map", "KERNEL START MAP", START_KERNEL_MAP));
         out.add(address("kernel_modules_base", "KERNEL MODULES BASE", as.modules().start()));
-        long stack = k.size("union thread_union");
-        if (stack <= 0) stack = 16384;
+        long stack = org.kdive.api.kernel.ThreadSize.of(session).orElse(16384);
         out.add(new Fact("kernel_stack_size", "KERNEL STACK SIZE", Long.toString(stack), stack));
         long[] offsets = as.perCpuOffsets();
         int cpus = Math.max(1, offsets.length);

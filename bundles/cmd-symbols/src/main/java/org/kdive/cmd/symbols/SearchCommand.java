@@ -292,14 +292,7 @@ public final class SearchCommand implements Command {
      * in the DWARF of the 5.10, 6.1 and 6.12 kernels), else the size of union thread_union (often not in the DWARF).
      */
     static long threadSize(Session s) {
-        for (String[] bounds : new String[][] {{"__start_init_task", "__end_init_task"}, {"__start_init_stack", "__end_init_stack"}}) {
-            List<org.kdive.api.symbols.Symbol> lo = s.symbols().byName(bounds[0]);
-            List<org.kdive.api.symbols.Symbol> hi = s.symbols().byName(bounds[1]);
-            if (!lo.isEmpty() && !hi.isEmpty() && hi.get(0).address() - lo.get(0).address() > 0) return hi.get(0).address() - lo.get(0).address();
-        }
-        long declared = s.symbols().variable("init_stack").map(v -> v.type().resolve().size()).orElse(0L);
-        if (declared > 0) return declared;
-        return s.symbols().type("union thread_union").map(t -> t.resolve().size())
+        return org.kdive.api.kernel.ThreadSize.of(s)
                 .orElseThrow(() -> new CommandException(
                         "the kernel stack size is unknown (no __end_init_task or __end_init_stack, no init_stack type, no union thread_union)"));
     }

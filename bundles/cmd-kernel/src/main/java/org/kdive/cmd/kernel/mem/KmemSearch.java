@@ -178,9 +178,9 @@ public final class KmemSearch {
         return null;
     }
 
-    /** The task whose kernel stack holds the address (THREAD_SIZE: the size of union thread_union). */
+    /** The task whose kernel stack holds the address. */
     private TaskInfo stackOwner(long vaddr) {
-        long size = k.size("thread_union").orElse(16384);
+        long size = org.kdive.cmd.kernel.tasks.TaskStack.of(k.session()).size();
         long stackOff = k.offset("task_struct", "stack").orElse(-1);
         if (stackOff < 0) return null;
         for (TaskInfo t : TaskTable.of(k.session()).tasks()) {

@@ -7,8 +7,8 @@ import org.kdive.api.session.Session;
 import org.kdive.cmd.kernel.access.Kernel;
 
 /**
- * Where a task's kernel stack lies: task_struct.stack, THREAD_SIZE bytes (sizeof(union
- * thread_union), as crash's STACKSIZE()), read from the kernel's own types.
+ * Where a task's kernel stack lies: task_struct.stack, THREAD_SIZE bytes (crash's STACKSIZE()),
+ * as the kernel itself says it ({@link org.kdive.api.kernel.ThreadSize}).
  */
 public final class TaskStack {
     private static final long DEFAULT_THREAD_SIZE = 16384;
@@ -20,7 +20,7 @@ public final class TaskStack {
     private TaskStack(Session s) {
         this.s = s;
         this.k = Kernel.of(s);
-        this.size = k.size("thread_union").orElse(DEFAULT_THREAD_SIZE);
+        this.size = org.kdive.api.kernel.ThreadSize.of(s).orElse(DEFAULT_THREAD_SIZE);
         // crash's bt -T starts above the thread_info (kept in the task_struct since 4.9, on the stack before)
         long ti = k.size("thread_info").orElse(0);
         this.belowFrames = k.hasMember("task_struct", "thread_info") || ti > 0 ? ti : k.size("task_struct").orElse(0);
