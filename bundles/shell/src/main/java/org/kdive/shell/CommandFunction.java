@@ -100,7 +100,9 @@ final class CommandFunction implements Function {
             fail(session, json, line, "cancelled", cmd.name() + ": cancelled");
         } catch (KdiveException e) {
             out.flush();
-            fail(session, json, line, Failures.code(e), cmd.name() + ": " + e.getMessage());
+            // crash prints its synopsis ("Usage:\n  cmd ...") without the command's name before it
+            String m = String.valueOf(e.getMessage());
+            fail(session, json, line, Failures.code(e), m.startsWith("Usage:\n") ? m : cmd.name() + ": " + m);
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
             out.flush();
             if (cancellation.cancelled()) {

@@ -82,6 +82,12 @@ public class CommandRegistry {
     @Reference
     void setSessions(SessionService s) { sessions = s; }
 
+    /** The task list, for help -t (optional: without it help -t says where to look). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile org.kdive.api.kernel.KernelTasks kernelTasks;
+
+    org.kdive.api.kernel.KernelTasks kernelTasks() { return kernelTasks; }
+
     private final List<ServiceRegistration<Command>> own = new java.util.ArrayList<>();
     /** crash's aliases: each is a command service of its own, left out of {@link #all()} (help's list). */
     private volatile AliasCommand aliases;

@@ -29,7 +29,15 @@ final class HelpCommand implements Command {
                 + "       help -r      each CPU's registers as the capture kernel saved them\n"
                 + "       help -k|-K   the kernel: text, init and end addresses, CPUs, KASLR offset, release\n"
                 + "       help -m      the machine: page size, address-space regions\n"
-                + "       help -t|-v   crash's task and vm tables (kdive has none: says where to look)\n";
+                + "       help -t      the tasks: current and panic task, per-CPU idle and active tasks,\n"
+                + "                    counts by state (crash dumps its own task table here; kdive keeps none)\n"
+                + "       help -v      the memory: high_memory, vmalloc start, page counts, zones, free-area\n"
+                + "                    orders, each node's pgdat and pages (crash dumps its own vm_table here)\n"
+                + "JSON\n"
+                + "  help -t: {current: {pid, comm, task, processor}, nr_threads, running_tasks, panic_processor,\n"
+                + "  panic_task, idle_threads: [], active_set: [], states: {RU: n, ...}, kernel_threads, user_tasks};\n"
+                + "  help -v: {high_memory, vmalloc_start, total_pages, totalram_pages, numnodes, nr_zones,\n"
+                + "  nr_free_areas, nodes: [{id, pgdat, size, present, start_mapnr}]}; addresses as hex strings.\n";
     }
 
     @Override
@@ -55,7 +63,7 @@ final class HelpCommand implements Command {
             return Result.of(text, Map.of("text", text));
         }
         if (!args.isEmpty() && args.get(0).matches("-[nDrkKmtv]")) {
-            return HelpTables.table(ctx.session(), args.get(0));
+            return HelpTables.table(ctx.session(), registry.kernelTasks(), args.get(0));
         }
         if (!args.isEmpty()) {
             Command c = registry.get(args.get(0)).orElseThrow(() -> new CommandException(

@@ -14,7 +14,7 @@ import org.kdive.api.session.Session;
 import org.kdive.test.session.CorpusSession;
 
 /**
- * help -n/-r/-k/-m (issue 18) on the corpus dump against crash 8.0.6's (src/test/resources/refs):
+ * help -n/-D/-r/-k/-K/-m/-t/-v (issue 18) on the corpus dump against crash 8.0.6's (src/test/resources/refs):
  * crash dumps its own tables, pointers into its own memory and flags included, which kdive does not
  * have; what kdive prints with crash's name must have crash's value, line for line.
  */
@@ -93,13 +93,86 @@ class HelpTablesTest {
         }
     }
 
+    private static String kdive(String option, org.kdive.api.kernel.KernelTasks tasks) {
+        return HelpTables.table(CorpusSession.get(), tasks, option).text();
+    }
+
+    /** crash's "name: value" line for name, stripped. */
+    private static String crashLine(String crash, String name) {
+        return crash.lines().filter(l -> l.strip().startsWith(name + ":")).findFirst().orElseThrow(() -> new AssertionError(name)).strip();
+    }
+
+    /** The addresses crash lists under name (one per CPU first, then its zeroes up to NR_CPUS). */
+    private static List<String> crashPerCpu(String crash, String name, int cpus) {
+        String after = crash.substring(crash.indexOf(name + ":") + name.length() + 1);
+        return java.util.Arrays.stream(after.strip().split("\\s+")).limit(cpus).toList();
+    }
+
+    /**
+     * help -t: crash dumps its own task table (its pointers, its flags); kdive prints what a user
+     * reads it for. Every line kdive prints with crash's name has crash's value: the current task's
+     * pid, comm, task and CPU, nr_threads (tasks without the idle ones), running_tasks (all),
+     * panic_processor, panic_task and each CPU's idle and active task.
+     */
     @Test
-    void tablesKdiveDoesNotKeepSaySoInOneLine() {
-        for (String o : List.of("-t", "-v")) {
-            String t = kdive(o);
-            assertEquals(1, t.lines().count(), t);
-            assertTrue(t.startsWith("help " + o + ": crash's "), t);
-            assertEquals(false, ((Map<?, ?>) HelpTables.table(CorpusSession.get(), o).data()).get("available"));
+    void taskFactsHaveCrashsValues() throws IOException {
+        String crash = crash("help_-t");
+        String mine = kdive("-t", new org.kdive.cmd.kernel.tasks.KernelTasksService());
+        for (String name : List.of(".pid", ".comm", ".task", ".processor", "nr_threads", "running_tasks", "panic_processor", "panic_task")) {
+            String want = crashLine(crash, name);
+            assertTrue(mine.lines().anyMatch(l -> l.strip().equals(want)), want + " in\n" + mine);
+        }
+        for (String name : List.of("idle_threads", "active_set")) {
+            assertEquals(crashPerCpu(crash, name, 2), crashPerCpu(mine, name, 2), name);
+        }
+        assertTrue(mine.contains("user_tasks: ") && mine.contains("states: "), mine);
+        Map<?, ?> d = (Map<?, ?>) HelpTables.table(CorpusSession.get(), new org.kdive.cmd.kernel.tasks.KernelTasksService(), "-t").data();
+        assertEquals(56, d.get("running_tasks"));
+        assertEquals(1, d.get("panic_processor"));
+    }
+
+    /** Without the task list (no cmd-kernel bundle) help -t says so in one line. */
+    @Test
+    void taskFactsWithoutTheTaskListSaySo() {
+        String t = kdive("-t", null);
+        assertEquals(1, t.lines().count(), t);
+        assertEquals(false, ((Map<?, ?>) HelpTables.table(CorpusSession.get(), null, "-t").data()).get("available"));
+    }
+
+    /**
+     * help -v: crash dumps its vm_table; kdive prints the memory facts a user reads it for, each with
+     * crash's value: high_memory, vmalloc_start, total_pages, totalram_pages, numnodes, nr_zones,
+     * nr_free_areas and node 0's id, pgdat, size, present pages and first pfn (crash's start_mapnr).
+     */
+    @Test
+    void vmFactsHaveCrashsValues() throws IOException {
+        String crash = crash("help_-v");
+        String mine = kdive("-v");
+        for (String name : List.of("high_memory", "vmalloc_start", "total_pages", "totalram_pages", "numnodes", "nr_zones",
+                "nr_free_areas", "node_table[0]", "id", "pgdat", "size", "present", "start_mapnr")) {
+            String want = crashLine(crash, name);
+            assertTrue(mine.lines().anyMatch(l -> l.strip().equals(want)), want + " in\n" + mine);
+        }
+        Map<?, ?> d = (Map<?, ?>) HelpTables.table(CorpusSession.get(), "-v").data();
+        assertEquals(183298L, d.get("totalram_pages"));
+    }
+
+    /** The VMCOREINFO lines of a help -n/-D text (indented 22 columns after size_vmcoreinfo). */
+    private static List<String> vmcoreinfo(String text) {
+        String after = text.substring(text.indexOf("size_vmcoreinfo:"));
+        return after.lines().skip(1).takeWhile(l -> l.startsWith(" ".repeat(22))).toList();
+    }
+
+    /** help -D and -K are crash's -n and -k with more of crash's own state; kdive's are the same tables. */
+    @Test
+    void upperCaseTablesAreTheLowerCaseOnes() throws IOException {
+        String d = crash("help_-D");
+        String n = crash("help_-n");
+        assertEquals(vmcoreinfo(n), vmcoreinfo(d));
+        String mine = kdive("-K");
+        assertEquals(kdive("-k"), mine);
+        for (String name : List.of("stext", "etext", "end", "cpus")) {
+            assertTrue(mine.contains(crashLine(crash("help_-K"), name)), name);
         }
     }
 

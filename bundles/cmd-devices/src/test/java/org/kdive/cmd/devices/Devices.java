@@ -47,7 +47,8 @@ final class Devices {
         try {
             return c.execute(ctx, words.subList(1, words.size())).text();
         } catch (CommandException e) {
-            return c.name() + ": " + e.getMessage() + "\n";
+            // as the shell prints it: crash's synopsis without the command's name
+            return (e.getMessage().startsWith("Usage:\n") ? "" : c.name() + ": ") + e.getMessage() + "\n";
         }
     }
 }

@@ -68,6 +68,15 @@ class DevicesJsonTest {
         assertTrue(((List<?>) lo.get("ipv4")).isEmpty());
     }
 
+    /** net -R: the reference as given and only the matching sockets (none on the corpus: no task has a socket open). */
+    @Test
+    @SuppressWarnings("unchecked")
+    void socketReferenceIsKeptWithItsMatches() {
+        Map<String, Object> d = (Map<String, Object>) data("net -s -R 3 1");
+        assertEquals("3", d.get("reference"));
+        assertTrue(((List<Object>) d.get("sockets")).isEmpty());
+    }
+
     @Test
     void aCancelledListingStopsAtTheNextCheck() {
         CommandContext ctx = CorpusSession.context();

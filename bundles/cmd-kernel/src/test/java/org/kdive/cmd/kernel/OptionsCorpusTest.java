@@ -25,7 +25,7 @@ import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
 /**
- * The options of ps, log, sys, task, set, runq, files, mount and kmem (issue 18) against crash
+ * The options of ps, log, sys, task, set, runq, files, mount, kmem, list and tree (issue 18) against crash
  * 8.0.6 on the corpus dump (vmcore.kdump-zlib, Debian 12 6.1): one reference per file in
  * src/test/resources/refs/crash-8.0.6/, its first line "crash> COMMAND", compared exactly (only
  * trailing blanks and blank end lines aside). crash's error lines ("ps: ...") are what kdive's
@@ -52,6 +52,7 @@ class OptionsCorpusTest {
                 String name = f.getFileName().toString();
                 if (name.equals("set_-a.txt")) continue; // changes the active task: markActiveAndBack
                 if (name.equals("kmem_freepage.txt")) continue; // crash misses the free block: freePageCrashMisses
+                if (name.equals("list_-r_-O.txt")) continue; // crash reverses from the head's next: reverseFromHeadOffset
                 if (!name.startsWith(System.getProperty("kdive.refs", ""))) continue; // -Dkdive.refs=bt_ runs one command's references
                 tests.add(DynamicTest.dynamicTest(name, () -> {
                     String ref = Files.readString(f);
@@ -100,6 +101,24 @@ class OptionsCorpusTest {
         assertTrue(Cmds.run(CorpusSession.context(), "kmem -f a000000").contains("(a000000 is 1st of 1024 pages)"));
     }
 
+    /**
+     * list_-r_-O.txt: with -r and -O, crash 8.0.6 starts from the head's next pointer (it reads
+     * the word at -O whatever the direction), then follows prev pointers: the first task's prev is
+     * the head, so it prints the first task alone. kdive starts from the head's prev and walks the
+     * whole list backwards: crash's own forward walk (list_-O_-h.txt), reversed.
+     */
+    @Test
+    void reverseFromHeadOffset() throws IOException {
+        String ref = Files.readString(REFS.resolve("list_-r_-O.txt"));
+        List<String> crashText = ref.substring(ref.indexOf('\n') + 1).lines().toList();
+        List<String> forward = Files.readAllLines(REFS.resolve("list_-O_-h.txt")).stream().skip(1).filter(l -> !l.startsWith(" ")).toList();
+        assertEquals(List.of(forward.get(0)), crashText, "crash now walks more than the first task");
+        List<String> backward = new ArrayList<>(forward);
+        java.util.Collections.reverse(backward);
+        assertTrue(backward.size() > 50, "tasks: " + backward.size());
+        assertEquals(String.join("\n", backward), Cmds.run(CorpusSession.context(), ref.substring(7, ref.indexOf('\n'))).strip());
+    }
+
     /** set -a marks a task as the one running on its CPU: ps shows it with '>', until set -a gives the CPU back. */
     @Test
     void markActiveAndBack() throws IOException {
@@ -131,6 +150,15 @@ class OptionsCorpusTest {
         assertEquals("OE", taint.get("letters"));
         Map<?, ?> hs = (Map<?, ?>) ((List<?>) ((Map<?, ?>) CorpusSession.result(new KmemCommand(), "-h").data()).get("hstates")).get(1);
         assertEquals(2L << 20, hs.get("size_bytes"));
+        // runq -g (runq_-g.txt): CPU 1's root CFS queue holds the running kworker, marked current
+        Map<?, ?> g1 = (Map<?, ?>) ((List<?>) ((Map<?, ?>) CorpusSession.result(new RunqCommand(), "-g").data()).get("cpus")).get(1);
+        assertEquals(1, g1.get("cpu"));
+        assertEquals("0xff228398beb31a00", g1.get("cfs_rq"));
+        Map<?, ?> running = (Map<?, ?>) ((List<?>) g1.get("queued")).get(0);
+        assertEquals(100, running.get("prio"));
+        assertEquals(41, running.get("pid"));
+        assertEquals(Boolean.TRUE, running.get("current"));
+        assertFalse(g1.containsKey("rt_rq"), "no CONFIG_RT_GROUP_SCHED on Debian: no RT queue by group");
         Result lag = CorpusSession.result(new RunqCommand(), "-T");
         assertTrue(((Map<?, ?>) ((List<?>) ((Map<?, ?>) lag.data()).get("cpus")).get(0)).get("lag_seconds") instanceof Double);
         Map<?, ?> page = (Map<?, ?>) ((List<?>) ((Map<?, ?>) new KmemCommand().execute(CorpusSession.context(true),
@@ -166,6 +194,9 @@ class OptionsCorpusTest {
         assertTrue(new KmemCommand().usage().contains("-S=cpus"));
         for (String o : new String[] {"  -f ", "  -F ", "  -f addr ", "  -n "}) assertTrue(new KmemCommand().usage().contains(o), o);
         assertTrue(new RunqCommand().usage().contains("  -g "));
+        for (Command c : List.of(new RunqCommand(), new org.kdive.cmd.kernel.commands.ListCommand(), new org.kdive.cmd.kernel.commands.TreeCommand())) {
+            assertTrue(c.usage().contains("\nJSON: "), c.name());
+        }
         assertTrue(new SysCommand().usage().contains("  -c [name|number]"));
     }
 }

@@ -54,7 +54,7 @@ class RunqCommandTest {
     @Test
     void badCpuIsRefusedAsCrashDoes() {
         CommandException e = assertThrows(CommandException.class, () -> CorpusSession.run(new RunqCommand(), "-c", "2"));
-        assertEquals("runq: invalid cpu specification: 2", e.getMessage());
+        assertEquals("invalid cpu specification: 2", e.getMessage()); // the shell prefixes "runq: "
         assertThrows(CommandException.class, () -> CorpusSession.run(new RunqCommand(), "-c", "x"));
     }
 

@@ -101,7 +101,8 @@ class TreeCommandTest {
         Map<?, ?> first = (Map<?, ?>) entries.get(0);
         assertEquals("0xff2283988103fc00", first.get("address"));
         assertEquals("root", first.get("position"));
-        assertEquals(Map.of("va_end", "18402245911494709248"), first.get("members"));
+        // an unsigned long past Long.MAX_VALUE: a JSON number all the same
+        assertEquals(Map.of("va_end", new java.math.BigInteger("18402245911494709248")), first.get("members"));
         assertEquals("root/l", ((Map<?, ?>) entries.get(1)).get("position"));
 
         Map<?, ?> xa = (Map<?, ?>) CorpusSession.result(new TreeCommand(), "-t", "x", "irq_desc_tree", "-p").data();
@@ -109,6 +110,16 @@ class TreeCommandTest {
         assertEquals(32L, last.get("index"));
         assertEquals("root/32", last.get("position"));
         assertEquals("0xff2283988251de00", last.get("address"));
+
+        // maple ranges as numbers; list members typed (integers as numbers, enums and arrays as printed)
+        Map<?, ?> maple = (Map<?, ?>) ((List<?>) ((Map<?, ?>) CorpusSession.result(new TreeCommand(), "-t", "maple", "-r",
+                "mm_struct.mm_mt", "ff228398824c7600").data()).get("entries")).get(0);
+        assertTrue(maple.get("first") instanceof Long && maple.get("last") instanceof Long, maple.toString());
+        Map<?, ?> mod = (Map<?, ?>) ((List<?>) ((Map<?, ?>) CorpusSession.result(new org.kdive.cmd.kernel.commands.ListCommand(), "-H",
+                "modules", "-o", "module.list", "-s", "module.state,taints,name").data()).get("entries")).get(0);
+        assertEquals("MODULE_STATE_LIVE", ((Map<?, ?>) mod.get("members")).get("state"));
+        assertEquals(12288L, ((Map<?, ?>) mod.get("members")).get("taints"));
+        assertTrue(((String) ((Map<?, ?>) mod.get("members")).get("name")).startsWith("\"vqbug\\000"), mod.toString());
     }
 
     @Test

@@ -27,7 +27,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * crash's {@code bpf}: the loaded eBPF programs (prog_idr) and maps (map_idr): ID, bpf_prog /
  * bpf_prog_aux, type, tag and used maps; map type and flags. {@code -p ID}/{@code -m ID} one program
  * or map with details, {@code -P}/{@code -M} all with details, {@code -s} the structures.
- * The translated (-t/-T) and jited (-j) instruction listings are not available in kdive.
+ * The translated (-t/-T) and jited (-j) instruction listings are not available in kdive: their
+ * options are checked as crash checks them, and a kernel with programs says the listing is missing.
  */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=bpf")
 public class BpfCommand implements Command {
@@ -59,21 +60,28 @@ public class BpfCommand implements Command {
                     -M     every map, with the same details.
                     -s     with -p/-P/-m/-M: also the bpf_prog, bpf_prog_aux and bpf_map structures.
                     -x/-d  with -s: numbers in hex or decimal.
-                  -j (jited code) and -t/-T (translated instructions) are not available.
+                    -j, -t, -T  with -p/-P: checked as crash checks them (only with -p or -P; an
+                                unknown ID is an error; no programs, no output); the jited and
+                                translated instruction listings themselves are not available yet.
+                JSON
+                  {programs: [{id, bpfProg, bpfProgAux, type, tag, usedMaps, ...}], maps: [{id, bpfMap,
+                  type, flags, ...}]}.
                 """;
     }
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("P", "M", "t", "T", "j", "s", "x", "d"), Set.of("p", "m"));
-        if (a.has("j") || a.has("t") || a.has("T")) {
-            throw new CommandException("-j, -t and -T are not supported by kdive", CommandException.USAGE);
-        }
         boolean progId = a.has("p");
         boolean mapId = a.has("m");
         boolean progVerbose = a.has("P");
         boolean mapVerbose = a.has("M");
         boolean any = progId || mapId || progVerbose || mapVerbose;
+        boolean listings = a.has("j") || a.has("t") || a.has("T");
+        if (a.has("j") && !progId && !progVerbose) throw new CommandException("-j option only applicable with -p or -P", CommandException.USAGE);
+        if ((a.has("t") || a.has("T")) && !progId && !progVerbose) {
+            throw new CommandException("-t option only applicable with -p or -P", CommandException.USAGE);
+        }
         if (a.has("s") && !any) throw new CommandException("-s option requires either -p, -P, -m or -M", CommandException.USAGE);
         if ((a.has("x") || a.has("d")) && !any) throw new CommandException("-" + (a.has("d") ? "d" : "x") + " option requires -s", CommandException.USAGE);
         if (!a.positional().isEmpty()) throw new CommandException("invalid argument: " + a.positional(0), CommandException.USAGE);
@@ -91,6 +99,11 @@ public class BpfCommand implements Command {
         }
         if (mapId && maps.stream().noneMatch(e -> e.index() == mid)) {
             throw new CommandException("invalid map ID: " + mid, CommandException.NOT_FOUND);
+        }
+        if (listings && !progs.isEmpty()) {
+            // no dump of the corpus or of dumps/ has a loaded program to check a listing against
+            throw new CommandException("-j, -t and -T (jited and translated instruction listings) are not available in kdive yet",
+                    CommandException.USAGE);
         }
         boolean doProgs = !any || progId || progVerbose;
         boolean doMaps = !any || mapId || mapVerbose;

@@ -56,7 +56,7 @@ public class NetCommand implements Command {
     public String usage() {
         return """
                 net - network command
-                net [[-s | -S] [-xd] [pid | task]] [-a] [-n [pid | task]] [-N addr]
+                net [[-s | -S] [-xd] [-R ref] [pid | task]] [-a] [-n [pid | task]] [-N addr]
                   Without options, lists the network devices of the initial network namespace: the
                   net_device, its name and its IPv4 and IPv6 addresses.
                     -a          the ARP cache (arp_tbl): neighbour, IP address, hardware type and
@@ -65,15 +65,22 @@ public class NetCommand implements Command {
                                 struct socket, struct sock, family:type, source and destination.
                     -S          as -s, with the full struct socket and struct inet_sock of each.
                     -x, -d      with -S: numbers in hex or decimal.
-                    -n [pid]    the devices of the network namespace of the current task (or pid/task).
+                    -R ref      with -s or -S: only the socket whose struct socket or struct sock
+                                address, or whose fd, is ref (hex is an address or fd; a decimal
+                                number up to the task's fd table size is an fd); a task is shown
+                                only if it holds it, its header once.
                     -N addr     a number (network byte order) as a dotted IPv4 address.
+                JSON
+                  net: {devices: [{netDevice, name, ipv4: [], ipv6: []}]}; -a: {arp: [...]};
+                  -s/-S (also with -R): {sockets: [{pid, fd, socket, sock, ...}]} (only the matches
+                  with -R); -N: {address}.
+                    -n [pid]    the devices of the network namespace of the current task (or pid/task).
                 """;
     }
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("a", "s", "S", "x", "d", "n"), Set.of("N", "R"));
-        if (a.has("R")) throw new CommandException("-R is not supported by kdive", CommandException.USAGE);
         if (a.has("x") && a.has("d")) throw new CommandException("-d and -x are mutually exclusive", CommandException.USAGE);
         if (a.has("s") && a.has("S")) throw new CommandException("only one -s or -S option allowed", CommandException.USAGE);
         if (a.has("N")) {
@@ -84,7 +91,10 @@ public class NetCommand implements Command {
         Session session = context.session();
         Kern k = Kern.of(session);
         if (!k.hasStruct("net_device")) throw new CommandException("net subsystem not initialized!");
-        if (a.has("s") || a.has("S")) return sockets(k, context, a.positional(), a.has("S"), a.has("x") ? "-x" : a.has("d") ? "-d" : null);
+        if (a.has("s") || a.has("S")) {
+            SocketRef ref = a.has("R") ? new SocketRef(a.value("R")) : null;
+            return sockets(k, context, a.positional(), a.has("S"), a.has("x") ? "-x" : a.has("d") ? "-d" : null, ref);
+        }
         StringBuilder sb = new StringBuilder();
         Map<String, Object> data = new LinkedHashMap<>();
         if (a.has("a")) {
@@ -113,7 +123,7 @@ public class NetCommand implements Command {
             sb.append(devices(k, context, task, devs));
             data.put("devices", devs);
         } else if (!a.has("a")) {
-            throw new CommandException("Usage:\n  net [[-s | -S] [-xd] [pid | task]] [-a] [-n [pid | task]] [-N addr]\nEnter \"help net\" for details.",
+            throw new CommandException("Usage:\n  net [[-s | -S] [-xd] [-R ref] [pid | task]] [-a] [ -n [pid | task]] [-N addr]\nEnter \"help net\" for details.",
                     CommandException.USAGE);
         }
         return Result.of(sb.toString(), data);
@@ -204,15 +214,49 @@ public class NetCommand implements Command {
 
     // ---- sockets ------------------------------------------------------------------------------
 
-    private Result sockets(Kern k, CommandContext ctx, List<String> words, boolean full, String radix) {
+    /**
+     * crash's -R: a socket or sock address or an fd. What it found stays for the whole command
+     * (crash's reference flags): the task header is printed once, before the first match, and
+     * every task after a match ends with a blank line.
+     */
+    private static final class SocketRef {
+        final String text;
+        Long hex;
+        Long dec;
+        boolean found;
+        boolean taskHeaderPrinted;
+
+        SocketRef(String text) {
+            this.text = text;
+        }
+
+        /** crash reads the number per task: a decimal one beyond the task's fd table is an address. */
+        void classify(int maxFds) {
+            String t = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
+            if (t.isEmpty() || !t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) return;
+            try {
+                boolean hexOnly = t.length() != text.length() || !t.chars().allMatch(Character::isDigit);
+                if (!hexOnly && Long.parseUnsignedLong(t) <= maxFds) dec = Long.parseUnsignedLong(t);
+                else hex = Long.parseUnsignedLong(t, 16);
+            } catch (NumberFormatException e) {
+                // wider than 64 bits: matches nothing
+            }
+        }
+
+        boolean matches(long socket, long sock, int fd) {
+            return hex != null && (hex == sock || hex == socket || hex == fd) || dec != null && dec == fd;
+        }
+    }
+
+    private Result sockets(Kern k, CommandContext ctx, List<String> words, boolean full, String radix, SocketRef ref) {
         KernelTasks kt = Tasks.require(tasks, "net");
         Session s = k.session();
         StringBuilder sb = new StringBuilder();
         List<Object> data = new ArrayList<>();
         if (words.isEmpty()) {
             TaskInfo t = kt.currentTask(s).orElseThrow(() -> new CommandException("no current task"));
-            sb.append(Tasks.header(t, false));
-            sb.append(taskSockets(k, ctx, t, full, radix, data));
+            if (ref == null) sb.append(Tasks.header(t, false));
+            sb.append(taskSockets(k, ctx, t, full, radix, data, ref));
         } else {
             boolean subsequent = false;
             for (String w : words) {
@@ -223,24 +267,31 @@ public class NetCommand implements Command {
                     continue;
                 }
                 for (TaskInfo t : ts) {
-                    sb.append(Tasks.header(t, subsequent));
-                    subsequent = true;
-                    sb.append(taskSockets(k, ctx, t, full, radix, data));
+                    if (ref == null) {
+                        sb.append(Tasks.header(t, subsequent));
+                        subsequent = true;
+                    }
+                    sb.append(taskSockets(k, ctx, t, full, radix, data, ref));
                 }
             }
         }
-        return Result.of(sb.toString(), Map.of("sockets", data));
+        Map<String, Object> d = new LinkedHashMap<>();
+        if (ref != null) d.put("reference", ref.text);
+        d.put("sockets", data);
+        return Result.of(sb.toString(), d);
     }
 
-    private String taskSockets(Kern k, CommandContext ctx, TaskInfo t, boolean full, String radix, List<Object> data) {
+    private String taskSockets(Kern k, CommandContext ctx, TaskInfo t, boolean full, String radix, List<Object> data, SocketRef ref) {
+        String none = ref == null ? "No open sockets.\n" : "";
         long files = k.ptr(t.task() + k.off("task_struct", "files"));
-        if (files == 0) return "No open sockets.\n";
+        if (files == 0) return none;
         long fdt = k.ptr(files + k.off("files_struct", "fdt"));
-        if (fdt == 0) return "No open sockets.\n";
+        if (fdt == 0) return none;
         int maxFds = (int) k.u32(fdt + k.off("fdtable", "max_fds"));
         long openFds = k.ptr(fdt + k.off("fdtable", "open_fds"));
         long fdArray = k.ptr(fdt + k.off("fdtable", "fd"));
-        if (maxFds == 0 || openFds == 0 || fdArray == 0) return "No open sockets.\n";
+        if (maxFds == 0 || openFds == 0 || fdArray == 0) return none;
+        if (ref != null) ref.classify(maxFds);
         StringBuilder sb = new StringBuilder();
         int found = 0;
         byte[] bits = k.memory().read(openFds, (maxFds + 7) / 8);
@@ -257,6 +308,14 @@ public class NetCommand implements Command {
             if ((mode & 0170000) != 0140000) continue;
             long socket = inode - k.off("socket_alloc", "vfs_inode");
             long sock = k.ptr(socket + k.off("socket", "sk"));
+            if (ref != null) {
+                if (!ref.matches(socket, sock, fd)) continue;
+                ref.found = true;
+                if (!ref.taskHeaderPrinted) {
+                    sb.append(Tasks.header(t, false));
+                    ref.taskHeaderPrinted = true;
+                }
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("pid", t.pid());
             r.put("fd", fd);
@@ -276,7 +335,8 @@ public class NetCommand implements Command {
             data.add(r);
             found++;
         }
-        if (found == 0) sb.append("No open sockets.\n");
+        if (found == 0) sb.append(none);
+        if (ref != null && ref.found) sb.append('\n');
         return sb.toString();
     }
 

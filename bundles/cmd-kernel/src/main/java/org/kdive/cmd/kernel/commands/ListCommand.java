@@ -62,7 +62,9 @@ public class ListCommand implements Command {
                 + "  -O offset      with -h: the head's list_head is at this offset of start (entries' at -o)\n"
                 + "  -H             start is a list_head that is not an entry itself\n"
                 + "  -r             follow the prev pointers of list_heads (implies -h unless -H)\n"
-                + "  -B             no table of seen entries: Brent's algorithm detects loops (long lists)\n";
+                + "  -B             no table of seen entries: Brent's algorithm detects loops (long lists)\n"
+                + "JSON: one record per entry in \"entries\": address, members {member: value as printed}\n"
+                + "  (-s/-S member) or value (-s struct); then problem when the walk stopped early.\n";
     }
 
     /** The parsed command line, named after crash's list_data fields. */

@@ -35,28 +35,36 @@ public class RunqCommand implements Command {
                 + "  -T         how far each CPU's run queue clock lags behind the most advanced one\n"
                 + "  -m         how long each CPU's current task has been running (days hh:mm:ss.ms)\n"
                 + "  -d         every task with task_struct.on_rq set, per CPU (a cross-check of the queues)\n"
-                + "  -g         the CFS run queues by task group, the running task marked [CURRENT]\n"
-                + "  -c cpus    only these CPUs: 1, 0-3, 0,2 or a (all)\n";
+                + "  -g         the run queues by task group: RT (with CONFIG_RT_GROUP_SCHED) and CFS, child\n"
+                + "             groups nested under TASK_GROUP headers, the running task marked [CURRENT]\n"
+                + "  -c cpus    only these CPUs: 1, 0-3, 0,2 or a (all)\n"
+                + "JSON: \"cpus\", one record each; -g: cpu, task_group, rt_rq and rt_queued (RT groups), cfs_rq and\n"
+                + "  queued: tasks {prio, pid, task, comm, current} and groups {task_group, name, throttled, cfs_rq or\n"
+                + "  rt_rq with prio, queued}; -t clock and current.last_arrival (ns); -T lag_seconds; -m running_ns.\n";
     }
 
     @Override
     public Result execute(CommandContext context, List<String> args) {
+        if (args.stream().filter(w -> w.startsWith("-c")).count() > 1) {
+            throw new CommandException("only one -c option allowed\nUsage:\n  runq [-t] [-T] [-m] [-g] [-c cpu(s)]\nEnter \"help runq\" for details.");
+        }
         Args a = Args.parse(args, Set.of("t", "g", "d", "T", "m"), Set.of("c"));
-        if (!a.positional().isEmpty()) throw new CommandException("runq: unexpected argument: " + a.positional(0));
+        if (!a.positional().isEmpty()) throw new CommandException("unexpected argument: " + a.positional(0));
         Session s = context.session();
         Kernel k = Kernel.of(s);
         TaskTable table = TaskTable.of(s);
         for (String p : table.problems()) context.warn(p);
         int cpus = k.cpus();
         BitSet selected = a.has("c") ? cpuSpec(a.value("c"), cpus) : allCpus(cpus);
-        if (!k.hasSymbol("runqueues")) throw new CommandException("runq: per-cpu runqueues do not exist");
+        if (!k.hasSymbol("runqueues")) throw new CommandException("per-cpu runqueues do not exist");
         RunqViews views = new RunqViews(k, table);
+        RunqGroups groups = a.has("g") ? new RunqGroups(context, k, table) : null; // crash checks -g's support first
         // crash's precedence when several are given
         if (a.has("t")) return clocks(k, table, selected);
         if (a.has("T")) return views.lag();
         if (a.has("m")) return views.running(selected);
         if (a.has("d")) return views.onRq(selected);
-        if (a.has("g")) return views.byTaskGroup(selected);
+        if (groups != null) return groups.show(selected);
         return queues(context, k, table, selected);
     }
 
@@ -120,7 +128,7 @@ public class RunqCommand implements Command {
 
     /** `runq -t`: rq.clock per CPU, and the current task's sched_info.last_arrival in the same width. */
     private static Result clocks(Kernel k, TaskTable table, BitSet cpus) {
-        long clockOff = k.offset("rq", "clock").orElseThrow(() -> new CommandException("runq: -t not supported on this kernel"));
+        long clockOff = k.offset("rq", "clock").orElseThrow(() -> new CommandException("-t not supported on this kernel"));
         StringBuilder sb = new StringBuilder();
         List<Object> data = new ArrayList<>();
         for (int cpu = cpus.nextSetBit(0); cpu >= 0; cpu = cpus.nextSetBit(cpu + 1)) {
@@ -171,12 +179,12 @@ public class RunqCommand implements Command {
             } else {
                 String[] r = part.split("-", -1);
                 if (r.length > 2 || !r[0].matches("\\d{1,6}") || (r.length == 2 && !r[1].matches("\\d{1,6}"))) {
-                    throw new CommandException("runq: invalid cpu specification: " + spec);
+                    throw new CommandException("invalid cpu specification: " + spec);
                 }
                 start = Integer.parseInt(r[0]);
                 end = r.length == 2 ? Integer.parseInt(r[1]) : start;
             }
-            if (start >= cpus || end >= cpus || end < start) throw new CommandException("runq: invalid cpu specification: " + spec);
+            if (start >= cpus || end >= cpus || end < start) throw new CommandException("invalid cpu specification: " + spec);
             b.set(start, end + 1);
         }
         return b;

@@ -82,7 +82,8 @@ final class StructDisplay {
                 } else {
                     sb.append(text).append('\n');
                 }
-                md.put(m, text.substring(text.indexOf(" = ") + 3));
+                Object typed = typedValue(s.type(), addr, m);
+                md.put(m, typed != null ? typed : text.substring(text.indexOf(" = ") + 3));
             }
         }
     }
@@ -129,6 +130,49 @@ final class StructDisplay {
         return line.toString();
     }
 
+    /**
+     * A scalar member's value for JSON: integers as numbers (unsigned 64-bit values past
+     * Long.MAX_VALUE as BigInteger), _Bool as a boolean, pointers as "0x..." strings; null for
+     * anything else, enums included (their printed text, the enumerator's name, is used).
+     */
+    private Object typedValue(Type type, long base, String path) {
+        try {
+            Type cur = type.resolve();
+            long addr = base;
+            Member m = null;
+            for (String part : path.split("\\.")) {
+                Optional<Member> om = cur.members() == null ? Optional.empty() : cur.member(part);
+                if (om.isEmpty()) return null;
+                m = om.get();
+                addr += m.offset();
+                cur = m.type().resolve();
+            }
+            long size = cur.size();
+            if (cur.kind() == Type.Kind.POINTER) return org.kdive.api.util.Hex.json(k.u64(addr));
+            if (cur.kind() != Type.Kind.BASE || cur.isFloat() || size <= 0 || size > 8) return null;
+            long v;
+            if (m.isBitfield()) {
+                long word = k.memory().unsigned(addr, width((m.bitOffset() + m.bitSize() + 7) / 8));
+                v = (word >>> m.bitOffset()) & (m.bitSize() == 64 ? -1L : (1L << m.bitSize()) - 1);
+                if (cur.isSigned() && m.bitSize() < 64 && (v >>> (m.bitSize() - 1)) != 0) v |= -1L << m.bitSize();
+            } else {
+                v = k.memory().unsigned(addr, width((int) size));
+                if (size < 8) v &= (1L << (8 * size)) - 1;
+                if (cur.isSigned() && size < 8 && (v >>> (8 * size - 1)) != 0) v |= -1L << (8 * size);
+            }
+            if (cur.isBool()) return v != 0;
+            if (!cur.isSigned() && v < 0) return new java.math.BigInteger(Long.toUnsignedString(v));
+            return v;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The smallest readable width (1, 2, 4, 8) holding {@code bytes}. */
+    private static int width(int bytes) {
+        return bytes <= 1 ? 1 : bytes <= 2 ? 2 : bytes <= 4 ? 4 : 8;
+    }
+
     /** Up to {@code max} bytes of a NUL-terminated string; empty when unreadable. */
     private String readString(long addr, int max) {
         StringBuilder sb = new StringBuilder();
@@ -173,6 +217,35 @@ final class StructDisplay {
             cur = m.type().resolve();
         }
         Member shifted = new Member(path, 0, m.bitOffset(), m.bitSize(), m.type());
+        if (!path.contains(".") && !type.resolve().members().contains(m)) {
+            // a member of an anonymous struct/union: crash copies gdb's line from inside the
+            // anonymous block, indented one level deeper per block, comma as in that block
+            List<Member> chain = anonymousChain(type.resolve(), path);
+            if (!chain.isEmpty()) {
+                Type inner = chain.get(chain.size() - 1).type().resolve();
+                List<Member> siblings = inner.members();
+                boolean lastInBlock = siblings.get(siblings.size() - 1).name().equals(path);
+                return new MemberLine(vp.member(addr, shifted, "  ".repeat(chain.size() + 1)), lastInBlock);
+            }
+        }
         return new MemberLine(vp.member(addr, shifted, "  "), last);
+    }
+
+    /** The anonymous members (outermost first) through which {@code name} is reached in {@code t}; empty if none. */
+    private static List<Member> anonymousChain(Type t, String name) {
+        if (t.members() == null) return List.of();
+        for (Member a : t.members()) {
+            if (a.name() != null && !a.name().isEmpty()) continue;
+            Type at = a.type().resolve();
+            if (at.members() == null) continue;
+            if (at.members().stream().anyMatch(x -> name.equals(x.name()))) return List.of(a);
+            List<Member> deeper = anonymousChain(at, name);
+            if (!deeper.isEmpty()) {
+                List<Member> chain = new ArrayList<>(List.of(a));
+                chain.addAll(deeper);
+                return chain;
+            }
+        }
+        return List.of();
     }
 }

@@ -10,9 +10,9 @@ import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
+import org.kdive.api.kernel.MapleTree;
 import org.kdive.api.util.Hex;
 import org.kdive.cmd.kernel.access.Kernel;
-import org.kdive.cmd.kernel.access.MapleTree;
 import org.kdive.cmd.kernel.access.RbTree;
 import org.kdive.cmd.kernel.access.XArray;
 import org.osgi.service.component.annotations.Component;
@@ -26,7 +26,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=tree")
 public class TreeCommand implements Command {
     private static final String SYNOPSIS = "Usage:\n"
-            + "  tree -t [radix|xarray|rbtree|maple] [-r offset] [-[s|S] struct[.member[,member]]]\n"
+            + "  tree [-t [radix|xarray|rbtree|maple]] [-r offset] [-[s|S] struct[.member[,member]]]\n"
             + "       -[x|d] [-o offset] [-l] [-p] [-v] [-N] start\n"
             + "Enter \"help tree\" for details.";
 
@@ -48,7 +48,9 @@ public class TreeCommand implements Command {
                 + "  -p            show each entry's position (rbtree: root/l/r; XArray and maple: index and slot path)\n"
                 + "  -v            maple trees: every node with its ranges, pivots and slots, and every entry's range\n"
                 + "  -x | -d       show integer members in hexadecimal | decimal\n"
-                + "  -N            start is an rb_node, xa_node or (encoded) maple node pointer rather than the tree's root\n";
+                + "  -N            start is an rb_node, xa_node or (encoded) maple node pointer rather than the tree's root\n"
+                + "JSON: one record per entry in \"entries\": address; XArray index (number); maple first and last\n"
+                + "  (numbers, unsigned); position with -p; members as with list -s; then type (and problem).\n";
     }
 
     private enum Kind {
@@ -175,43 +177,51 @@ public class TreeCommand implements Command {
     /** A maple tree's entries as crash prints them, streamed while the tree is walked. */
     private static Result maple(CommandContext context, Kernel k, long start, boolean nodePointer, boolean verbose, boolean positions,
             StructDisplay display) {
-        MapleTree tree = new MapleTree(k);
+        MapleTree tree = MapleTree.of(context.session(), context::checkCancelled);
+        String label = nodePointer ? "direct" : "root";
         return Result.stream("entries", out -> {
             StringBuilder sb = new StringBuilder();
             long[] index = {0};
             MapleTree.Visitor v = new MapleTree.Visitor() {
                 @Override
-                public void tree(long address, long flags, int height, long root) {
-                    sb.append(String.format("maple_tree(%x) flags %X, height %d root 0x%x\n\n", address, flags, height, root));
+                public void root(long address, long flags, long root) {
+                    if (verbose) {
+                        sb.append(String.format("maple_tree(%x) flags %X, height %d root 0x%x\n\n", address, flags, MapleTree.height(flags), root));
+                    }
                 }
 
                 @Override
-                public void node(long node, int type, long min, long max, int depth, long parent, String contents) {
-                    context.checkCancelled();
-                    range(sb, min, max, depth);
-                    sb.append(String.format("node 0x%x depth %d type %d parent %s", node, depth, type, MapleTree.pointer(parent)));
+                public void node(MapleTree.Node n) {
+                    if (!verbose) return;
+                    range(sb, n.min(), n.max(), n.depth());
+                    sb.append(String.format("node 0x%x depth %d type %d parent %s", n.address(), n.depth(), n.type(), MapleText.pointer(n.parent())));
+                    String contents = MapleText.contents(n);
                     sb.append(contents == null ? " UNKNOWN TYPE\n" : contents.isEmpty() ? "" : contents + "\n");
                     out.text(sb);
                     sb.setLength(0);
                 }
 
                 @Override
-                public void entry(long entry, long min, long max, int depth, String path, int slot) {
+                public boolean entry(MapleTree.Entry e) {
                     context.checkCancelled();
+                    long entry = e.value();
+                    // crash indents a range node's entries one level below the node, a dense node's at its level
+                    MapleTree.Node n = e.node();
+                    int depth = n == null ? 0 : n.kind() == MapleTree.Kind.DENSE ? n.depth() : n.depth() + 1;
                     Map<String, Object> d = null;
                     if (verbose) {
-                        range(sb, min, max, depth);
-                        sb.append(MapleTree.describe(entry)).append('\n');
+                        range(sb, e.first(), e.last(), depth);
+                        sb.append(MapleText.describe(entry)).append('\n');
                     } else if (entry != 0) {
                         sb.append(Long.toHexString(entry)).append('\n');
                     }
                     if (entry != 0) {
                         d = new LinkedHashMap<>();
                         d.put("address", Hex.json(entry));
-                        d.put("first", Long.toUnsignedString(min));
-                        d.put("last", Long.toUnsignedString(max));
+                        d.put("first", unsigned(e.first()));
+                        d.put("last", unsigned(e.last()));
                         if (positions) {
-                            String position = path + "/" + slot;
+                            String position = (n == null ? "" : label + n.path()) + "/" + e.slot();
                             sb.append("  index: ").append(++index[0]).append("  position: ").append(position).append('\n');
                             d.put("position", position);
                         }
@@ -220,20 +230,27 @@ public class TreeCommand implements Command {
                     out.text(sb);
                     sb.setLength(0);
                     if (d != null) out.record(d);
+                    return true;
                 }
 
                 @Override
-                public void badPivot(String message) {
-                    out.text(message + "\n");
+                public void badPivot(MapleTree.Node n, int slot, long pivot) {
+                    out.text(String.format("node %x last (%s) > max (%s) at pivot %d!\n", n.address(), Long.toUnsignedString(pivot),
+                            Long.toUnsignedString(n.max()), slot));
                 }
             };
-            if (nodePointer) tree.walkNode(start, verbose, v);
-            else tree.walkRoot(start, verbose, v);
+            String problem = null;
+            try {
+                if (nodePointer) tree.walkNode(start, v);
+                else tree.walk(start, v);
+            } catch (MapleTree.DamagedTreeException e) {
+                problem = e.getMessage();
+            }
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("type", "maple");
-            if (tree.problem() != null) {
-                context.warn("tree: " + tree.problem());
-                summary.put("problem", tree.problem());
+            if (problem != null) {
+                context.warn("tree: " + problem);
+                summary.put("problem", problem);
             }
             return summary;
         });
@@ -275,5 +292,10 @@ public class TreeCommand implements Command {
         OptionalLong o = ListCommand.offset(k, value);
         if (o.isEmpty()) throw new CommandException("invalid " + option + " argument: " + value);
         return o.getAsLong();
+    }
+
+    /** An unsigned 64-bit value as a JSON number (a BigInteger above Long.MAX_VALUE: maple ranges end at ULONG_MAX). */
+    private static Object unsigned(long v) {
+        return v >= 0 ? (Object) v : new java.math.BigInteger(Long.toUnsignedString(v));
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.kdive.api.command.CommandException;
+import org.kdive.api.kernel.MapleTree;
 import org.kdive.cmd.process.access.Layout;
 import org.kdive.cmd.process.access.PathNames;
 
@@ -44,7 +45,7 @@ public final class AddressSpaces {
                 v = k.u64(v + next);
             }
         } else if (k.hasMember("mm_struct", "mm_mt")) {
-            new MapleTree(k, checkCancelled).walk(mm + k.requireOffset("mm_struct", "mm_mt"), vma);
+            MapleTree.of(k.session(), checkCancelled).entries(mm + k.requireOffset("mm_struct", "mm_mt"), vma);
         } else {
             throw new CommandException("mm_struct has neither mmap nor mm_mt in this kernel's debuginfo");
         }

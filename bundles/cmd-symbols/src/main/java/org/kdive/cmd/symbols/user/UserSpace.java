@@ -6,6 +6,7 @@ import org.kdive.api.KdiveException;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.dump.MemoryAccessException;
 import org.kdive.api.kernel.KernelTasks;
+import org.kdive.api.kernel.MapleTree;
 import org.kdive.api.kernel.TaskInfo;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Member;
@@ -110,7 +111,7 @@ public final class UserSpace {
             long first = s.memory().u64(mm + off(s, "mm_struct", "mmap"));
             return first == 0 ? -1 : vmaAt(first).start();
         }
-        long v = MapleTree.first(s, mm + off(s, "mm_struct", "mm_mt"));
+        long v = MapleTree.of(s).first(mm + off(s, "mm_struct", "mm_mt"));
         return v == 0 ? -1 : vmaAt(v).start();
     }
 
@@ -126,7 +127,7 @@ public final class UserSpace {
     }
 
     private long fromMapleTree(long vaddr) {
-        return MapleTree.find(s, mm + off(s, "mm_struct", "mm_mt"), vaddr);
+        return MapleTree.of(s).find(mm + off(s, "mm_struct", "mm_mt"), vaddr);
     }
 
     /** One VMA: its address, range, flags and the path of the file it maps (null for anonymous memory). */
