@@ -114,7 +114,9 @@ class GenerationsTest {
      * the PREEMPT_RT kernel it then walks stale stack words). kdive's bt is accepted when: the
      * header is crash's; frame #0 is drgn's first frame (refs/drgn-0.0.31/bt-frames.txt, inlined
      * frames folded into the function they are in); the other frames are, in order, the console's
-     * own Call Trace of the panic (after dump_stack); the register lines are crash's.
+     * own Call Trace of the panic (after dump_stack); the register lines are crash's. The panic's own
+     * trace, not facts.properties' first one: a soft lockup's panic comes after the lockup report's
+     * trace, and its own crosses from the IRQ stack (the watchdog's hrtimer) into the spinning task.
      */
     private static List<String> btFromTheSavedPc(List<String> crash, List<String> kdive, MadeDump d) {
         if (kdive.isEmpty() || crash.isEmpty() || !kdive.get(0).equals(crash.get(0))) return crash;
@@ -126,7 +128,7 @@ class GenerationsTest {
             if (c.length >= 6 && c[4].equals(pc0)) drgn0 = c[5];  // the outermost function at the saved PC
         }
         List<String> console = new ArrayList<>();
-        for (String t : d.consoleTrace()) {
+        for (String t : d.consolePanicTrace()) {
             String fn = t.replaceAll("\\+0x.*$", "");
             if (console.isEmpty() && fn.startsWith("dump_stack")) continue;
             console.add(fn);

@@ -103,11 +103,17 @@ public final class Corpus {
         return List.of(read(p).split("\n", -1));
     }
 
-    /** The corpus cache: -Dkdive.corpus, else $KDIVE_CORPUS, else ~/.cache/kdive-corpus. */
+    /**
+     * The corpus cache: -Dkdive.corpus, else $KDIVE_CORPUS, else $HOME/.cache/kdive-corpus, the folder
+     * the dump scripts use (the JVM's user.home comes from the password database and ignores $HOME).
+     */
     public static Path cacheRoot() {
         String prop = System.getProperty("kdive.corpus");
         if (prop == null || prop.isBlank()) prop = System.getenv("KDIVE_CORPUS");
-        if (prop == null || prop.isBlank()) prop = System.getProperty("user.home") + "/.cache/kdive-corpus";
+        if (prop == null || prop.isBlank()) {
+            String home = System.getenv("HOME");
+            prop = (home == null || home.isBlank() ? System.getProperty("user.home") : home) + "/.cache/kdive-corpus";
+        }
         return Paths.get(prop);
     }
 

@@ -20,4 +20,39 @@ public final class CrashText {
         while (start < out.length() && out.charAt(start) == '\n') start++;
         return out.substring(start).stripTrailing();
     }
+
+    private static final java.util.regex.Pattern INIT_MARKER = java.util.regex.Pattern.compile("_MODULE_INIT_START_(\\w+)");
+
+    /**
+     * crash's text with its {@code _MODULE_INIT_START_MOD} names replaced by kdive's where crash is
+     * wrong: that is crash's own marker for the start of a module's init text, no symbol of the
+     * module; while the module is still initializing (a panic in its init function), crash names the
+     * function there after it. A line is taken from kdive only when it is crash's line with the marker
+     * replaced by one name N (offsets unchanged, so N starts where the marker does; spacing aside), and the console's
+     * panic trace names that function in that module ("N+0xOFF/0xSIZE [MOD]"), as the kernel's
+     * own symbol lookup does. Lines are compared at the same index: the texts must already align.
+     */
+    public static String withModuleInitNames(String crash, String kdive, java.util.List<String> consoleTrace) {
+        if (!crash.contains("_MODULE_INIT_START_")) return crash;
+        String[] c = crash.split("\n", -1);
+        String[] k = kdive.split("\n", -1);
+        for (int i = 0; i < c.length && i < k.length; i++) {
+            java.util.regex.Matcher m = INIT_MARKER.matcher(c[i]);
+            if (!m.find()) continue;
+            String module = m.group(1);
+            for (String t : consoleTrace) {
+                java.util.regex.Matcher f = java.util.regex.Pattern.compile("^([\\w.]+)\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[" + module + "\\]").matcher(t);
+                // the name's column may be padded to kdive's shorter name (bt -F): spacing aside
+                if (f.find() && words(c[i].replace(m.group(), f.group(1))).equals(words(k[i]))) {
+                    c[i] = k[i];
+                    break;
+                }
+            }
+        }
+        return String.join("\n", c);
+    }
+
+    private static String words(String line) {
+        return line.strip().replaceAll("\\s+", " ");
+    }
 }

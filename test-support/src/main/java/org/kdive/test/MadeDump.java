@@ -149,6 +149,36 @@ public final class MadeDump {
         return r;
     }
 
+    /**
+     * The Call Trace panic() printed after its "Kernel panic - not syncing" line (dump_stack first),
+     * whole: across the IRQ stack into the interrupted task ("<IRQ> ... </IRQ> <TASK> ..."), past
+     * the interrupted registers, without the "? " entries, up to "</TASK>" or the end of the panic.
+     * facts.properties' trace.N is the console's first Call Trace, which is another report's when
+     * one came before the panic (a soft lockup's "BUG: soft lockup" trace, an oops's). When panic()
+     * printed no trace (a panic after an oops), that first trace.
+     */
+    public List<String> consolePanicTrace() {
+        List<String> r = new ArrayList<>();
+        boolean afterPanic = false;
+        boolean inside = false;
+        for (String raw : consoleText().replace("\r", "").split("\n")) {
+            String l = raw.replaceFirst("^\\[\\s*\\d+\\.\\d+\\] ", "").strip();
+            if (!afterPanic) {
+                afterPanic = l.startsWith("Kernel panic - not syncing");
+                continue;
+            }
+            if (l.startsWith("---[ end") || l.startsWith("Kernel Offset:") || l.startsWith("Linux version ")) break;
+            if (l.equals("Call Trace:")) {
+                inside = true;
+                continue;
+            }
+            if (!inside) continue;
+            if (l.equals("</TASK>")) break;
+            if (l.matches("^[\\w.]+\\+0x[0-9a-f]+/0x[0-9a-f]+.*")) r.add(l);
+        }
+        return r.isEmpty() ? consoleTrace() : r;
+    }
+
     public boolean hasCrashRefs() {
         return property("refs.crash") != null;
     }

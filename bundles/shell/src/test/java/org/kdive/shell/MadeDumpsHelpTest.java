@@ -3,24 +3,13 @@ package org.kdive.shell;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.kdive.api.session.OpenRequest;
-import org.kdive.api.session.Session;
-import org.kdive.arch.x86.X86Architecture;
-import org.kdive.core.KdiveSessions;
-import org.kdive.format.diskdump.DiskdumpFormat;
-import org.kdive.format.elf.ElfFormat;
-import org.kdive.format.flattened.FlattenedFormat;
-import org.kdive.symbols.dwarf.DwarfDebugInfoProvider;
 import org.kdive.test.MadeDump;
-import org.kdive.test.MadeDumps;
+import org.kdive.test.session.MadeSession;
 
 /**
  * help -n on every x86_64 made dump with crash references (kdump and QEMU captures of 5.10, 6.1, its
@@ -29,22 +18,14 @@ import org.kdive.test.MadeDumps;
  * line, its size and the number of NT_PRSTATUS notes must be crash's.
  */
 class MadeDumpsHelpTest {
-    private static KdiveSessions sessions;
-    private static Path open;
-
     @TestFactory
     Stream<DynamicTest> helpNHasCrashsVmcoreinfoAndNotes() {
-        List<DynamicTest> all = new ArrayList<>();
-        for (MadeDumps.Entry e : MadeDumps.all()) {
-            if (!e.refs().contains("crash") || e.kernel().contains("arm64")) continue;
-            all.add(DynamicTest.dynamicTest(e.toString(), () -> compare(e.require())));
-        }
-        return all.stream();
+        return MadeSession.x86WithCrashRefs().stream().map(e -> DynamicTest.dynamicTest(e.toString(), () -> compare(e.require())));
     }
 
     private static void compare(MadeDump d) {
         String crash = d.crashRef("40-help-n");
-        String kdive = HelpTables.table(session(d), "-n").text();
+        String kdive = HelpTables.table(MadeSession.open(d), "-n").text();
         assertEquals(vmcoreinfo(crash), vmcoreinfo(kdive), d + ": VMCOREINFO");
         assertTrue(vmcoreinfo(crash).size() > 40, d + ": crash's VMCOREINFO\n" + crash);
         assertEquals(field(crash, "size_vmcoreinfo"), field(kdive, "size_vmcoreinfo"), d + ": size_vmcoreinfo");
@@ -68,21 +49,5 @@ class MadeDumpsHelpTest {
 
     private static String field(String text, String name) {
         return text.lines().map(String::strip).filter(l -> l.startsWith(name + ": ")).findFirst().orElse(name + " missing");
-    }
-
-    private static synchronized Session session(MadeDump d) {
-        if (sessions == null) {
-            sessions = new KdiveSessions(List.of(new DiskdumpFormat(), new FlattenedFormat(), new ElfFormat()),
-                    List.of(new X86Architecture()), List.of(new DwarfDebugInfoProvider()), List.of());
-        }
-        if (!d.dump().equals(open)) {
-            try {
-                sessions.open(new OpenRequest(List.of(d.dump()), d.vmlinux(), false));
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-            open = d.dump();
-        }
-        return sessions.require();
     }
 }

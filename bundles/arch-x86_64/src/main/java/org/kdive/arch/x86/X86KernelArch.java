@@ -165,12 +165,12 @@ public final class X86KernelArch implements KernelArch {
 
     @Override
     public List<StackFrame> unwindByScan(Session session, Registers start, AddressSpace.Region stack, boolean userTask) {
-        return stackSearch(session).scan(start, stack, userTask);
+        return stackSearch(session).scan(start, stack, userTask, cpuStacks(session));
     }
 
     @Override
     public List<StackFrame> textWords(Session session, AddressSpace.Region stack, long from, boolean userTask) {
-        return stackSearch(session).textWords(stack, from, userTask);
+        return stackSearch(session).textWords(stack, from, userTask, cpuStacks(session));
     }
 
     private org.kdive.arch.x86.unwind.StackSearch stackSearch(Session session) {

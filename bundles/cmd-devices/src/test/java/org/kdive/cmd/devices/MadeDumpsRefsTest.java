@@ -3,22 +3,20 @@ package org.kdive.cmd.devices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.kdive.api.command.CommandContext;
 import org.kdive.cmd.devices.access.Kern;
 import org.kdive.test.CrashText;
 import org.kdive.test.MadeDump;
 import org.kdive.test.MadeDumps;
+import org.kdive.test.session.MadeSession;
 
 /**
  * net, irq, timer, dev, waitq and bpf on every x86_64 made dump with crash references (Debian 11
@@ -36,23 +34,13 @@ class MadeDumpsRefsTest {
 
     @TestFactory
     Stream<DynamicContainer> everyGenerationMatchesCrash() {
-        List<DynamicContainer> all = new ArrayList<>();
-        for (MadeDumps.Entry e : MadeDumps.all()) {
-            if (!e.refs().contains("crash") || e.kernel().contains("arm64")) continue;
-            List<DynamicTest> tests = new ArrayList<>();
-            for (String name : NAMES) tests.add(DynamicTest.dynamicTest(name, () -> compare(e, name)));
-            all.add(DynamicContainer.dynamicContainer(e.toString(), tests));
-        }
-        return all.stream();
+        return MadeSession.everyDumpWithCrashRefs(NAMES, MadeDumpsRefsTest::compare);
     }
 
     private static void compare(MadeDumps.Entry e, String name) {
         MadeDump d = e.require();
-        if (!Files.isRegularFile(d.crashRefsDir().resolve(name + ".txt"))) {
-            fail(d + " has no crash reference " + name + ": its references predate the command list; run bash dumps/make-dumps.sh " + e);
-        }
-        String command = d.crashCommand(name);
-        CommandContext ctx = MadeSessions.context(d);
+        String command = MadeSession.crashCommand(d, name);
+        CommandContext ctx = MadeSession.context(d, "module symbols", c -> Devices.moduleSymbols(c.session()));  // as at open
         String kdive = Devices.run(ctx, command);
         String crash = d.crashRef(name);
         if (command.startsWith("timer") && !command.contains("-r") && nrBases(ctx) == 3) {

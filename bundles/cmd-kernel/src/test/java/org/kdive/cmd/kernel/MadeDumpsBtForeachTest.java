@@ -118,6 +118,8 @@ class MadeDumpsBtForeachTest {
         String kdive = Cmds.run(MadeDumpsOptionsTest.context(d), command);
         String crash = d.crashRef(name);
         if ("qemu".equals(d.property("capture")) && PANIC_TASK_TRACES.contains(name)) crash = fromTheSavedPc(d, crash, kdive);
+        // a panic inside a module's init function: crash names it by its init-text marker (CrashText says why)
+        crash = CrashText.withModuleInitNames(crash, kdive, d.consolePanicTrace());
         if (command.endsWith(" ps") && d.has("refs/drgn-0.0.31/rss.txt")) crash = psWithDrgnRss(d, crash, kdive);
         if (crash.contains(UNREAD_STACK)) crash = withoutUnnamedStackErrors(d, crash);
         if (name.equals("313-bt-E") && crash.contains(UNKNOWN_STACK)) {

@@ -1,30 +1,17 @@
 package org.kdive.cmd.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.kdive.api.command.CommandContext;
-import org.kdive.api.session.OpenRequest;
-import org.kdive.arch.x86.X86Architecture;
-import org.kdive.core.BasicCommandContext;
-import org.kdive.core.KdiveSessions;
-import org.kdive.format.diskdump.DiskdumpFormat;
-import org.kdive.format.elf.ElfFormat;
-import org.kdive.format.flattened.FlattenedFormat;
-import org.kdive.symbols.dwarf.DwarfDebugInfoProvider;
 import org.kdive.test.CrashText;
 import org.kdive.test.MadeDump;
 import org.kdive.test.MadeDumps;
+import org.kdive.test.session.MadeSession;
 
 /**
  * The options of issue 18 this bundle adds (ps, log, sys, task, set, runq, files, mount, kmem) on
@@ -40,27 +27,14 @@ class MadeDumpsOptionsTest {
             "226-files-c", "227-files-R", "228-mount-f", "229-kmem-o", "230-kmem-h", "231-kmem-g", "232-kmem-V", "233-kmem-z",
             "234-kmem-v", "235-kmem-p-task", "236-kmem-S0", "237-kmem-c");
 
-    private static KdiveSessions sessions;
-    private static Path open;
-
     @TestFactory
     Stream<DynamicContainer> everyGenerationMatchesCrash() {
-        List<DynamicContainer> all = new ArrayList<>();
-        for (MadeDumps.Entry e : MadeDumps.all()) {
-            if (!e.refs().contains("crash") || e.kernel().contains("arm64")) continue;
-            List<DynamicTest> tests = new ArrayList<>();
-            for (String name : NAMES) tests.add(DynamicTest.dynamicTest(name, () -> compare(e, name)));
-            all.add(DynamicContainer.dynamicContainer(e.toString(), tests));
-        }
-        return all.stream();
+        return MadeSession.everyDumpWithCrashRefs(NAMES, MadeDumpsOptionsTest::compare);
     }
 
     private static void compare(MadeDumps.Entry e, String name) {
         MadeDump d = e.require();
-        if (!Files.isRegularFile(d.crashRefsDir().resolve(name + ".txt"))) {
-            fail(d + " has no crash reference " + name + ": its references predate the command list; run bash dumps/make-dumps.sh " + e);
-        }
-        String command = d.crashCommand(name);
+        String command = MadeSession.crashCommand(d, name);
         String kdive = Cmds.run(context(d), command);
         if (command.startsWith("ps -t") && !runTimes(d.crashRef(name)).equals(runTimes(kdive))) {
             runTimeWithCrashsHz(d, d.crashRef(name), kdive, command);
@@ -145,20 +119,7 @@ class MadeDumpsOptionsTest {
     }
 
     /** One session at a time on a made dump and its own vmlinux; module symbols join as at open. */
-    static synchronized CommandContext context(MadeDump d) {
-        if (sessions == null) {
-            sessions = new KdiveSessions(List.of(new DiskdumpFormat(), new FlattenedFormat(), new ElfFormat()),
-                    List.of(new X86Architecture()), List.of(new DwarfDebugInfoProvider()), List.of());
-        }
-        if (!d.dump().equals(open)) {
-            try {
-                sessions.open(new OpenRequest(List.of(d.dump()), d.vmlinux(), false));
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-            open = d.dump();
-            new org.kdive.cmd.symbols.modules.ModulesService().opened(sessions.require());
-        }
-        return new BasicCommandContext(sessions, false);
+    static CommandContext context(MadeDump d) {
+        return MadeSession.context(d, "module symbols", c -> new org.kdive.cmd.symbols.modules.ModulesService().opened(c.session()));
     }
 }

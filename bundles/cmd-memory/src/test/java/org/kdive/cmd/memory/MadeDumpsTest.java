@@ -2,16 +2,14 @@ package org.kdive.cmd.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.kdive.test.CrashText;
 import org.kdive.test.MadeDump;
-import org.kdive.test.MadeDumps;
+import org.kdive.test.session.MadeSession;
 
 /**
  * pte, btop, ptob and mach (-m, -c) on every x86_64 kernel generation's made dumps (Debian 11 5.10,
@@ -23,20 +21,13 @@ class MadeDumpsTest {
 
     @TestFactory
     Stream<DynamicContainer> matchCrashOnEveryGeneration() {
-        List<DynamicContainer> all = new ArrayList<>();
-        for (MadeDumps.Entry e : MadeDumps.all()) {
-            if (!e.refs().contains("crash") || e.kernel().contains("arm64")) continue;
-            List<DynamicTest> tests = new ArrayList<>();
-            for (String name : REFS) tests.add(DynamicTest.dynamicTest(name, () -> compare(e.require(), name)));
-            all.add(DynamicContainer.dynamicContainer(e.toString(), tests));
-        }
-        return all.stream();
+        return MadeSession.everyDumpWithCrashRefs(REFS, (e, name) -> compare(e.require(), name));
     }
 
     private static void compare(MadeDump d, String name) {
         String cmd = d.crashCommand(name);
         List<String> words = Arrays.asList(cmd.trim().split("\\s+"));
-        String out = CrashReferencesTest.command(words.get(0)).execute(MadeSessions.context(d), words.subList(1, words.size())).text();
+        String out = CrashReferencesTest.command(words.get(0)).execute(MadeSession.context(d), words.subList(1, words.size())).text();
         String crash = d.crashRef(name);
         if (cmd.equals("mach")) crash = hzTruth(d, crash, out);
         assertEquals(CrashText.layout(crash), CrashText.layout(out), d + " " + name + " (" + cmd + ", " + d.release() + ")");

@@ -151,17 +151,23 @@ public final class ModCommand implements Command {
             Map<String, Optional<Path>> found = search(s, tree, modules);
             java.util.Set<String> loaded = new java.util.HashSet<>();
             for (DebugInfo d : s.modules()) if (d.module() != null) loaded.add(d.module());
+            Map<String, String> missing = new LinkedHashMap<>();
             for (Module m : modules) {
                 Optional<Path> f = found.get(m.name());
                 // crash keeps what mod -s loaded before: only modules without debuginfo are loaded from the tree
-                if (f == null || f.isEmpty() || loaded.contains(m.name())) continue;
+                if (loaded.contains(m.name())) continue;
+                if (f == null || f.isEmpty()) {
+                    missing.put(m.name(), "mod: cannot find or load object file for " + m.name() + " module\n");
+                    continue;
+                }
                 try {
                     load(s, m, f.get(), f.get().toString());
                 } catch (KdiveException e) {
                     context.warn(m.name() + ": " + e.getMessage());
                 }
             }
-            return table(s, modules, modules);
+            if (missing.isEmpty()) return table(s, modules, modules);
+            return tableWithMissing(s, modules, missing);
         }
         throw usageError();
     }
@@ -275,6 +281,39 @@ public final class ModCommand implements Command {
             out.put(m.name(), Optional.ofNullable(pick));
         }
         return out;
+    }
+
+    /**
+     * mod -S where some modules have no object file in the tree: crash reports each in the module's
+     * place in the list instead of its row ("mod: cannot find or load object file for NAME module"),
+     * the header coming with the first row shown. The reports are errors (stderr; in place in the
+     * collected text); the JSON lists the rows shown and the errors.
+     */
+    private static Result tableWithMissing(Session s, List<Module> all, Map<String, String> missing) {
+        List<Module> shown = all.stream().filter(m -> !missing.containsKey(m.name())).toList();
+        Result full = table(s, all, shown);
+        String[] lines = full.text().split("\n", -1);
+        @SuppressWarnings("unchecked")
+        List<Object> rows = (List<Object>) ((Map<String, Object>) full.data()).get("modules");
+        return Result.stream("modules", out -> {
+            int row = 0;
+            boolean header = false;
+            for (Module m : all) {
+                String error = missing.get(m.name());
+                if (error != null) {
+                    out.error(CommandException.NOT_FOUND, error);
+                    continue;
+                }
+                if (!header) {
+                    out.text(lines[0] + "\n");
+                    header = true;
+                }
+                out.text(lines[1 + row] + "\n");
+                out.record(rows.get(row));
+                row++;
+            }
+            return null;
+        });
     }
 
     private static Result table(Session s, List<Module> all, List<Module> shown) {

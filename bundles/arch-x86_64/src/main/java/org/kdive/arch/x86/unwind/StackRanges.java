@@ -30,6 +30,17 @@ final class StackRanges {
         this.ranges = List.copyOf(ranges);
     }
 
+    /**
+     * The end of a CPU's IRQ stack from its hardirq_stack_ptr: the stack's last word on 6.x, its end on
+     * 5.x. The stack is vmapped page by page (6.1: not aligned to its size), so the end is the page
+     * boundary at or above the pointer, not a multiple of IRQ_STACK_SIZE.
+     */
+    static long irqStackEnd(long hardirqStackPtr) {
+        return (hardirqStackPtr + PAGE_SIZE - 1) & -PAGE_SIZE;
+    }
+
+    private static final long PAGE_SIZE = 4096;
+
     static StackRanges of(Session session, int cpus) {
         KernelLayout k = new KernelLayout(session);
         Memory mem = session.memory();
@@ -64,8 +75,7 @@ final class StackRanges {
                 if (irq.isPresent()) {
                     long top = mem.u64(base + irq.getAsLong());
                     if (top != 0) {
-                        // hardirq_stack_ptr points at the last word of the IRQ stack
-                        long high = (top + 8 + IRQ_STACK_SIZE - 1) & -IRQ_STACK_SIZE;
+                        long high = irqStackEnd(top);
                         out.add(new Range(high - IRQ_STACK_SIZE, high, "IRQ stack", cpu));
                     }
                 }

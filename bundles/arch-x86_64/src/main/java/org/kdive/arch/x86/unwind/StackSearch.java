@@ -88,8 +88,7 @@ public final class StackSearch {
                 try {
                     long top = mem.u64(base + hardirq.getAsLong());
                     if (top != 0) {
-                        // hardirq_stack_ptr points at the last word of the IRQ stack
-                        long high = (top + 8 + StackRanges.IRQ_STACK_SIZE - 1) & -StackRanges.IRQ_STACK_SIZE;
+                        long high = StackRanges.irqStackEnd(top);
                         irq.add(new CpuStack(cpu, "IRQ", new AddressSpace.Region(high - StackRanges.IRQ_STACK_SIZE, high)));
                     }
                 } catch (RuntimeException e) {
@@ -133,10 +132,12 @@ public final class StackSearch {
      * kernel text address that is not a function's first byte; after an exception entry stub, the
      * pt_regs above its slot, when they check out, are its exception frame and are skipped.
      */
-    public List<StackFrame> scan(Registers start, AddressSpace.Region stack, boolean userTask) {
+    public List<StackFrame> scan(Registers start, AddressSpace.Region stack, boolean userTask, List<CpuStack> cpuStacks) {
         List<StackFrame> frames = new ArrayList<>();
-        frames.add(new StackFrame(0, start.sp(), start.pc(), null, "registers", true));
-        long top = stack.end() - PtRegs.PT_REGS_SIZE;
+        String irq = irqStackName(stack, cpuStacks);
+        frames.add(new StackFrame(0, start.sp(), start.pc(), null, "registers", true, irq, null));
+        // an IRQ stack has no pt_regs at its top (they are on the interrupted stack): read it all
+        long top = irq != null ? stack.end() : stack.end() - PtRegs.PT_REGS_SIZE;
         boolean newEntries = !session.symbols().byName("asm_exc_divide_error").isEmpty();
         // frame #0 read from its stack slot (a saved or found return address) is not scanned again; a
         // pc from the CPU's registers is not on the stack, and the word at sp is the caller's return address
@@ -146,7 +147,18 @@ public final class StackSearch {
         } catch (RuntimeException e) {
             // unreadable: the loop stops at once
         }
-        for (long a = first; Long.compareUnsigned(a, top) < 0 && frames.size() < Unwinder.MAX_FRAMES; a += 8) {
+        for (long a = first; frames.size() < Unwinder.MAX_FRAMES; a += 8) {
+            if (Long.compareUnsigned(a, top) >= 0) {
+                // the top of an IRQ stack: on to the interrupted stack, after its exception frame
+                IrqExit exit = irq == null ? null : leaveIrqStack(stack);
+                if (exit == null) break;
+                frames.add(exit.frame(frames.size()));
+                stack = exit.stack();
+                top = stack.end() - PtRegs.PT_REGS_SIZE;
+                irq = null;
+                a = exit.eframe() + PtRegs.PT_REGS_SIZE - 8;
+                continue;
+            }
             long v;
             try {
                 v = mem.u64(a);
@@ -161,7 +173,7 @@ public final class StackSearch {
                 Registers r = read(a + 8);
                 if (r != null && verify(a + 8, r, false, false)) ex = r;
             }
-            frames.add(new StackFrame(frames.size(), a, v, ex, "stack-scan", false));
+            frames.add(new StackFrame(frames.size(), a, v, ex, "stack-scan", false, irq, null));
             if (ex != null) a += PtRegs.PT_REGS_SIZE;
         }
         if (userTask) {
@@ -177,10 +189,21 @@ public final class StackSearch {
     }
 
     /** crash's x86_64 bt -t/-T: every text word below the top pt_regs; a user process's stack ends with its user-mode frame. */
-    public List<StackFrame> textWords(AddressSpace.Region stack, long from, boolean userTask) {
+    public List<StackFrame> textWords(AddressSpace.Region stack, long from, boolean userTask, List<CpuStack> cpuStacks) {
         List<StackFrame> out = new ArrayList<>();
-        long top = stack.end() - PtRegs.PT_REGS_SIZE;
-        for (long a = from & -8L; Long.compareUnsigned(a, top) < 0; a += 8) {
+        String irq = irqStackName(stack, cpuStacks);
+        long top = irq != null ? stack.end() : stack.end() - PtRegs.PT_REGS_SIZE;
+        for (long a = from & -8L; ; a += 8) {
+            if (Long.compareUnsigned(a, top) >= 0) {
+                IrqExit exit = irq == null ? null : leaveIrqStack(stack);
+                if (exit == null) break;
+                out.add(exit.frame(out.size()));
+                stack = exit.stack();
+                top = stack.end() - PtRegs.PT_REGS_SIZE;
+                irq = null;
+                a = exit.eframe() + PtRegs.PT_REGS_SIZE - 8;
+                continue;
+            }
             long v;
             try {
                 v = mem.u64(a);
@@ -188,7 +211,7 @@ public final class StackSearch {
                 a |= 0xfff;
                 continue;
             }
-            if (isText(v)) out.add(new StackFrame(out.size(), a, v, null, "stack-scan", false));
+            if (isText(v)) out.add(new StackFrame(out.size(), a, v, null, "stack-scan", false, irq, null));
         }
         if (userTask && !out.isEmpty()) {
             Registers r = read(top);
@@ -196,6 +219,50 @@ public final class StackSearch {
             if (r != null) out.set(out.size() - 1, new StackFrame(last.level(), last.sp(), last.pc(), r, last.method(), false));
         }
         return out;
+    }
+
+    /** crash's name of {@code stack} when it is a CPU's IRQ stack ("IRQ stack"), else null. */
+    private static String irqStackName(AddressSpace.Region stack, List<CpuStack> cpuStacks) {
+        for (CpuStack c : cpuStacks) if (c.name().equals("IRQ") && c.region().equals(stack)) return "IRQ stack";
+        return null;
+    }
+
+    /**
+     * Where a scan that reached the top of an IRQ stack goes on, as crash's does: the interrupt entry's
+     * exception frame on the interrupted stack (crash's irq_eframe), found from the stack pointer the
+     * IRQ stack's last word saved: the first pt_regs at or a few words above it that checks out as a
+     * kernel-mode frame. Its frame is placed at the exception frame, named by the return address
+     * into the entry code just below it (crash's line for it).
+     */
+    private record IrqExit(long eframe, long pc, Registers regs, AddressSpace.Region stack) {
+        StackFrame frame(int level) {
+            return new StackFrame(level, eframe, pc, regs, "stack-scan", false);
+        }
+    }
+
+    private IrqExit leaveIrqStack(AddressSpace.Region irq) {
+        long saved;
+        try {
+            saved = mem.u64(irq.end() - 8);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        // the entry code may push a few words before switching stacks (6.1: 3): the first that checks out
+        for (long at = saved; at <= saved + 32; at += 8) {
+            if (irq.contains(at)) continue;
+            Registers r = read(at);
+            if (r == null || r.get("cs").orElse(-1) != KERNEL_CS || !verify(at, r, false, false)) continue;
+            long pc;
+            try {
+                pc = mem.u64(at - 8);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (!isText(pc)) continue;
+            long low = at & -StackRanges.THREAD_SIZE; // the interrupted task's stack
+            return new IrqExit(at, pc, r, new AddressSpace.Region(low, low + StackRanges.THREAD_SIZE));
+        }
+        return null;
     }
 
     private Registers read(long a) {

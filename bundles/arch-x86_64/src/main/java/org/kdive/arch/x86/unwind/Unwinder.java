@@ -173,10 +173,13 @@ public final class Unwinder {
         Registers regs;
         /** ip is where the CPU was interrupted, not a return address. */
         boolean signal;
+        /** The last frame was reached by leaving a stack (its return address is on another stack). */
+        boolean leftStack;
 
         void emit(long frameSp, long pc, String method, boolean reliable) {
             frames.add(new StackFrame(frames.size(), frameSp, pc, null, method, reliable, stackName(frameSp), null));
             visitedStacks.add(stacks.bounds(frameSp).low());
+            leftStack = false;
         }
 
         void stop(String why) {
@@ -265,12 +268,14 @@ public final class Unwinder {
                 stop(String.format("return address 0 at %x", slot));
                 return false;
             }
+            boolean left = stacks.bounds(sp).low() != stacks.bounds(slot).low();
             ip = ret;
             sp = cfa;
             bp = newBp;
             regs = null;
             signal = false;
             emit(slot, ret, "orc", true);
+            leftStack = left;
             return true;
         }
 
@@ -295,6 +300,14 @@ public final class Unwinder {
                 return false;
             }
             attach(ex);
+            if (!partial && leftStack && frames.get(frames.size() - 1).sp() + 8 == base) {
+                // back from the IRQ stack into the interrupt's entry code: crash places this frame at
+                // the exception frame itself (its irq_eframe), not at the return-address slot below it
+                int last = frames.size() - 1;
+                StackFrame f = frames.get(last);
+                frames.set(last, new StackFrame(f.level(), base, f.pc(), f.exceptionRegs(), f.method(), f.reliable(), f.stack(), f.note()));
+            }
+            leftStack = false;
             long cs = ex.get("cs").orElse(0);
             if ((cs & 3) != 0) return false; // entered from user space: the kernel stack ends here
             long newSp = ex.sp();

@@ -178,7 +178,13 @@ final class BtFormatter {
             stack = ts.regionHolding(t, from);
         }
         List<Object> words = new ArrayList<>();
+        StackFrame prev = null;
         for (StackFrame f : s.arch().textWords(s, stack, from, !t.kernelThread())) {
+            // off an IRQ stack onto the interrupted one, as in the frames' listing
+            if (prev != null && prev.stack() != null && !prev.stack().equals(f.stack())) {
+                sb.append("--- <").append(prev.stack()).append("> ---\n");
+            }
+            prev = f;
             Optional<Symbol> sym = k.containing(f.pc());
             String name = sym.map(x -> name(x, f.pc())).orElse(String.format("%x", f.pc()));
             sb.append(String.format("  [%016x] %s at %x", f.sp(), name, f.pc()));

@@ -46,6 +46,15 @@ public final class KallsymsTable implements SymbolTable {
         ByteBuffer syms = ByteBuffer.wrap(mem.read(symtab, (int) (num * SYM_SIZE))).order(ByteOrder.LITTLE_ENDIAN);
         List<Symbol> out = new ArrayList<>();
         Map<Integer, String> names = new HashMap<>();
+        // while a module initializes, mod->kallsyms is the whole symtab of its load-time copy: the
+        // symbols of sections the kernel did not lay out (.modinfo's __UNIQUE_ID_*) lie in that
+        // vmalloc'd copy, outside the modules area; the kernel's own lookup never names them
+        org.kdive.api.arch.AddressSpace.Region area = null;
+        try {
+            if (KernelModules.initializing(s, m)) area = s.arch().addressSpace(s).modules();
+        } catch (RuntimeException e) {
+            area = null;
+        }
         for (int i = 1; i < num; i++) {
             int base = i * SYM_SIZE;
             int nameOff = syms.getInt(base);
@@ -54,6 +63,7 @@ public final class KallsymsTable implements SymbolTable {
             long value = syms.getLong(base + 8);
             long size = syms.getLong(base + 16);
             if (nameOff <= 0 || shndx == 0 || value == 0) continue;
+            if (area != null && !area.contains(value)) continue;
             String name = names.computeIfAbsent(nameOff, o -> mem.cString(strtab + o, 512));
             if (name.isEmpty() || isMappingSymbol(name)) continue;
             char type = crashType(info);

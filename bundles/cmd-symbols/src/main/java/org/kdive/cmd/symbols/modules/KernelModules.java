@@ -181,28 +181,38 @@ public final class KernelModules {
     }
 
     /** Whether the module finished loading and the kernel released its init memory (size set to 0). */
-    private static boolean initMemoryFreed(Session s, Module m) {
+    static boolean initMemoryFreed(Session s, Module m) {
+        return initSize(s, m) == 0;
+    }
+
+    /** Whether the module is still initializing: its init memory is known and not released yet. */
+    static boolean initializing(Session s, Module m) {
+        return initSize(s, m) > 0;
+    }
+
+    /** The size of the module's init memory (0: released), -1 when unknown. */
+    private static long initSize(Session s, Module m) {
         Type mt = s.symbols().type("struct module").orElse(null);
-        if (mt == null) return false;
+        if (mt == null) return -1;
         Memory mem = s.memory();
         try {
             if (OffsetLayout.findMember(mt, "init_layout").isPresent()) {
-                return mem.u32(m.struct() + Evaluator.offsetOf(mt, "init_layout.size")) == 0;
+                return mem.u32(m.struct() + Evaluator.offsetOf(mt, "init_layout.size"));
             }
             Optional<Member> memArr = OffsetLayout.findMember(mt, "mem");
             if (memArr.isPresent() && memArr.get().type().resolve().kind() == Kind.ARRAY) {
                 // 6.4+: mem[MOD_INIT_TEXT] (index 4 of enum mod_mem_type)
                 Type region = memArr.get().type().resolve().target();
                 long initText = m.struct() + memArr.get().offset() + 4 * region.resolve().size();
-                return mem.u32(initText + Evaluator.offsetOf(region, "size")) == 0;
+                return mem.u32(initText + Evaluator.offsetOf(region, "size"));
             }
             if (OffsetLayout.findMember(mt, "init_size").isPresent()) {
-                return mem.u32(m.struct() + Evaluator.offsetOf(mt, "init_size")) == 0;
+                return mem.u32(m.struct() + Evaluator.offsetOf(mt, "init_size"));
             }
         } catch (KdiveException e) {
             LOG.debug("init memory of module {} unreadable: {}", m.name(), e.getMessage());
         }
-        return false;
+        return -1;
     }
 
     /** The module's GNU build-id from mod->notes_attrs, if the kernel kept it. */

@@ -111,14 +111,22 @@ public final class ElfSymbols implements SymbolTable {
         return out;
     }
 
-    /** Among symbols at one address: sized before unsized, global before local, functions/objects before labels. */
+    /**
+     * Among symbols at one address: sized before unsized, global before local, functions/objects before
+     * labels. A module's init_module/cleanup_module are module_init()/module_exit()'s global aliases of
+     * the module's own functions: they count as local, so the function's name comes first (symtab
+     * order), the name the kernel's own lookup prints (console: "panicker_init+0xa3/0x1000 [panicker]")
+     * and the one kdive shows from the module's kallsyms before its debuginfo is loaded.
+     */
     private static int preference(Symbol s) {
         int p = 0;
         if (s.size() > 0) p += 4;
         char t = s.type();
-        if (t >= 'A' && t <= 'Z') p += 2;
+        if (t >= 'A' && t <= 'Z' && !(s.module() != null && MODULE_ALIASES.contains(s.name()))) p += 2;
         return p;
     }
+
+    private static final java.util.Set<String> MODULE_ALIASES = java.util.Set.of("init_module", "cleanup_module");
 
     /**
      * Reads .symtab (or .dynsym when there is none).
