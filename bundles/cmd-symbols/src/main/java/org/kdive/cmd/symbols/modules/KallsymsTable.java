@@ -52,6 +52,8 @@ public final class KallsymsTable implements SymbolTable {
         org.kdive.api.arch.AddressSpace.Region area = null;
         try {
             if (KernelModules.initializing(s, m)) area = s.arch().addressSpace(s).modules();
+            // only where the area holds the module itself (arm64 may place modules outside it)
+            if (area != null && !area.contains(m.base())) area = null;
         } catch (RuntimeException e) {
             area = null;
         }
