@@ -365,20 +365,15 @@ final class RunqGroups {
     // ---- common ----
 
     private int prio(TaskInfo t) {
-        return (int) k.s32(t.task() + k.requireOffset("task_struct", "prio"));
+        return RunqViews.prio(k, t);
     }
 
     private String entry(TaskInfo t) {
-        return String.format("[%3d] PID: %-5d  TASK: %x  COMMAND: \"%s\"", prio(t), t.pid(), t.task(), t.comm());
+        return RunqViews.entry(k, t);
     }
 
     private Map<String, Object> entryData(TaskInfo t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("prio", prio(t));
-        m.put("pid", t.pid());
-        m.put("task", Hex.json(t.task()));
-        m.put("comm", t.comm());
-        return m;
+        return RunqViews.entryData(k, t);
     }
 
     /** A task group's cgroup directory name (task_group.css.cgroup->kn->name), "/" for the root cgroup; null if unreadable. */

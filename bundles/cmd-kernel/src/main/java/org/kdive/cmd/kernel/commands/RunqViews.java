@@ -27,16 +27,29 @@ final class RunqViews {
     }
 
     private int prio(TaskInfo t) {
-        return (int) k.s32(t.task() + k.requireOffset("task_struct", "prio"));
+        return prio(k, t);
     }
 
     private String entry(TaskInfo t) {
-        return String.format("[%3d] PID: %-5d  TASK: %x  COMMAND: \"%s\"", prio(t), t.pid(), t.task(), t.comm());
+        return entry(k, t);
     }
 
     private Map<String, Object> entryData(TaskInfo t) {
+        return entryData(k, t);
+    }
+
+    static int prio(Kernel k, TaskInfo t) {
+        return (int) k.s32(t.task() + k.requireOffset("task_struct", "prio"));
+    }
+
+    /** A queued task's line: "[PRIO] PID: …  TASK: …  COMMAND: …". */
+    static String entry(Kernel k, TaskInfo t) {
+        return String.format("[%3d] PID: %-5d  TASK: %x  COMMAND: \"%s\"", prio(k, t), t.pid(), t.task(), t.comm());
+    }
+
+    static Map<String, Object> entryData(Kernel k, TaskInfo t) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("prio", prio(t));
+        m.put("prio", prio(k, t));
         m.put("pid", t.pid());
         m.put("task", Hex.json(t.task()));
         m.put("comm", t.comm());

@@ -76,7 +76,8 @@ public class SetCommand implements Command {
         return Result.of(show(s, table, cur), describe(table, cur));
     }
 
-    static String show(Session s, TaskTable table, TaskInfo t) {
+    /** crash's show_context block (set, kmem ADDR of a task's stack). */
+    public static String show(Session s, TaskTable table, TaskInfo t) {
         StringBuilder sb = new StringBuilder();
         sb.append("    PID: ").append(t.pid()).append('\n');
         sb.append("COMMAND: \"").append(t.comm()).append("\"\n");

@@ -196,20 +196,7 @@ public final class KmemSearch {
 
     /** crash's show_context block, as `set` prints it. */
     private String context(TaskInfo t) {
-        TaskTable table = TaskTable.of(k.session());
-        StringBuilder sb = new StringBuilder();
-        sb.append("    PID: ").append(t.pid()).append('\n');
-        sb.append("COMMAND: \"").append(t.comm()).append("\"\n");
-        sb.append(String.format("   TASK: %x  ", t.task()));
-        int same = table.byPid(t.pid()).size();
-        if (same > 1) sb.append("(1 of ").append(same).append(")  ");
-        sb.append(String.format("[THREAD_INFO: %x]%n", t.task()));
-        sb.append("    CPU: ").append(t.cpu()).append('\n');
-        sb.append("  STATE: ").append(org.kdive.cmd.kernel.tasks.TaskStates.longName(t.state())).append(' ');
-        // crash: (PANIC), (SYSRQ) for a panic forced with SysRq-c, (ACTIVE)
-        if (t.active()) sb.append('(').append(org.kdive.cmd.kernel.tasks.ActiveMark.of(k.session(), t)).append(')');
-        sb.append('\n');
-        return sb.toString();
+        return org.kdive.cmd.kernel.commands.SetCommand.show(k.session(), TaskTable.of(k.session()), t);
     }
 
     /** `kmem -m member[,member]`: crash's columns of struct page members for a page. */
