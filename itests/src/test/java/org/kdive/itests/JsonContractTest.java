@@ -32,7 +32,7 @@ class JsonContractTest {
                 "search -p -s 3b0d000 -l 4096 -c vqbug", "set", "set 1", "struct task_struct.comm,pid init_task",
                 "struct list_head", "sym jiffies", "sys", "task -R comm,pid 1", "tree -t xarray irq_desc_tree",
                 "triage " + dump, "union rcu_special", "vtop ffffffffbe41aa40", "whatis jiffies",
-                "ascii 62696c2f7273752f", "bpf", "btop 100000", "dev", "eval 1+2", "fuser /", "ipcs", "irq", "mach", "net",
+                "ascii 62696c2f7273752f", "bpf", "btop 100000", "dev", "eval 1+2", "fuser /", "ipcs", "irq", "irq -d", "mach", "net",
                 "pte 8000000001e3a067", "ptob 100", "sig 1", "swap", "timer", "vm 1", "waitq jiffies", "alias", "repeat -c 2 p jiffies",
                 // errors are documents too
                 "sym NO_SUCH_SYMBOL", "btt", "rd -63 jiffies", "struct no_such_struct", "close", "sys", "open " + dump + " " + Corpus.vmlinux());

@@ -24,7 +24,8 @@ import org.kdive.api.session.Session;
  *     {@link #cpuStacks}, {@link #searchExceptionFrames}, {@link #unwindByScan}, {@link #codeAddress};</li>
  * <li>code: {@link #bugTrap} (BUG()/WARN() and {@code __bug_table}) and {@link #codeModel} (what
  *     instructions do, for autopsy). The architecture's bundle also registers the
- *     {@link org.kdive.api.dis.Disassembler} for its machine.</li>
+ *     {@link org.kdive.api.dis.Disassembler} for its machine;</li>
+ * <li>interrupts: {@link #interruptVectors} (x86's IDT, for {@code irq -d}).</li>
  * </ul>
  *
  * Methods that need kernel symbols or types take the {@link Session}; results that cost reading
@@ -311,6 +312,18 @@ public interface KernelArch {
 
     /** What the instructions of this architecture do (for autopsy's code analysis); empty when unknown. */
     default Optional<CodeModel> codeModel() {
+        return Optional.empty();
+    }
+
+    /**
+     * crash's {@code irq -d}: the CPU's table of interrupt and exception vectors as the kernel filled
+     * it (x86's interrupt descriptor table, {@code idt_table}), every entry in vector order with its
+     * handler's address. Empty when the architecture has no such table (arm64 enters the kernel
+     * through one vector base for all exceptions and routes interrupts in software).
+     *
+     * @throws KdiveException naming the symbol or address when the kernel's table cannot be found or read
+     */
+    default Optional<List<InterruptVector>> interruptVectors(Session session) {
         return Optional.empty();
     }
 }

@@ -215,6 +215,13 @@ public final class X86KernelArch implements KernelArch {
         return Optional.of(X86CodeModel.INSTANCE);
     }
 
+    /** crash's irq -d: the 256 gates of idt_table. */
+    @Override
+    public Optional<List<org.kdive.api.arch.InterruptVector>> interruptVectors(Session session) {
+        return Optional.of(org.kdive.arch.x86.idt.InterruptDescriptorTable.gates(session).stream()
+                .map(org.kdive.arch.x86.idt.InterruptDescriptorTable.Gate::toVector).toList());
+    }
+
     /** The session's ORC tables (built once per session). */
     public static OrcTables orcTables(Session session) {
         return session.cached(ORC_KEY, () -> new OrcTables(session));

@@ -10,6 +10,7 @@ import org.kdive.api.session.Memory;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Symbol;
 import org.kdive.api.util.Hex;
+import org.kdive.arch.x86.idt.InterruptDescriptorTable;
 import org.kdive.arch.x86.unwind.KernelLayout;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -157,7 +158,7 @@ public final class X86MachineFacts implements MachineFacts {
         if (tss.isEmpty()) tss = k.symbol("init_tss");
         long istOff = k.offset("struct tss_struct", "x86_tss.ist");
         if (tss.isEmpty() || istOff < 0) return;
-        String[] names = istNames(session, k);
+        String[] names = istNames(session);
         String struct = k.offset("struct cea_exception_stacks", "NMI_stack") >= 0 ? "struct cea_exception_stacks"
                 : k.offset("struct exception_stacks", "NMI_stack") >= 0 ? "struct exception_stacks" : null;
         long[] size = new long[IST_SLOTS];
@@ -226,29 +227,21 @@ public final class X86MachineFacts implements MachineFacts {
     }
 
     /** crash's names of IST slots 1..7 from the IDT gate functions that use them; "(unknown)" otherwise. */
-    private static String[] istNames(Session session, KernelLayout k) {
+    private static String[] istNames(Session session) {
         String[] names = new String[IST_SLOTS];
         java.util.Arrays.fill(names, "(unknown)");
-        OptionalLong idt = k.symbol("idt_table");
-        if (idt.isEmpty()) return names;
-        long gate = k.size("struct gate_struct");
-        if (gate <= 0) gate = 16;
-        byte[] table;
+        List<InterruptDescriptorTable.Gate> gates;
         try {
-            table = session.memory().read(idt.getAsLong(), (int) (gate * 256));
+            gates = InterruptDescriptorTable.gates(session);
         } catch (RuntimeException e) {
             return names;
         }
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(table).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < 256; i++) {
-            long lo = b.getLong((int) (i * gate));
-            long hi = b.getLong((int) (i * gate + 8));
-            int ist = (int) ((lo >>> 32) & 7);
+        for (InterruptDescriptorTable.Gate g : gates) {
+            int ist = g.ist();
             if (ist == 0) continue;
-            long addr = (hi << 32) | (lo & 0xffff) | ((lo >>> 32) & 0xffff0000L);
             String fn;
             try {
-                fn = session.symbols().containing(addr).map(Symbol::name).orElse("");
+                fn = session.symbols().containing(g.handler()).map(Symbol::name).orElse("");
             } catch (RuntimeException e) {
                 fn = "";
             }

@@ -4,7 +4,8 @@
  * component) disassembles in gdb's AT&amp;T syntax on the embedded capstone binding. Packages:
  * {@code paging} (4/5-level walks, crash's vtop lines), {@code layout} (the address space),
  * {@code regs} (pt_regs, PRSTATUS, switch frames), {@code unwind} and {@code orc} (backtraces),
- * {@code code} (instruction semantics for autopsy), {@code dis} (the disassembler).
+ * {@code code} (instruction semantics for autopsy), {@code dis} (the disassembler), {@code idt} (the
+ * interrupt descriptor table, for irq -d and the names of the IST stacks).
  *
  * <p>Backtraces for commands (bt, foreach, autopsy …):
  * <ul>

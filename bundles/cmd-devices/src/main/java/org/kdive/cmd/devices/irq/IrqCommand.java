@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.kdive.api.arch.InterruptVector;
 import org.kdive.api.command.Args;
 import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Output;
 import org.kdive.api.command.Result;
+import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Type;
 import org.kdive.api.util.Hex;
 import org.kdive.cmd.devices.access.Cpus;
@@ -23,7 +25,8 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 /**
  * crash's {@code irq}: interrupt descriptors and their actions, {@code -u} those in use, {@code -a}
- * affinity, {@code -b} the softirq vectors, {@code -s [-c CPUS]} per-CPU counts as /proc/interrupts.
+ * affinity, {@code -b} the softirq vectors, {@code -s [-c CPUS]} per-CPU counts as /proc/interrupts,
+ * {@code -d} the CPU's interrupt vector table (x86's IDT, from the architecture).
  */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=irq")
 public class IrqCommand implements Command {
@@ -35,16 +38,17 @@ public class IrqCommand implements Command {
     public String usage() {
         return """
                 irq - IRQ data
-                irq [[[index ...] | -u] | -b | -a | -s [-c cpu(s)]]
+                irq [[[index ...] | -u] | -d | -b | -a | -s [-c cpu(s)]]
                   Without arguments, lists every IRQ with its irq_desc, its irqaction(s) and their names.
                     index  show only these IRQ numbers (decimal).
                        -u  only the IRQs in use (with an action).
+                       -d  the interrupt descriptor table (x86_64's IDT, idt_table): each of the 256
+                           vectors with its handler as "symbol+offset" (decimal), or its address when
+                           no symbol holds it. Other architectures have no such table.
                        -b  the softirq vectors (bottom halves) and their actions.
                        -a  the CPU affinity of the IRQs in use.
                        -s  per-CPU interrupt counts, as /proc/interrupts shows them.
                    -c cpu  with -s: only these CPUs ("1", "0,2", "1-3", "all").
-                  -d (the x86 IDT) is not available: it needs architecture knowledge kdive keeps out of
-                  command bundles.
                 """;
     }
 
@@ -52,7 +56,7 @@ public class IrqCommand implements Command {
     public Result execute(CommandContext context, List<String> args) {
         Args a = Args.parse(args, Set.of("d", "b", "u", "a", "s"), Set.of("c"));
         Kern k = Kern.of(context.session());
-        if (a.has("d")) throw new CommandException("-d (the IDT) is not supported by kdive", CommandException.USAGE);
+        if (a.has("d")) return vectors(k);
         if (a.has("b")) return softirqs(k);
         if (a.has("a")) return affinity(k, context);
         if (a.has("s")) return stats(k, context, a.value("c"));
@@ -117,6 +121,52 @@ public class IrqCommand implements Command {
             }
             return Map.of("nrIrqs", nr);
         });
+    }
+
+    /**
+     * crash's x86_64_display_idt_table: "[N] handler" for each vector, "[N]" right-aligned in 5 columns;
+     * the handler by symbol+offset, else its address (and, as crash does, the symbol at the same
+     * physical page's direct-map address when there is one).
+     */
+    private Result vectors(Kern k) {
+        Session s = k.session();
+        Optional<List<InterruptVector>> table = s.arch().interruptVectors(s);
+        if (table.isEmpty()) {
+            throw new CommandException("-d option is not applicable to the " + s.arch().machine()
+                    + " architecture: it has no interrupt descriptor table", CommandException.USAGE);
+        }
+        StringBuilder sb = new StringBuilder();
+        List<Object> rows = new ArrayList<>();
+        for (InterruptVector v : table.get()) {
+            String sym = k.symstr(v.handler());
+            String text = sym;
+            String alias = null;
+            if (sym.isEmpty()) {
+                text = String.format("%016x", v.handler());
+                alias = directMapSymbol(k, v.handler());
+                if (alias != null) text += "  <" + alias + ">";
+            }
+            sb.append(String.format("%5s %s\n", "[" + v.vector() + "]", text));
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("vector", v.vector());
+            r.put("address", Hex.json(v.handler()));
+            r.put("symbol", sym.isEmpty() ? null : sym);
+            if (alias != null) r.put("directMapSymbol", alias);
+            rows.add(r);
+        }
+        return Result.of(sb.toString(), Map.of("vectors", rows));
+    }
+
+    /** The symbol at the direct-map alias of {@code addr}'s physical page, or null (crash's fallback). */
+    private static String directMapSymbol(Kern k, long addr) {
+        try {
+            Session s = k.session();
+            long phys = s.arch().toPhysical(addr);
+            String sym = k.symstr(s.arch().addressSpace(s).directMapAddress(phys));
+            return sym.isEmpty() ? null : sym;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** crash's display_bh_4: softirq_vec[] and the action of each. */
