@@ -130,7 +130,7 @@ public class KdiveSessions implements SessionService {
             dump.close();
             throw e;
         }
-        if (session.vmlinux().isPresent() || session.builtin().isPresent()) {
+        if (request.forCommands() && (session.vmlinux().isPresent() || session.builtin().isPresent())) {
             for (SessionListener l : listeners) {
                 try {
                     long t1 = System.nanoTime();

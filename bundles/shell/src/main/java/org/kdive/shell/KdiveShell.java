@@ -270,7 +270,7 @@ public class KdiveShell {
             else if (!isDebugObject(p)) dumps.add(p);
         }
         if (dumps.isEmpty()) throw new KdiveException("no dump file among " + files);
-        org.kdive.api.session.Session s = sessions.open(new OpenRequest(dumps, vmlinux, fetch));
+        org.kdive.api.session.Session s = sessions.open(dumpOnly ? OpenRequest.describeOnly(dumps) : new OpenRequest(dumps, vmlinux, fetch));
         if (!dumpOnly) {
             for (String w : s.warnings()) err.println("WARNING: " + w);
         }

@@ -14,10 +14,23 @@ import java.util.List;
  *                   when a command needs what BTF lacks (source lines, types of ordinary globals)
  *                   or on `debuginfo fetch`. Also set by the environment variable
  *                   {@code KDIVE_FETCH=eager}. Ignored when {@code fetch} is false.
+ * @param forCommands whether commands will run on the session: session listeners then prepare it
+ *                   (module symbols, as crash loads them at start-up); false for a run that only
+ *                   describes the dump (--info), which needs none of that work
  */
-public record OpenRequest(List<Path> dumpFiles, Path vmlinux, boolean fetch, boolean eagerFetch) {
+public record OpenRequest(List<Path> dumpFiles, Path vmlinux, boolean fetch, boolean eagerFetch, boolean forCommands) {
     /** Fetching (when allowed) on demand. */
     public OpenRequest(List<Path> dumpFiles, Path vmlinux, boolean fetch) {
         this(dumpFiles, vmlinux, fetch, false);
+    }
+
+    /** A session for commands. */
+    public OpenRequest(List<Path> dumpFiles, Path vmlinux, boolean fetch, boolean eagerFetch) {
+        this(dumpFiles, vmlinux, fetch, eagerFetch, true);
+    }
+
+    /** A session that only describes the dump: no fetching, no listeners. */
+    public static OpenRequest describeOnly(List<Path> dumpFiles) {
+        return new OpenRequest(dumpFiles, null, false, false, false);
     }
 }

@@ -133,7 +133,10 @@ public final class DumpinfoCommand implements Command {
     static int panicCpu(Session session) {
         if (session.dump().info().panicCpu() >= 0) return session.dump().info().panicCpu();
         try {
-            long v = session.memory().u32(session.symbols().address("panic_cpu"));
+            // the debuginfo's variable first: one index look-up, where the symbol table is read whole
+            java.util.Optional<org.kdive.api.symbols.Variable> var = session.symbols().variable("panic_cpu");
+            long at = var.isPresent() ? var.get().address() : session.symbols().address("panic_cpu");
+            long v = session.memory().u32(at);
             return v == 0xffffffffL ? -1 : (int) v;
         } catch (RuntimeException e) {
             // no symbols, no architecture, or the page is not in the dump: simply unknown
