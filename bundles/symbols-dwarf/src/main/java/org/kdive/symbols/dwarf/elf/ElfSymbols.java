@@ -3,9 +3,7 @@ package org.kdive.symbols.dwarf.elf;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.kdive.api.symbols.Symbol;
@@ -28,7 +26,7 @@ public final class ElfSymbols implements SymbolTable {
     private final Symbol[] symbols;        // in symtab order (a module's section symbols last)
     private final Symbol[] listed;         // what all() lists, in its order
     private volatile AddressOrder byAddress; // made on first address lookup: name lookups don't need it
-    private final Map<String, Object> byName; // String → Integer or int[]
+    private final int[] nameSlots;          // open-addressing table by name hash: symbol index + 1, 0 = free
     private final long[][] ranges;          // run-time ranges of alloc sections: "near" means inside one
     private final Symbol[] sectionSymbols;  // STT_SECTION entries of loaded sections, named after them, in symtab order
 
@@ -37,16 +35,20 @@ public final class ElfSymbols implements SymbolTable {
         this.listed = module ? byAddressThenName(symbols) : symbols;
         this.ranges = ranges;
         this.sectionSymbols = sectionSymbols;
-        this.byName = new HashMap<>(symbols.length * 4 / 3 + 16);
+        // A vmlinux has 150k+ symbols: a table of ints spares a HashMap node and a boxed index each,
+        // a fifth of reading the table at every start (bench/). Probing keeps symtab order among
+        // symbols of one name, as byName lists them.
+        this.nameSlots = new int[Math.max(16, Integer.highestOneBit(Math.max(1, symbols.length)) << 2)];
+        int mask = nameSlots.length - 1;
         for (int i = 0; i < symbols.length; i++) {
-            Object had = byName.putIfAbsent(symbols[i].name(), i);
-            if (had != null) {
-                int[] old = had instanceof Integer x ? new int[] {x} : (int[]) had;
-                int[] n = Arrays.copyOf(old, old.length + 1);
-                n[old.length] = i;
-                byName.put(symbols[i].name(), n);
-            }
+            int slot = spread(symbols[i].name().hashCode()) & mask;
+            while (nameSlots[slot] != 0) slot = (slot + 1) & mask;
+            nameSlots[slot] = i + 1;
         }
+    }
+
+    private static int spread(int h) {
+        return h ^ (h >>> 16);
     }
 
     /**
@@ -150,9 +152,9 @@ public final class ElfSymbols implements SymbolTable {
         int n = b.limit() / 24;
         List<Symbol> out = new ArrayList<>(n);
         List<Symbol> sections = new ArrayList<>();
-        Map<Integer, Character> sectionLetters = new HashMap<>();
+        char[] sectionLetters = new char[elf.sections().size()]; // 0: not yet known
         List<Integer> sectionIndex = new ArrayList<>(); // the section of each entry of sections
-        java.util.Set<Integer> populated = new java.util.HashSet<>(); // sections holding a listed symbol
+        boolean[] populated = new boolean[elf.sections().size()]; // sections holding a listed symbol
         for (int i = 1; i < n; i++) {
             int p = i * 24;
             int nameOff = b.getInt(p);
@@ -192,8 +194,9 @@ public final class ElfSymbols implements SymbolTable {
                 long base = relocate.symbolAddress(sec, value);
                 if (base == Long.MIN_VALUE) continue; // section not loaded in the crashed kernel
                 address = base;
-                populated.add(shndx);
-                letter = sectionLetters.computeIfAbsent(shndx, k -> sectionLetter(sec));
+                populated[shndx] = true;
+                if (sectionLetters[shndx] == 0) sectionLetters[shndx] = sectionLetter(sec);
+                letter = sectionLetters[shndx];
                 if (type == STT_GNU_IFUNC) letter = 'i';
             }
             if (bind == STB_WEAK && shndx != SHN_UNDEF) {
@@ -210,7 +213,7 @@ public final class ElfSymbols implements SymbolTable {
             // section's own symbol under the section's name unless that begins with '.'
             for (int i = 0; i < sectionIndex.size(); i++) {
                 Symbol sec = sections.get(i);
-                if (!sec.name().startsWith(".") && populated.contains(sectionIndex.get(i))) out.add(sec);
+                if (!sec.name().startsWith(".") && populated[sectionIndex.get(i)]) out.add(sec);
             }
         }
         return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new), sections.toArray(Symbol[]::new), module != null);
@@ -281,13 +284,15 @@ public final class ElfSymbols implements SymbolTable {
 
     @Override
     public List<Symbol> byName(String name) {
-        Object o = byName.get(name);
-        if (o == null) return List.of();
-        if (o instanceof Integer i) return List.of(symbols[i]);
-        int[] all = (int[]) o;
-        List<Symbol> l = new ArrayList<>(all.length);
-        for (int i : all) l.add(symbols[i]);
-        return l;
+        int mask = nameSlots.length - 1;
+        List<Symbol> found = null;
+        for (int slot = spread(name.hashCode()) & mask, i; (i = nameSlots[slot]) != 0; slot = (slot + 1) & mask) {
+            Symbol s = symbols[i - 1];
+            if (!s.name().equals(name)) continue;
+            if (found == null) found = new ArrayList<>(2);
+            found.add(s);
+        }
+        return found == null ? List.of() : found;
     }
 
     @Override
