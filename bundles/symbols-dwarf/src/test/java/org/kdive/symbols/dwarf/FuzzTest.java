@@ -55,6 +55,19 @@ class FuzzTest {
     /** Edits inside .debug_line of the module only: line lookups may fail, the types must read as before. */
     @Test
     void aDamagedLineTableLeavesTheTypesAsTheyWere() throws Exception {
+        lineOnly(null, 200);
+    }
+
+    /**
+     * The run that found an extended opcode whose length (near 2^63) wrapped the program position
+     * backwards, so the line program looped for ever (round 43 of this seed): replayed as it was.
+     */
+    @Test
+    void anExtendedOpcodeLengthThatWrapsIsAnErrorNotALoop() throws Exception {
+        lineOnly(2873647974276926091L, 44);
+    }
+
+    private static void lineOnly(Long pinnedSeed, int rounds) throws Exception {
         byte[] image = Files.readAllBytes(Corpus.file("vqbug.ko.debug"));
         ElfSection line;
         try (ElfFile e = ElfFile.open(Corpus.file("vqbug.ko.debug"))) {
@@ -62,7 +75,9 @@ class FuzzTest {
         }
         String expected = layout(image);
         int from = (int) line.offset(), size = (int) line.size();
-        Fuzzing.of("line-only", image).rounds(200).allow(DumpFormatException.class).eachWithin(Duration.ofSeconds(10))
+        Fuzzing f = Fuzzing.of("line-only", image);
+        if (pinnedSeed != null) f.randomSeed(pinnedSeed);
+        f.rounds(rounds).allow(DumpFormatException.class).eachWithin(Duration.ofSeconds(10))
                 .mutation((m, r) -> {
                     for (int i = 1 + r.nextInt(16); i > 0; i--) m[from + r.nextInt(size)] = (byte) r.nextInt(256);
                     return m;

@@ -117,6 +117,7 @@ public final class LineTable {
             r.u8(); // segment selector size
         }
         long headerLen = r.uN(offSize);
+        if (headerLen < 0 || headerLen > end - r.pos) throw new IndexOutOfBoundsException();
         int progStart = (int) (r.pos + headerLen);
         int minInst = r.u8();
         int maxOps = version >= 4 ? r.u8() : 1;
@@ -187,8 +188,9 @@ public final class LineTable {
                 emit = true;
             } else if (op == 0) {
                 long elen = r.uleb();
+                // compared before adding: a damaged length near 2^63 would wrap the sum backwards and loop for ever
+                if (elen <= 0 || elen > end - r.pos) throw new IndexOutOfBoundsException();
                 int next = (int) (r.pos + elen);
-                if (elen == 0 || next > end) throw new IndexOutOfBoundsException();
                 int sub = r.u8();
                 switch (sub) {
                     case 1: endSeq = true; emit = true; break;
