@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.kdive.api.command.CommandContext;
 import org.kdive.test.Corpus;
+import org.kdive.test.HostCrash;
 import org.kdive.test.CrashText;
 import org.kdive.test.session.CorpusSession;
 
@@ -19,7 +20,7 @@ import org.kdive.test.session.CorpusSession;
 class IrqIdtTest {
     @Test
     void idtMatchesCrash() throws Exception {
-        String crash = HostCrash.run(Corpus.vmlinux(), Corpus.file(CorpusSession.DUMP), List.of("irq -d")).get("irq -d");
+        String crash = HostCrash.run(Corpus.vmlinux(), Corpus.file(CorpusSession.DUMP), List.of("irq -d")).get(0);
         assertEquals(256, crash.lines().count(), "crash prints one line per vector:\n" + crash);
         assertEquals(CrashText.layout(crash), CrashText.layout(Devices.run("irq -d")));
     }

@@ -65,11 +65,11 @@ public final class SymCommand implements Command {
                     .filter(x -> q == null || x.name().contains(q))
                     .filter(x -> exact == null || x.name().equals(exact))
                     .limit(MAX_LIST)
-                    .sorted(args.has("M") || mod != null
-                            ? Comparator.comparing((Symbol x) -> moduleBase(s, x.module()), Long::compareUnsigned).thenComparing(Symbol::address, Long::compareUnsigned)
+                    .sorted(args.has("M") || mod != null || args.has("l") || args.has("L") ? crashListOrder(s)
                             : Comparator.comparing(Symbol::address, Long::compareUnsigned))
                     .collect(Collectors.toList());
-            boolean framed = args.has("M") || mod != null;
+            // crash lists a module's symbols between its MODULE START and END lines, sym -l after the kernel's
+            boolean framed = args.has("M") || mod != null || args.has("l") || args.has("L");
             if (q != null && all.isEmpty()) return Result.of("(none found)\n", Map.of("symbols", List.of()));
             if (mod != null && KernelModules.list(s).stream().noneMatch(m -> m.name().equals(mod))) {
                 throw new CommandException("invalid module name: " + mod);
@@ -80,7 +80,7 @@ public final class SymCommand implements Command {
             return Result.stream("symbols", o -> {
                 String open = null;
                 for (Symbol x : all) {
-                    if (framed && !x.module().equals(open)) {
+                    if (framed && x.module() != null && !x.module().equals(open)) {
                         if (open != null) moduleEnd(o, byName.get(open));
                         open = x.module();
                         KernelModules.Module m = byName.get(open);
@@ -112,8 +112,9 @@ public final class SymCommand implements Command {
                     errors.add("symbol not found: " + a + "\n");
                     continue;
                 }
-                hits.add(sym.get());
-                offsets.add(addr - sym.get().address());
+                Symbol found = kernelsChoice(s, sym.get(), addr);
+                hits.add(withModuleObjectType(s, found));
+                offsets.add(addr - found.address());
             } else {
                 List<Symbol> named = Names.defined(s, a);
                 if (named.isEmpty()) {
@@ -138,7 +139,7 @@ public final class SymCommand implements Command {
                     errors.add(e.toString());
                     continue;
                 }
-                for (Symbol x : named) {
+                for (Symbol x : inCrashOrder(s, named)) {
                     hits.add(x);
                     offsets.add(0L);
                 }
@@ -190,8 +191,52 @@ public final class SymCommand implements Command {
         if (like.isEmpty()) out.append("  (none found)\n");
     }
 
-    private static long moduleBase(Session s, String module) {
-        return KernelModules.list(s).stream().filter(m -> m.name().equals(module)).mapToLong(KernelModules.Module::base).findFirst().orElse(-1L);
+    /**
+     * crash's order of a symbol list: the kernel's symbols by address, then each module's (modules by
+     * base address, as crash keeps its module list) by address.
+     */
+    private static Comparator<Symbol> crashListOrder(Session s) {
+        Map<String, Long> bases = new java.util.HashMap<>();
+        for (KernelModules.Module m : KernelModules.list(s)) bases.put(m.name(), m.base());
+        return Comparator.comparing((Symbol x) -> x.module() != null)
+                .thenComparing((Symbol x) -> x.module() == null ? 0L : bases.getOrDefault(x.module(), -1L), Long::compareUnsigned)
+                .thenComparing(Symbol::address, Long::compareUnsigned);
+    }
+
+    /** Symbols of one name as crash shows them (sym NAME): the kernel's first, then the modules' in their order. */
+    private static List<Symbol> inCrashOrder(Session s, List<Symbol> named) {
+        if (named.size() < 2) return named;
+        List<Symbol> sorted = new ArrayList<>(named);
+        sorted.sort(crashListOrder(s));
+        return sorted;
+    }
+
+    /**
+     * Of several symbols at a module address, the one the kernel names it after (the first in the
+     * module's kallsyms; an object covering the address before a zero-size marker), also once the
+     * module's object file is loaded, whose table ranks a global alias (init_module,
+     * __mod_pci__*_device_table) first, and where crash names the section symbol (__param).
+     */
+    private static Symbol kernelsChoice(Session s, Symbol x, long addr) {
+        if (x.module() == null) return x;
+        Optional<Symbol> k = KernelModules.kallsymsName(s, x.module(), addr);
+        return k.isPresent() && k.get().address() == x.address() && x.module().equals(k.get().module()) ? k.get() : x;
+    }
+
+    /**
+     * The module object's own entry for a symbol kallsyms named, once the module's debuginfo is
+     * loaded: crash shows the object file's type (b, d, r …) where the kernel's kallsyms has none
+     * (?). The name stays the kernel's (vqb_exit, not its alias cleanup_module).
+     */
+    private static Symbol withModuleObjectType(Session s, Symbol x) {
+        if (x.module() == null) return x;
+        for (org.kdive.api.symbols.DebugInfo d : s.modules()) {
+            if (!x.module().equals(d.module())) continue;
+            for (Symbol o : d.symbols().byName(x.name())) {
+                if (o.address() == x.address() && Names.isDefined(o)) return new Symbol(x.name(), x.address(), x.size(), o.type(), x.module());
+            }
+        }
+        return x;
     }
 
     private static boolean near(Symbol s, long addr) {
@@ -199,7 +244,30 @@ public final class SymCommand implements Command {
         return off >= 0 && (s.size() > 0 ? off < s.size() || s.module() != null : off < (1L << 20));
     }
 
+    /**
+     * The symbol before or after {@code x} as crash steps: a module symbol's neighbour is the entry
+     * next to it in the modules' list as sym -M shows it (the same address may come twice: an alias
+     * such as init_module after virtio_init; the step crosses into the next or previous module,
+     * before the first module into the kernel); a kernel symbol's is the nearest other address.
+     */
     private static Optional<Symbol> neighbour(Session s, Symbol x, boolean next) {
+        if (x.module() != null) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            List<Symbol> mods = s.symbols().all()
+                    .filter(o -> o.module() != null && Names.isDefined(o))
+                    .filter(o -> seen.add(o.address() + "/" + o.name() + "/" + o.module()))
+                    .sorted(crashListOrder(s))
+                    .collect(Collectors.toList());
+            for (int i = 0; i < mods.size(); i++) {
+                Symbol o = mods.get(i);
+                if (o.address() != x.address() || !o.name().equals(x.name()) || !o.module().equals(x.module())) continue;
+                if (next) return i + 1 < mods.size() ? Optional.of(mods.get(i + 1)) : Optional.empty();
+                if (i > 0) return Optional.of(mods.get(i - 1));
+                return s.symbols().all().filter(k -> k.module() == null && Names.isDefined(k))
+                        .filter(k -> Long.compareUnsigned(k.address(), x.address()) < 0)
+                        .reduce((a, b) -> Long.compareUnsigned(a.address(), b.address()) >= 0 ? a : b);
+            }
+        }
         return s.symbols().all()
                 .filter(o -> next ? Long.compareUnsigned(o.address(), x.address()) > 0 : Long.compareUnsigned(o.address(), x.address()) < 0)
                 .reduce((a, b) -> next ? (Long.compareUnsigned(a.address(), b.address()) <= 0 ? a : b)

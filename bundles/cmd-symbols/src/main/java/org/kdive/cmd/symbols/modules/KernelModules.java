@@ -11,6 +11,7 @@ import org.kdive.api.command.CommandException;
 import org.kdive.api.session.Memory;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.Member;
+import org.kdive.api.symbols.Symbol;
 import org.kdive.api.symbols.Type;
 import org.kdive.api.symbols.Type.Kind;
 import org.kdive.api.symbols.Variable;
@@ -46,13 +47,39 @@ public final class KernelModules {
             for (Module m : list(s)) {
                 try {
                     KallsymsTable t = KallsymsTable.read(s, m, MAX_SYMBOLS);
-                    if (t != null) s.addSymbols("kallsyms:" + m.name(), t);
+                    if (t != null) {
+                        s.addSymbols("kallsyms:" + m.name(), t);
+                        kallsymsTables(s).put(m.name(), t);
+                    }
                 } catch (KdiveException e) {
                     LOG.debug("kallsyms of module {} unreadable: {}", m.name(), e.getMessage());
                 }
             }
             return Boolean.TRUE;
         });
+    }
+
+    private static Map<String, KallsymsTable> kallsymsTables(Session s) {
+        return s.cached("cmd-symbols.kallsyms-tables", java.util.concurrent.ConcurrentHashMap::new);
+    }
+
+    /**
+     * The symbol the kernel itself names a module address after (find_kallsyms_symbol: of the
+     * module's kallsyms, the first with the highest address at or below it), except that an object
+     * covering the address comes before a zero-size marker at its start (a lock_class_key __key.N
+     * without lockdep); empty when the module has no kallsyms or the address lies outside it. Where
+     * a module's object file is loaded, its table may rank another symbol at the same address first
+     * (a global alias such as __mod_pci__*_device_table before the table itself).
+     */
+    public static Optional<Symbol> kallsymsName(Session s, String module, long address) {
+        ensureKallsyms(s);
+        KallsymsTable t = kallsymsTables(s).get(module);
+        Optional<Symbol> k = t == null ? Optional.empty() : t.containing(address);
+        if (k.isEmpty()) return k;
+        for (Symbol c : t.at(k.get().address())) {
+            if (Long.compareUnsigned(address - c.address(), c.size()) < 0) return Optional.of(c);
+        }
+        return k;
     }
 
     /**
