@@ -114,21 +114,22 @@ public final class ElfSymbols implements SymbolTable {
     }
 
     /**
-     * Among symbols at one address: sized before unsized, global before local, functions/objects before
-     * labels. A module's init_module/cleanup_module are module_init()/module_exit()'s global aliases of
-     * the module's own functions: they count as local, so the function's name comes first (symtab
-     * order), the name the kernel's own lookup prints (console: "panicker_init+0xa3/0x1000 [panicker]")
-     * and the one kdive shows from the module's kallsyms before its debuginfo is loaded.
+     * Among symbols at one address: sized before unsized; then, in vmlinux, global before local. In a
+     * module, symtab order after size: the kernel's own lookup of a module address takes the first
+     * symbol of the module's kallsyms there (its symtab order, locals first), so a local function
+     * or table is named rather than its global alias (module_init()'s init_module, module_exit()'s
+     * cleanup_module, MODULE_DEVICE_TABLE's __mod_*_device_table): the console's name
+     * ("panicker_init+0xa3/0x1000 [panicker]"), and the one kdive shows from the module's kallsyms
+     * before its debuginfo is loaded, so bt, rd -s and sym agree before and after mod -s.
      */
     private static int preference(Symbol s) {
         int p = 0;
         if (s.size() > 0) p += 4;
         char t = s.type();
-        if (t >= 'A' && t <= 'Z' && !(s.module() != null && MODULE_ALIASES.contains(s.name()))) p += 2;
+        if (s.module() == null && t >= 'A' && t <= 'Z') p += 2;
         return p;
     }
 
-    private static final java.util.Set<String> MODULE_ALIASES = java.util.Set.of("init_module", "cleanup_module");
 
     /**
      * Reads .symtab (or .dynsym when there is none).
