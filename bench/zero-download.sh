@@ -21,7 +21,9 @@ kdive=$PWD/distro/default/target/kdive/bin/kdive
 [ -x /usr/bin/time ] || { echo "bench: GNU time missing (apt-get install time)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export KDIVE_SERVER=off KDIVE_INDEX_DIR=$work/index TZ=UTC
+# a cache of its own: a vmlinux fetched earlier into the user's cache would make the "without
+# vmlinux" case open it (KDIVE_CACHE moves every cache; the index apart, to remove it for cold runs)
+export KDIVE_SERVER=off KDIVE_CACHE=$work/cache KDIVE_INDEX_DIR=$work/index TZ=UTC
 cmds="sys; bt; ps; log; struct task_struct"
 
 # one untimed run: Felix's bundle cache and the class-data-sharing archive, as a first session makes them
