@@ -56,7 +56,10 @@ public final class SymCommand implements Command {
             String exact = args.value("Q");
             String mod = args.value("m");
             java.util.Set<String> seen = new java.util.HashSet<>();
+            // with a vmlinux, sym -l's kernel part is crash's kernel table as it is (see kernelTable)
+            List<Symbol> kernel = args.has("l") || args.has("L") ? kernelTable(s) : null;
             List<Symbol> all = s.symbols().all()
+                    .filter(x -> kernel == null || x.module() != null)
                     // undefined references and the same symbol from debuginfo and kallsyms are listed once
                     .filter(Names::isDefined)
                     .filter(x -> seen.add(x.address() + "/" + x.name() + "/" + x.module()))
@@ -68,6 +71,7 @@ public final class SymCommand implements Command {
                     .sorted(args.has("M") || mod != null || args.has("l") || args.has("L") ? crashListOrder(s)
                             : Comparator.comparing(Symbol::address, Long::compareUnsigned))
                     .collect(Collectors.toList());
+            if (kernel != null) all.addAll(0, kernel);
             // crash lists a module's symbols between its MODULE START and END lines, sym -l after the kernel's
             boolean framed = args.has("M") || mod != null || args.has("l") || args.has("L");
             if (q != null && all.isEmpty()) return Result.of("(none found)\n", Map.of("symbols", List.of()));
@@ -99,9 +103,11 @@ public final class SymCommand implements Command {
         // what was found is output; "symbol not found" an error (stderr, failed status) at its place
         List<String> errors = new ArrayList<>();
         List<Integer> errorAt = new ArrayList<>();
+        List<Symbol> table = kernelTable(s);
         for (String a : args.positional()) {
             List<Symbol> hits = new ArrayList<>();
             List<Long> offsets = new ArrayList<>();
+            List<Integer> inTable = new ArrayList<>(); // a kernel hit's place in crash's kernel table, or -1
             if (Hex.looksLikeAddress(a) && Names.defined(s, a).isEmpty()) {
                 long addr = Hex.parseAddress(a);
                 // crash: only addresses in the kernel's symbol range (not 0, not per-cpu offsets)
@@ -115,9 +121,25 @@ public final class SymCommand implements Command {
                 Symbol found = kernelsChoice(s, sym.get(), addr);
                 hits.add(withModuleObjectType(s, found));
                 offsets.add(addr - found.address());
+                inTable.add(found.module() == null ? indexOf(table, found) : -1);
             } else {
-                List<Symbol> named = Names.defined(s, a);
-                if (named.isEmpty()) {
+                List<Integer> entries = a.indexOf(':') < 0 ? named(table, a) : List.of();
+                if (!entries.isEmpty()) {
+                    // crash's kernel entries of the name in its table's order, repeats included; then the modules'
+                    for (int i : entries) {
+                        hits.add(table.get(i));
+                        offsets.add(0L);
+                        inTable.add(i);
+                    }
+                    for (Symbol x : inCrashOrder(s, Names.defined(s, a))) {
+                        if (x.module() == null) continue;
+                        hits.add(x);
+                        offsets.add(0L);
+                        inTable.add(-1);
+                    }
+                }
+                List<Symbol> named = entries.isEmpty() ? Names.defined(s, a) : List.of();
+                if (named.isEmpty() && entries.isEmpty()) {
                     try {
                         // e.g. __per_cpu_start at 0, which the table does not list by name
                         long addr = s.symbols().address(a);
@@ -132,7 +154,7 @@ public final class SymCommand implements Command {
                         named = List.of();
                     }
                 }
-                if (named.isEmpty()) {
+                if (named.isEmpty() && entries.isEmpty()) {
                     StringBuilder e = new StringBuilder();
                     notFound(s, a, e);
                     errorAt.add(out.length());
@@ -142,13 +164,15 @@ public final class SymCommand implements Command {
                 for (Symbol x : inCrashOrder(s, named)) {
                     hits.add(x);
                     offsets.add(0L);
+                    inTable.add(x.module() == null ? indexOf(table, x) : -1);
                 }
             }
             for (int i = 0; i < hits.size(); i++) {
                 Symbol x = hits.get(i);
-                if (args.has("p")) neighbour(s, x, false).ifPresent(p -> line(out, rows, s, p, 0));
+                int at = inTable.get(i);
+                if (args.has("p")) (at >= 0 ? previous(table, at) : neighbour(s, x, false)).ifPresent(p -> line(out, rows, s, p, 0));
                 line(out, rows, s, x, offsets.get(i));
-                if (args.has("n")) neighbour(s, x, true).ifPresent(p -> line(out, rows, s, p, 0));
+                if (args.has("n")) (at >= 0 ? next(s, table, at) : neighbour(s, x, true)).ifPresent(p -> line(out, rows, s, p, 0));
             }
         }
         Object data = rows.size() == 1 ? rows.get(0) : Map.of("symbols", rows);
@@ -164,6 +188,54 @@ public final class SymCommand implements Command {
             o.text(text.substring(from));
             return data;
         });
+    }
+
+    /**
+     * With a vmlinux, crash's kernel symbol table: the vmlinux's listing (for x86_64 crash's own
+     * order, section symbols and repeated entries included), kept in address order; else null.
+     * sym -l lists it, sym NAME shows each entry of the name, -p and -n step through it.
+     */
+    private static List<Symbol> kernelTable(Session s) {
+        Optional<org.kdive.api.symbols.DebugInfo> v = s.vmlinux();
+        if (v.isEmpty()) return null;
+        List<Symbol> table = new ArrayList<>(v.get().symbols().all().toList());
+        table.sort(Comparator.comparing(Symbol::address, Long::compareUnsigned)); // stable: a no-op on crash's order
+        return table;
+    }
+
+    /** The places of a name's entries in the kernel table. */
+    private static List<Integer> named(List<Symbol> table, String name) {
+        if (table == null) return List.of();
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < table.size(); i++) if (table.get(i).name().equals(name)) out.add(i);
+        return out;
+    }
+
+    /** The first entry of the kernel table for this symbol, or -1. */
+    private static int indexOf(List<Symbol> table, Symbol x) {
+        if (table == null) return -1;
+        for (int i = 0; i < table.size(); i++) {
+            Symbol t = table.get(i);
+            if (t.address() == x.address() && t.name().equals(x.name())) return i;
+        }
+        return -1;
+    }
+
+    /** crash's sym -p for a kernel entry: the entry before it in the table, at the same address or not. */
+    private static Optional<Symbol> previous(List<Symbol> table, int at) {
+        return at > 0 ? Optional.of(table.get(at - 1)) : Optional.empty();
+    }
+
+    /**
+     * crash's sym -n for a kernel entry: the first entry after it at a higher address (so from the
+     * first of several at one address straight past the others); after the kernel's last, the modules'.
+     */
+    private static Optional<Symbol> next(Session s, List<Symbol> table, int at) {
+        Symbol x = table.get(at);
+        for (int i = at + 1; i < table.size(); i++) {
+            if (Long.compareUnsigned(table.get(i).address(), x.address()) > 0) return Optional.of(table.get(i));
+        }
+        return neighbour(s, x, true);
     }
 
     /** crash's frame after a module's symbols (sym -M, sym -m): the end of its core memory. */

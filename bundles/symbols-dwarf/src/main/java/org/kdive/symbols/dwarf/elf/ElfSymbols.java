@@ -16,7 +16,8 @@ import org.kdive.api.symbols.SymbolTable;
  * loads one (load_module_symbols): names beginning with '.' (the assembler's .LC labels) are left
  * to the kernel's kallsyms, which crash shows them from; a section symbol whose section holds other
  * symbols is listed under the section's name when that has no leading '.' (__param); and
- * {@link #all()} lists symbols by address, then name.
+ * {@link #all()} lists symbols by address, then name. An x86_64 vmlinux's {@link #all()} is crash's
+ * kernel symbol table ({@link CrashListing}): section symbols and repeated entries included.
  */
 public final class ElfSymbols implements SymbolTable {
     private static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10;
@@ -24,15 +25,17 @@ public final class ElfSymbols implements SymbolTable {
     private static final int SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2;
 
     private final Symbol[] symbols;        // in symtab order (a module's section symbols last)
-    private final Symbol[] listed;         // what all() lists, in its order
+    private volatile Symbol[] listed;      // what all() lists, in its order
+    private volatile CrashListing crashListing; // an x86_64 vmlinux's: all() made on first use, then dropped
     private volatile AddressOrder byAddress; // made on first address lookup: name lookups don't need it
     private final int[] nameSlots;          // open-addressing table by name hash: symbol index + 1, 0 = free
     private final long[][] ranges;          // run-time ranges of alloc sections: "near" means inside one
     private final Symbol[] sectionSymbols;  // STT_SECTION entries of loaded sections, named after them, in symtab order
 
-    private ElfSymbols(Symbol[] symbols, long[][] ranges, Symbol[] sectionSymbols, boolean module) {
+    private ElfSymbols(Symbol[] symbols, long[][] ranges, Symbol[] sectionSymbols, boolean module, CrashListing crashListing) {
         this.symbols = symbols;
-        this.listed = module ? byAddressThenName(symbols) : symbols;
+        this.crashListing = crashListing;
+        this.listed = module ? byAddressThenName(symbols) : crashListing != null ? null : symbols;
         this.ranges = ranges;
         this.sectionSymbols = sectionSymbols;
         // A vmlinux has 150k+ symbols: a table of ints spares a HashMap node and a boxed index each,
@@ -146,7 +149,7 @@ public final class ElfSymbols implements SymbolTable {
                 if (a != Long.MIN_VALUE) ranges.add(new long[] {a, s.size()});
             }
         }
-        if (tab.isEmpty() || tab.get().isNoBits()) return new ElfSymbols(new Symbol[0], ranges.toArray(long[][]::new), new Symbol[0], false);
+        if (tab.isEmpty() || tab.get().isNoBits()) return new ElfSymbols(new Symbol[0], ranges.toArray(long[][]::new), new Symbol[0], false, null);
         ElfSection st = tab.get();
         byte[] strs = stringTable(elf, st);
         ByteBuffer b = elf.data(st);
@@ -156,6 +159,7 @@ public final class ElfSymbols implements SymbolTable {
         char[] sectionLetters = new char[elf.sections().size()]; // 0: not yet known
         List<Integer> sectionIndex = new ArrayList<>(); // the section of each entry of sections
         boolean[] populated = new boolean[elf.sections().size()]; // sections holding a listed symbol
+        CrashListing.Builder crash = CrashListing.applies(elf, module) ? new CrashListing.Builder(elf, relocate, n) : null;
         for (int i = 1; i < n; i++) {
             int p = i * 24;
             int nameOff = b.getInt(p);
@@ -168,8 +172,10 @@ public final class ElfSymbols implements SymbolTable {
                 ElfSection sec = elf.section(shndx);
                 long at = sec.isAlloc() ? relocate.symbolAddress(sec, value) : Long.MIN_VALUE;
                 if (at != Long.MIN_VALUE) {
-                    sections.add(new Symbol(sec.name(), at, 0, sectionLetter(sec), module));
+                    Symbol s = new Symbol(sec.name(), at, 0, sectionLetter(sec), module);
+                    sections.add(s);
                     sectionIndex.add(shndx);
+                    if (crash != null) crash.add(s, value, null);
                 }
                 continue;
             }
@@ -186,6 +192,7 @@ public final class ElfSymbols implements SymbolTable {
                 letter = bind == STB_WEAK ? (type == STT_OBJECT ? 'v' : 'w') : 'U';
             } else if (shndx == SHN_ABS) {
                 letter = 'a';
+                if (crash != null) address = crash.absolute(value);
             } else if (shndx == SHN_COMMON) {
                 letter = 'c';
             } else if (shndx >= elf.sections().size()) {
@@ -207,7 +214,10 @@ public final class ElfSymbols implements SymbolTable {
             } else if ((bind == STB_GLOBAL) && letter != 'i' && letter != 'U') {
                 letter = Character.toUpperCase(letter);
             }
-            out.add(new Symbol(Symbol.crashName(name), address, size, letter, module));
+            String shown = Symbol.crashName(name);
+            Symbol sym = new Symbol(shown, address, size, letter, module);
+            out.add(sym);
+            if (crash != null) crash.add(sym, value, shown.length() == name.length() ? null : name);
         }
         if (module != null) {
             // crash finds a module's sections through the symbols in them, and lists a found
@@ -217,7 +227,8 @@ public final class ElfSymbols implements SymbolTable {
                 if (!sec.name().startsWith(".") && populated[sectionIndex.get(i)]) out.add(sec);
             }
         }
-        return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new), sections.toArray(Symbol[]::new), module != null);
+        return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new), sections.toArray(Symbol[]::new), module != null,
+                crash == null ? null : crash.build());
     }
 
     /** An ARM mapping symbol: $a, $d, $t or $x, alone or followed by '.' and a suffix. */
@@ -327,7 +338,17 @@ public final class ElfSymbols implements SymbolTable {
 
     @Override
     public Stream<Symbol> all() {
-        return Arrays.stream(listed);
+        Symbol[] l = listed;
+        if (l == null) {
+            synchronized (this) {
+                if (listed == null) {
+                    listed = crashListing.symbols();
+                    crashListing = null; // what it was made from is no longer needed
+                }
+                l = listed;
+            }
+        }
+        return Arrays.stream(l);
     }
 
     @Override
