@@ -145,17 +145,21 @@ class GenerationsCommandsTest {
     // ---- where crash is wrong -------------------------------------------------------------------
 
     /**
-     * crash's UPTIME where kdive's differs: kdive's must be the console's panic time (whole seconds of the
-     * first line of the panic or BUG, within a second of the dump); every other line stays crash's.
+     * crash's UPTIME where kdive's differs (crash 8.0.6 takes 6.12's HZ as 1000 without the kernel's
+     * config in memory; it is 250): kdive's must be the console's panic time, whole seconds of the
+     * first line of the panic or BUG, within 2 s either way. UPTIME is jiffies since boot, and jiffies
+     * advance by timer ticks that a loaded TCG host delays, so they may trail the printk clock (a
+     * fresh-cache run read 5.84 s of jiffies at a 6.12 s BUG line); the dump itself follows the panic
+     * within a second or two. A wrong HZ is off by a factor. Every other line stays crash's.
      */
-    private static List<String> sysUptime(MadeDump d, List<String> crash, List<String> ours) {
+    static List<String> sysUptime(MadeDump d, List<String> crash, List<String> ours) {
         List<String> r = new ArrayList<>(crash);
         for (int i = 0; i < r.size() && i < ours.size(); i++) {
             if (!r.get(i).trim().startsWith("UPTIME:") || r.get(i).equals(ours.get(i))) continue;
             long panic = consolePanicSeconds(d);
             String[] hms = ours.get(i).trim().substring("UPTIME:".length()).trim().split(":");
             long up = Long.parseLong(hms[0]) * 3600 + Long.parseLong(hms[1]) * 60 + Long.parseLong(hms[2]);
-            assertTrue(up >= panic && up <= panic + 2, d + ": kdive's UPTIME " + ours.get(i).trim() + " is not the console's panic"
+            assertTrue(up >= panic - 2 && up <= panic + 2, d + ": kdive's UPTIME " + ours.get(i).trim() + " is not the console's panic"
                     + " time " + panic + " s (crash 8.0.6: " + r.get(i).trim() + ")");
             r.set(i, ours.get(i));
         }

@@ -70,7 +70,7 @@ class GenerationsTest {
         String crash = d.crashRef(CRASH_REF.get(cmd));
         String key = e + " " + cmd;
         List<String> expected = lines(crash);
-        if (cmd.equals("sys")) expected = sysWithConsoleUptime(expected, lines(kdive), d);
+        if (cmd.equals("sys")) expected = GenerationsCommandsTest.sysUptime(d, expected, lines(kdive)); // crash's 6.12 HZ
         if (cmd.equals("bt") && "qemu".equals(d.property("capture"))) expected = btFromTheSavedPc(expected, lines(kdive), d);
         String gap = KNOWN_GAPS.get(key);
         if (gap == null) {
@@ -80,40 +80,6 @@ class GenerationsTest {
         }
     }
 
-    /**
-     * crash's sys with kdive's UPTIME where kdive's agrees with the console (crash 8.0.6 reads 6.12's
-     * uptime minutes off: without the kernel's config in memory it takes HZ as 1000, and 6.12 runs at
-     * 250). The console's truth is the last printk time stamp of the crashed kernel; UPTIME is jiffies
-     * since boot, and jiffies advance by timer ticks that a loaded TCG host delays, so they may trail
-     * the printk clock by a second or two (a run under load read 5.84 s of jiffies against a 6.15 s
-     * stamp). Agreeing means within 2 s below to 1 s above the stamp: a wrong HZ is off by a factor.
-     */
-    private static List<String> sysWithConsoleUptime(List<String> crash, List<String> kdive, MadeDump d) {
-        double last = -1;
-        boolean crashed = false;
-        for (String l : d.consoleText().split("\n")) {
-            Matcher m = STAMP.matcher(l);
-            if (!m.find()) continue;
-            if (l.contains("] Linux version ")) {
-                if (crashed) break;  // the kdump capture kernel's own boot
-                crashed = true;
-            }
-            last = Double.parseDouble(m.group(1));
-        }
-        String kdiveUptime = kdive.stream().filter(l -> l.startsWith("      UPTIME: ")).findFirst().orElse(null);
-        Matcher u = kdiveUptime == null ? null : UPTIME.matcher(kdiveUptime);
-        if (u == null || !u.matches()) return crash;
-        long seconds = Long.parseLong(u.group(1)) * 3600 + Long.parseLong(u.group(2)) * 60 + Long.parseLong(u.group(3));
-        if (seconds < last - 2 || seconds > last + 1) return crash;
-        List<String> r = new ArrayList<>(crash);
-        for (int i = 0; i < r.size(); i++) {
-            if (r.get(i).startsWith("      UPTIME: ")) r.set(i, kdiveUptime);
-        }
-        return r;
-    }
-
-    private static final Pattern UPTIME = Pattern.compile("      UPTIME: (\\d+):(\\d\\d):(\\d\\d)");
-    private static final Pattern STAMP = Pattern.compile("^\\[\\s*(\\d+\\.\\d+)\\]");
     private static final Pattern FRAME = Pattern.compile("^\\s?#(\\d+) (\\[[0-9a-f]+\\] (\\S+) at .*)$");
 
     /**
