@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.function.LongFunction;
 import org.kdive.api.KdiveException;
 import org.kdive.api.session.Session;
+import org.kdive.api.symbols.Symbol;
 
 /**
  * An architecture bound to one dump: everything about the CPU and the kernel's use of it that
@@ -26,6 +27,7 @@ import org.kdive.api.session.Session;
  *     instructions do, for autopsy). The architecture's bundle also registers the
  *     {@link org.kdive.api.dis.Disassembler} for its machine;</li>
  * <li>interrupts: {@link #interruptVectors} (x86's IDT, for {@code irq -d}).</li>
+ * <li>symbols: {@link #kernelSymbolTable} (which vmlinux symbols crash's kernel table keeps).</li>
  * </ul>
  *
  * Methods that need kernel symbols or types take the {@link Session}; results that cost reading
@@ -325,5 +327,19 @@ public interface KernelArch {
      */
     default Optional<List<InterruptVector>> interruptVectors(Session session) {
         return Optional.empty();
+    }
+
+    /**
+     * crash's kernel symbol table (what {@code sym -l} lists and {@code sym NAME}, {@code -p}, {@code -n}
+     * walk), made from a vmlinux's symbols in crash's order, by link-time value then ELF name, as the
+     * vmlinux's {@code symbols().all()} lists them: the entries crash's machine-specific check keeps.
+     * Why here: crash decides per machine (x86_64 keeps nothing below {@code _text} but the per-CPU
+     * symbols), and that rule is the architecture's, not the ELF reader's. The default keeps every entry.
+     *
+     * @param symbols the vmlinux's symbols in that order; not modified
+     * @return the kept entries in the same order (may be {@code symbols} itself or a view of it)
+     */
+    default List<Symbol> kernelSymbolTable(List<Symbol> symbols) {
+        return symbols;
     }
 }

@@ -18,6 +18,7 @@ import org.kdive.api.arch.StackFrame;
 import org.kdive.api.dump.Dump;
 import org.kdive.api.dump.VmcoreInfo;
 import org.kdive.api.session.Session;
+import org.kdive.api.symbols.Symbol;
 import org.kdive.arch.x86.code.X86CodeModel;
 import org.kdive.arch.x86.layout.X86AddressSpace;
 import org.kdive.arch.x86.orc.OrcTables;
@@ -25,6 +26,7 @@ import org.kdive.arch.x86.paging.PageTableWalker;
 import org.kdive.arch.x86.regs.Prstatus;
 import org.kdive.arch.x86.regs.PtRegs;
 import org.kdive.arch.x86.regs.SwitchFrame;
+import org.kdive.arch.x86.symbols.KernelSymbolTable;
 import org.kdive.arch.x86.unwind.Unwinder;
 
 /**
@@ -220,6 +222,12 @@ public final class X86KernelArch implements KernelArch {
     public Optional<List<org.kdive.api.arch.InterruptVector>> interruptVectors(Session session) {
         return Optional.of(org.kdive.arch.x86.idt.InterruptDescriptorTable.gates(session).stream()
                 .map(org.kdive.arch.x86.idt.InterruptDescriptorTable.Gate::toVector).toList());
+    }
+
+    /** crash's x86_64_verify_symbol: below _text only the per-CPU symbols (see {@link KernelSymbolTable}). */
+    @Override
+    public List<Symbol> kernelSymbolTable(List<Symbol> symbols) {
+        return KernelSymbolTable.kept(symbols);
     }
 
     /** The session's ORC tables (built once per session). */

@@ -5,7 +5,8 @@
  * {@code paging} (4/5-level walks, crash's vtop lines), {@code layout} (the address space),
  * {@code regs} (pt_regs, PRSTATUS, switch frames), {@code unwind} and {@code orc} (backtraces),
  * {@code code} (instruction semantics for autopsy), {@code dis} (the disassembler), {@code idt} (the
- * interrupt descriptor table, for irq -d and the names of the IST stacks).
+ * interrupt descriptor table, for irq -d and the names of the IST stacks), {@code symbols} (which
+ * vmlinux symbols crash's kernel table keeps).
  *
  * <p>Backtraces for commands (bt, foreach, autopsy …):
  * <ul>

@@ -57,8 +57,10 @@ public final class SymCommand implements Command {
             String mod = args.value("m");
             java.util.Set<String> seen = new java.util.HashSet<>();
             // with a vmlinux, sym -l's kernel part is crash's kernel table as it is (see kernelTable)
-            List<Symbol> kernel = args.has("l") || args.has("L") ? kernelTable(s) : null;
-            List<Symbol> all = s.symbols().all()
+            boolean whole = args.has("l") || args.has("L");
+            List<Symbol> kernel = whole ? kernelTable(s) : null;
+            // sym -l adds the kernel table whole, -M and -m list modules only: -q and -Q search the table
+            List<Symbol> all = (whole || args.has("M") || mod != null ? s.symbols().all() : listable(s, kernelTable(s)))
                     .filter(x -> kernel == null || x.module() != null)
                     // undefined references and the same symbol from debuginfo and kallsyms are listed once
                     .filter(Names::isDefined)
@@ -156,7 +158,7 @@ public final class SymCommand implements Command {
                 }
                 if (named.isEmpty() && entries.isEmpty()) {
                     StringBuilder e = new StringBuilder();
-                    notFound(s, a, e);
+                    notFound(s, table, a, e);
                     errorAt.add(out.length());
                     errors.add(e.toString());
                     continue;
@@ -170,9 +172,9 @@ public final class SymCommand implements Command {
             for (int i = 0; i < hits.size(); i++) {
                 Symbol x = hits.get(i);
                 int at = inTable.get(i);
-                if (args.has("p")) (at >= 0 ? previous(table, at) : neighbour(s, x, false)).ifPresent(p -> line(out, rows, s, p, 0));
+                if (args.has("p")) (at >= 0 ? previous(table, at) : neighbour(s, table, x, false)).ifPresent(p -> line(out, rows, s, p, 0));
                 line(out, rows, s, x, offsets.get(i));
-                if (args.has("n")) (at >= 0 ? next(s, table, at) : neighbour(s, x, true)).ifPresent(p -> line(out, rows, s, p, 0));
+                if (args.has("n")) (at >= 0 ? next(s, table, at) : neighbour(s, table, x, true)).ifPresent(p -> line(out, rows, s, p, 0));
             }
         }
         Object data = rows.size() == 1 ? rows.get(0) : Map.of("symbols", rows);
@@ -191,16 +193,27 @@ public final class SymCommand implements Command {
     }
 
     /**
-     * With a vmlinux, crash's kernel symbol table: the vmlinux's listing (for x86_64 crash's own
-     * order, section symbols and repeated entries included), kept in address order; else null.
-     * sym -l lists it, sym NAME shows each entry of the name, -p and -n step through it.
+     * With a vmlinux, crash's kernel symbol table: the vmlinux's listing (crash's order, section symbols
+     * and repeated entries included) as the architecture keeps it (x86_64: nothing below _text but the
+     * per-CPU symbols), applied in that order, then kept in address order; else null. sym -l lists it,
+     * sym NAME shows each entry of the name, -p and -n step through it.
      */
     private static List<Symbol> kernelTable(Session s) {
         Optional<org.kdive.api.symbols.DebugInfo> v = s.vmlinux();
         if (v.isEmpty()) return null;
-        List<Symbol> table = new ArrayList<>(v.get().symbols().all().toList());
+        List<Symbol> table = new ArrayList<>(s.arch().kernelSymbolTable(v.get().symbols().all().toList()));
         table.sort(Comparator.comparing(Symbol::address, Long::compareUnsigned)); // stable: a no-op on crash's order
         return table;
+    }
+
+    /**
+     * What sym lists and searches: with a vmlinux, its kernel table in place of the vmlinux's own
+     * entries (which the session's symbols list whole), then the modules' symbols; else all the
+     * session's.
+     */
+    private static java.util.stream.Stream<Symbol> listable(Session s, List<Symbol> kernel) {
+        if (kernel == null) return s.symbols().all();
+        return java.util.stream.Stream.concat(kernel.stream(), s.symbols().all().filter(x -> x.module() != null));
     }
 
     /** The places of a name's entries in the kernel table. */
@@ -235,7 +248,7 @@ public final class SymCommand implements Command {
         for (int i = at + 1; i < table.size(); i++) {
             if (Long.compareUnsigned(table.get(i).address(), x.address()) > 0) return Optional.of(table.get(i));
         }
-        return neighbour(s, x, true);
+        return neighbour(s, table, x, true);
     }
 
     /** crash's frame after a module's symbols (sym -M, sym -m): the end of its core memory. */
@@ -244,10 +257,10 @@ public final class SymCommand implements Command {
     }
 
     /** crash prints this as output, not as an error: the symbols whose names contain the word. */
-    private static void notFound(Session s, String word, StringBuilder out) {
+    private static void notFound(Session s, List<Symbol> table, String word, StringBuilder out) {
         out.append("symbol not found: ").append(word).append("\npossible alternatives:\n");
         java.util.Set<String> seen = new java.util.HashSet<>();
-        List<Symbol> like = s.symbols().all()
+        List<Symbol> like = listable(s, table)
                 .filter(Names::isDefined)
                 .filter(x -> x.name().contains(word))
                 .filter(x -> seen.add(x.address() + "/" + x.name() + "/" + x.module()))
@@ -322,7 +335,7 @@ public final class SymCommand implements Command {
      * such as init_module after virtio_init; the step crosses into the next or previous module,
      * before the first module into the kernel); a kernel symbol's is the nearest other address.
      */
-    private static Optional<Symbol> neighbour(Session s, Symbol x, boolean next) {
+    private static Optional<Symbol> neighbour(Session s, List<Symbol> table, Symbol x, boolean next) {
         if (x.module() != null) {
             java.util.Set<String> seen = new java.util.HashSet<>();
             List<Symbol> mods = s.symbols().all()
@@ -335,12 +348,12 @@ public final class SymCommand implements Command {
                 if (o.address() != x.address() || !o.name().equals(x.name()) || !o.module().equals(x.module())) continue;
                 if (next) return i + 1 < mods.size() ? Optional.of(mods.get(i + 1)) : Optional.empty();
                 if (i > 0) return Optional.of(mods.get(i - 1));
-                return s.symbols().all().filter(k -> k.module() == null && Names.isDefined(k))
+                return listable(s, table).filter(k -> k.module() == null && Names.isDefined(k))
                         .filter(k -> Long.compareUnsigned(k.address(), x.address()) < 0)
                         .reduce((a, b) -> Long.compareUnsigned(a.address(), b.address()) >= 0 ? a : b);
             }
         }
-        return s.symbols().all()
+        return listable(s, table)
                 .filter(o -> next ? Long.compareUnsigned(o.address(), x.address()) > 0 : Long.compareUnsigned(o.address(), x.address()) < 0)
                 .reduce((a, b) -> next ? (Long.compareUnsigned(a.address(), b.address()) <= 0 ? a : b)
                         : (Long.compareUnsigned(a.address(), b.address()) >= 0 ? a : b));

@@ -4,26 +4,20 @@ import java.util.Arrays;
 import org.kdive.api.symbols.Symbol;
 
 /**
- * An x86_64 vmlinux's symbols as crash keeps its kernel symbol table (symbols.c symtab_init,
- * store_symbols; x86_64.c x86_64_verify_symbol), which sym -l lists and sym NAME, -p and -n walk:
+ * A linked kernel's symbols in the order crash keeps its kernel symbol table (symbols.c symtab_init,
+ * store_symbols), which sym -l lists and sym NAME, -p and -n walk:
  * <ul>
  * <li>every .symtab entry, section symbols under their section's name and repeated identical entries
  * (.LC0 several times at one address) included;
  * <li>sorted by the file's value, then by the ELF name as strcmp orders it (before .isra./.part./
- * .llvm. are cut), entries equal in both in .symtab order;
- * <li>of the entries before the first _text or _stext in that order, only __per_cpu_start and, after
- * it, the per-CPU section's own (per_cpu*, __per_cpu_end, and d, D or V ones): the absolute
- * assembler constants (a, A) and the section symbols at 0 are left out;
- * <li>an absolute symbol whose value lies from .text's start to the end of the last section after
- * it is a kernel address and moves with KASLR (init_per_cpu__gdt_page: the kernel's relocation
- * tool relocates it too); other absolute values stay.
+ * .llvm. are cut), entries equal in both in .symtab order.
  * </ul>
- * Built from what reading .symtab collected, on first use of the listing: naming an address and
- * finding a name do not need it.
+ * Which of them crash then keeps is the machine's rule (x86_64 drops what lies below _text but the
+ * per-CPU symbols): that is {@code KernelArch.kernelSymbolTable}'s, applied by the command on this
+ * order. Built from what reading .symtab collected, on first use of the listing: naming an address
+ * and finding a name do not need it.
  */
 final class CrashListing {
-    private static final int EM_X86_64 = 62;
-
     private final Symbol[] entries;  // in .symtab order
     private final long[] values;     // the file's value of each
     private final String[] elfNames; // the ELF name where crash's name cut it; null if none was cut
@@ -34,9 +28,9 @@ final class CrashListing {
         this.elfNames = elfNames;
     }
 
-    /** Whether crash builds its table this way from this file: a linked x86_64 kernel. */
+    /** Whether crash builds its table this way from this file: a linked kernel (modules: see ElfSymbols). */
     static boolean applies(ElfFile elf, String module) {
-        return module == null && !elf.isRelocatable() && elf.machine() == EM_X86_64;
+        return module == null && !elf.isRelocatable();
     }
 
     /** crash's table, in its order. */
@@ -50,24 +44,8 @@ final class CrashListing {
             start = end;
         }
         Symbol[] out = new Symbol[n];
-        int count = 0;
-        boolean started = false, perCpu = false;
-        for (int i : order) {
-            Symbol s = entries[i];
-            if (!started) { // x86_64_verify_symbol until the kernel's text starts
-                String name = s.name();
-                char t = s.type();
-                if (name.equals("_text") || name.equals("_stext")) {
-                    started = true;
-                } else if (name.equals("__per_cpu_start")) {
-                    perCpu = true;
-                } else if (!perCpu || !(name.startsWith("per_cpu") || name.equals("__per_cpu_end") || t == 'V' || t == 'd' || t == 'D')) {
-                    continue;
-                }
-            }
-            out[count++] = s;
-        }
-        return Arrays.copyOf(out, count);
+        for (int k = 0; k < n; k++) out[k] = entries[order[k]];
+        return out;
     }
 
     /** Entry indices by unsigned value, .symtab order among equal values: one primitive sort of (rank, index). */
@@ -119,39 +97,16 @@ final class CrashListing {
         private long[] values;
         private String[] elfNames;
         private int count;
-        private final long textStart, sectionsEnd, bias;
 
-        Builder(ElfFile elf, ElfSymbols.SectionAddressing relocate, int capacity) {
+        Builder(int capacity) {
             entries = new Symbol[capacity];
             values = new long[capacity];
-            // crash relocates a value from .text's start to the end of the sections after it
-            long start = 0, end = 0, shift = 0;
-            boolean afterText = false;
-            for (ElfSection s : elf.sections()) {
-                if (s.name().equals(".text")) {
-                    afterText = true;
-                    start = s.addr();
-                    long a = relocate.symbolAddress(s, s.addr());
-                    if (a != Long.MIN_VALUE) shift = a - s.addr();
-                }
-                if (afterText && Long.compareUnsigned(s.addr() + s.size(), end) > 0) end = s.addr() + s.size();
-            }
-            textStart = start;
-            sectionsEnd = end;
-            bias = shift;
-        }
-
-        /** The run-time address of an absolute symbol of this value. */
-        long absolute(long value) {
-            boolean kernelAddress = textStart != 0 && Long.compareUnsigned(value, textStart) >= 0
-                    && Long.compareUnsigned(value, sectionsEnd) <= 0;
-            return kernelAddress ? value + bias : value;
         }
 
         /** The next .symtab entry crash may list; elfName when crash's name cut the ELF one. */
         void add(Symbol s, long value, String elfName) {
             char t = s.type();
-            if (t == 'U' || t == 'w' || t == 'v') return; // undefined: crash sorts them first, before _text
+            if (t == 'U' || t == 'w' || t == 'v') return; // undefined: they name no address in this kernel
             if (count == entries.length) {
                 entries = Arrays.copyOf(entries, count * 2 + 16);
                 values = Arrays.copyOf(values, count * 2 + 16);

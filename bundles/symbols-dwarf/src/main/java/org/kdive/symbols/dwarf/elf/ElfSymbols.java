@@ -16,8 +16,10 @@ import org.kdive.api.symbols.SymbolTable;
  * loads one (load_module_symbols): names beginning with '.' (the assembler's .LC labels) are left
  * to the kernel's kallsyms, which crash shows them from; a section symbol whose section holds other
  * symbols is listed under the section's name when that has no leading '.' (__param); and
- * {@link #all()} lists symbols by address, then name. An x86_64 vmlinux's {@link #all()} is crash's
- * kernel symbol table ({@link CrashListing}): section symbols and repeated entries included.
+ * {@link #all()} lists symbols by address, then name. A linked kernel's {@link #all()} lists its
+ * .symtab in crash's kernel-table order ({@link CrashListing}): section symbols and repeated entries
+ * included; which of them crash keeps is the architecture's rule (KernelArch.kernelSymbolTable).
+ * Absolute symbols inside a linked image move with it ({@link ImageSpan}).
  */
 public final class ElfSymbols implements SymbolTable {
     private static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10;
@@ -26,7 +28,7 @@ public final class ElfSymbols implements SymbolTable {
 
     private final Symbol[] symbols;        // in symtab order (a module's section symbols last)
     private volatile Symbol[] listed;      // what all() lists, in its order
-    private volatile CrashListing crashListing; // an x86_64 vmlinux's: all() made on first use, then dropped
+    private volatile CrashListing crashListing; // a linked kernel's: all() made on first use, then dropped
     private volatile AddressOrder byAddress; // made on first address lookup: name lookups don't need it
     private final int[] nameSlots;          // open-addressing table by name hash: symbol index + 1, 0 = free
     private final long[][] ranges;          // run-time ranges of alloc sections: "near" means inside one
@@ -159,7 +161,8 @@ public final class ElfSymbols implements SymbolTable {
         char[] sectionLetters = new char[elf.sections().size()]; // 0: not yet known
         List<Integer> sectionIndex = new ArrayList<>(); // the section of each entry of sections
         boolean[] populated = new boolean[elf.sections().size()]; // sections holding a listed symbol
-        CrashListing.Builder crash = CrashListing.applies(elf, module) ? new CrashListing.Builder(elf, relocate, n) : null;
+        CrashListing.Builder crash = CrashListing.applies(elf, module) ? new CrashListing.Builder(n) : null;
+        ImageSpan image = ImageSpan.of(elf, relocate);
         for (int i = 1; i < n; i++) {
             int p = i * 24;
             int nameOff = b.getInt(p);
@@ -192,7 +195,7 @@ public final class ElfSymbols implements SymbolTable {
                 letter = bind == STB_WEAK ? (type == STT_OBJECT ? 'v' : 'w') : 'U';
             } else if (shndx == SHN_ABS) {
                 letter = 'a';
-                if (crash != null) address = crash.absolute(value);
+                address = image.absolute(value);
             } else if (shndx == SHN_COMMON) {
                 letter = 'c';
             } else if (shndx >= elf.sections().size()) {
@@ -259,7 +262,8 @@ public final class ElfSymbols implements SymbolTable {
             int type = b.get(p + 4) & 0xf;
             if (shndx == SHN_UNDEF || type == STT_SECTION || type == STT_FILE) continue;
             long value = b.getLong(p + 8);
-            if (shndx == SHN_ABS || shndx >= elf.sections().size()) return java.util.OptionalLong.of(value);
+            if (shndx == SHN_ABS) return java.util.OptionalLong.of(ImageSpan.of(elf, relocate).absolute(value));
+            if (shndx >= elf.sections().size()) return java.util.OptionalLong.of(value);
             long a = relocate.symbolAddress(elf.section(shndx), value);
             if (a != Long.MIN_VALUE) return java.util.OptionalLong.of(a);
         }
