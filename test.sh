@@ -44,11 +44,23 @@ for f in sorted(glob.glob("**/target/*-reports/TEST-*.xml", recursive=True)):
         if s is not None:
             # the reason: surefire's message attribute, else the first line of the aborted assumption
             why = s.get("message") or (s.text or "").strip().split("\n")[0] or "no reason given"
-            skipped.append("%s.%s: %s" % (case.get("classname"), case.get("name"), why.strip()))
+            why = why.strip()
+            for prefix in ("org.opentest4j.TestAbortedException: ", "org.opentest4j.TestSkippedException: "):
+                if why.startswith(prefix):
+                    why = why[len(prefix):]
+            skipped.append(("%s.%s" % (case.get("classname"), case.get("name")), why))
 if skipped:
     print("test.sh: %d test(s) SKIPPED:" % len(skipped))
-    for s in skipped:
-        print("  - " + s)
+    for name, why in skipped:
+        print("  - %s: %s" % (name, why))
+    # the same, counted by reason (a missing dump names itself before its path)
+    reasons = {}
+    for _, why in skipped:
+        key = why.split(" (")[0]
+        reasons[key] = reasons.get(key, 0) + 1
+    print("test.sh: skipped, by reason:")
+    for key, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        print("  %5d  %s" % (n, key))
 else:
     print("test.sh: no test skipped")
 PY
