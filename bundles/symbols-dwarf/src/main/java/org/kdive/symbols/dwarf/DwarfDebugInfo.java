@@ -117,7 +117,12 @@ public final class DwarfDebugInfo implements DebugInfo {
         ElfSymbols s = symbols;
         if (s == null) {
             synchronized (this) {
-                if (symbols == null) symbols = ElfSymbols.read(elf, spec.module(), addressing());
+                if (symbols == null) {
+                    // a vmlinux's table outlives the session in a server's JVM; a module's sections move per load
+                    symbols = spec.module() == null && !elf.isRelocatable()
+                            ? VmlinuxSymbolsCache.get(elf.path(), bias, () -> ElfSymbols.read(elf, null, addressing()))
+                            : ElfSymbols.read(elf, spec.module(), addressing());
+                }
                 s = symbols;
             }
         }

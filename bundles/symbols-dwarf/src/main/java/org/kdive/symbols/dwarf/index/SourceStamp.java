@@ -14,11 +14,11 @@ import org.kdive.symbols.dwarf.dwarf.DwarfSections;
  * reads (computed once per file seen); the stamp (device, inode, size, modification and change times)
  * lets later runs on that same file skip the checksum: any write to the file changes its change time.
  */
-record SourceStamp(long dev, long ino, long size, long mtime, long ctime) {
+public record SourceStamp(long dev, long ino, long size, long mtime, long ctime) {
     static final int BYTES = 40;
 
     /** The stamp of a file as it is now, or null when it cannot be had (no such file, no unix attributes). */
-    static SourceStamp of(Path file) {
+    public static SourceStamp of(Path file) {
         if (file == null) return null;
         try {
             Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");
