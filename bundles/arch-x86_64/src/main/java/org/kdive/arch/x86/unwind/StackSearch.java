@@ -134,10 +134,8 @@ public final class StackSearch {
      */
     public List<StackFrame> scan(Registers start, AddressSpace.Region stack, boolean userTask, List<CpuStack> cpuStacks) {
         List<StackFrame> frames = new ArrayList<>();
-        String irq = irqStackName(stack, cpuStacks);
-        frames.add(new StackFrame(0, start.sp(), start.pc(), null, "registers", true, irq, null));
-        // an IRQ stack has no pt_regs at its top (they are on the interrupted stack): read it all
-        long top = irq != null ? stack.end() : stack.end() - PtRegs.PT_REGS_SIZE;
+        ScanCursor c = new ScanCursor(stack, cpuStacks);
+        frames.add(new StackFrame(0, start.sp(), start.pc(), null, "registers", true, c.irq, null));
         boolean newEntries = !session.symbols().byName("asm_exc_divide_error").isEmpty();
         // frame #0 read from its stack slot (a saved or found return address) is not scanned again; a
         // pc from the CPU's registers is not on the stack, and the word at sp is the caller's return address
@@ -148,15 +146,9 @@ public final class StackSearch {
             // unreadable: the loop stops at once
         }
         for (long a = first; frames.size() < Unwinder.MAX_FRAMES; a += 8) {
-            if (Long.compareUnsigned(a, top) >= 0) {
-                // the top of an IRQ stack: on to the interrupted stack, after its exception frame
-                IrqExit exit = irq == null ? null : leaveIrqStack(stack);
-                if (exit == null) break;
-                frames.add(exit.frame(frames.size()));
-                stack = exit.stack();
-                top = stack.end() - PtRegs.PT_REGS_SIZE;
-                irq = null;
-                a = exit.eframe() + PtRegs.PT_REGS_SIZE - 8;
+            if (Long.compareUnsigned(a, c.top) >= 0) {
+                a = c.leaveAtTop(frames);
+                if (a == ScanCursor.END) break;
                 continue;
             }
             long v;
@@ -173,11 +165,11 @@ public final class StackSearch {
                 Registers r = read(a + 8);
                 if (r != null && verify(a + 8, r, false, false)) ex = r;
             }
-            frames.add(new StackFrame(frames.size(), a, v, ex, "stack-scan", false, irq, null));
+            frames.add(new StackFrame(frames.size(), a, v, ex, "stack-scan", false, c.irq, null));
             if (ex != null) a += PtRegs.PT_REGS_SIZE;
         }
         if (userTask) {
-            long at = stack.end() - PtRegs.PT_REGS_SIZE;
+            long at = c.stack.end() - PtRegs.PT_REGS_SIZE;
             Registers r = read(at);
             StackFrame lastFrame = frames.get(frames.size() - 1);
             if (r != null && lastFrame.exceptionRegs() == null) {
@@ -191,17 +183,11 @@ public final class StackSearch {
     /** crash's x86_64 bt -t/-T: every text word below the top pt_regs; a user process's stack ends with its user-mode frame. */
     public List<StackFrame> textWords(AddressSpace.Region stack, long from, boolean userTask, List<CpuStack> cpuStacks) {
         List<StackFrame> out = new ArrayList<>();
-        String irq = irqStackName(stack, cpuStacks);
-        long top = irq != null ? stack.end() : stack.end() - PtRegs.PT_REGS_SIZE;
+        ScanCursor c = new ScanCursor(stack, cpuStacks);
         for (long a = from & -8L; ; a += 8) {
-            if (Long.compareUnsigned(a, top) >= 0) {
-                IrqExit exit = irq == null ? null : leaveIrqStack(stack);
-                if (exit == null) break;
-                out.add(exit.frame(out.size()));
-                stack = exit.stack();
-                top = stack.end() - PtRegs.PT_REGS_SIZE;
-                irq = null;
-                a = exit.eframe() + PtRegs.PT_REGS_SIZE - 8;
+            if (Long.compareUnsigned(a, c.top) >= 0) {
+                a = c.leaveAtTop(out);
+                if (a == ScanCursor.END) break;
                 continue;
             }
             long v;
@@ -211,14 +197,45 @@ public final class StackSearch {
                 a |= 0xfff;
                 continue;
             }
-            if (isText(v)) out.add(new StackFrame(out.size(), a, v, null, "stack-scan", false, irq, null));
+            if (isText(v)) out.add(new StackFrame(out.size(), a, v, null, "stack-scan", false, c.irq, null));
         }
         if (userTask && !out.isEmpty()) {
-            Registers r = read(top);
+            Registers r = read(c.top);
             StackFrame last = out.get(out.size() - 1);
             if (r != null) out.set(out.size() - 1, new StackFrame(last.level(), last.sp(), last.pc(), r, last.method(), false));
         }
         return out;
+    }
+
+    /**
+     * Where a scan reads: its stack, the address it stops at, and the IRQ stack's name while on one.
+     * An IRQ stack has no pt_regs at its top (they are on the interrupted stack): it is read whole.
+     */
+    private final class ScanCursor {
+        static final long END = Long.MIN_VALUE;
+        AddressSpace.Region stack;
+        long top;
+        String irq;
+
+        ScanCursor(AddressSpace.Region stack, List<CpuStack> cpuStacks) {
+            this.stack = stack;
+            this.irq = irqStackName(stack, cpuStacks);
+            this.top = irq != null ? stack.end() : stack.end() - PtRegs.PT_REGS_SIZE;
+        }
+
+        /**
+         * At the top of an IRQ stack: adds the exit's frame, moves on to the interrupted stack after its
+         * exception frame and returns the address before the next word to read; {@link #END} elsewhere.
+         */
+        long leaveAtTop(List<StackFrame> out) {
+            IrqExit exit = irq == null ? null : leaveIrqStack(stack);
+            if (exit == null) return END;
+            out.add(exit.frame(out.size()));
+            stack = exit.stack();
+            top = stack.end() - PtRegs.PT_REGS_SIZE;
+            irq = null;
+            return exit.eframe() + PtRegs.PT_REGS_SIZE - 8;
+        }
     }
 
     /** crash's name of {@code stack} when it is a CPU's IRQ stack ("IRQ stack"), else null. */

@@ -88,12 +88,11 @@ final class StructDisplay {
         }
     }
 
-    /**
-     * crash's -S line: a member of up to 8 bytes read straight from memory as an unsigned number
-     * (hex for pointers or with -x) plus the name of a text symbol the value falls in; a char
-     * array or char pointer as its string. Null for other members, which crash shows as -s does.
-     */
-    private String directLine(Type type, long base, String path) {
+    /** A member reached by a dotted path ("a.b.c"): the last member, its address and resolved type. */
+    private record MemberAt(Member member, long address, Type type) { }
+
+    /** The member at {@code path} inside a {@code type} at {@code base}; null when a step names no member. */
+    private static MemberAt memberAt(Type type, long base, String path) {
         Type cur = type.resolve();
         long addr = base;
         Member m = null;
@@ -104,6 +103,20 @@ final class StructDisplay {
             addr += m.offset();
             cur = m.type().resolve();
         }
+        return m == null ? null : new MemberAt(m, addr, cur);
+    }
+
+    /**
+     * crash's -S line: a member of up to 8 bytes read straight from memory as an unsigned number
+     * (hex for pointers or with -x) plus the name of a text symbol the value falls in; a char
+     * array or char pointer as its string. Null for other members, which crash shows as -s does.
+     */
+    private String directLine(Type type, long base, String path) {
+        MemberAt at = memberAt(type, base, path);
+        if (at == null) return null;
+        Member m = at.member();
+        Type cur = at.type();
+        long addr = at.address();
         long width = cur.size();
         boolean string = isString(m.type());
         if (width <= 0 || m.isBitfield() || (width > 8 && !string)) return null;
@@ -137,16 +150,11 @@ final class StructDisplay {
      */
     private Object typedValue(Type type, long base, String path) {
         try {
-            Type cur = type.resolve();
-            long addr = base;
-            Member m = null;
-            for (String part : path.split("\\.")) {
-                Optional<Member> om = cur.members() == null ? Optional.empty() : cur.member(part);
-                if (om.isEmpty()) return null;
-                m = om.get();
-                addr += m.offset();
-                cur = m.type().resolve();
-            }
+            MemberAt at = memberAt(type, base, path);
+            if (at == null) return null;
+            Member m = at.member();
+            Type cur = at.type();
+            long addr = at.address();
             long size = cur.size();
             if (cur.kind() == Type.Kind.POINTER) return org.kdive.api.util.Hex.json(k.u64(addr));
             if (cur.kind() != Type.Kind.BASE || cur.isFloat() || size <= 0 || size > 8) return null;
