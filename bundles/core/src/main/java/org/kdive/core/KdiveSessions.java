@@ -125,7 +125,9 @@ public class KdiveSessions implements SessionService {
         DefaultSession session;
         try {
             session = new DefaultSession(dump, pickArchitecture(dump), providers);
-            openDebuginfo(session, request);
+            // describing a dump needs a few kernel symbols (panic_cpu) at most: the kernel's own kallsyms
+            // (Linux 6.0+) give them without opening a cached vmlinux and its index (~100 MB, --info)
+            if (request.forCommands() || !session.useKallsyms()) openDebuginfo(session, request);
         } catch (IOException | RuntimeException e) {
             dump.close();
             throw e;
