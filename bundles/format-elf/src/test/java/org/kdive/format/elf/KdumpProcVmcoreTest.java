@@ -289,7 +289,7 @@ class KdumpProcVmcoreTest {
     }
 
     /** Bytes of the page at p the ELF holds (a segment may end inside a page, as 0x9fc00 does). */
-    private static int readable(PhysicalMemory m, long p) {
+    static int readable(PhysicalMemory m, long p) {
         int n = PAGE;
         while (n > 0) {
             try {

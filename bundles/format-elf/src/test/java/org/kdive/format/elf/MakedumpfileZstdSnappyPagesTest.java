@@ -11,7 +11,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.kdive.api.dump.Dump;
-import org.kdive.api.dump.MemoryAccessException;
 import org.kdive.api.dump.PhysicalMemory;
 import org.kdive.format.diskdump.DiskdumpFormat;
 import org.kdive.test.Corpus;
@@ -75,7 +74,7 @@ class MakedumpfileZstdSnappyPagesTest {
                 assertTrue(a.isPresent(p), output + " page 0x" + Long.toHexString(p) + " missing from the capture");
                 assertTrue(c.isPresent(p), output + " page 0x" + Long.toHexString(p) + " missing from the zlib file");
                 byte[] fromKdump = b.read(p, PAGE);
-                int n = readable(a, p);
+                int n = KdumpProcVmcoreTest.readable(a, p);
                 assertArrayEquals(a.read(p, n), Arrays.copyOf(fromKdump, n), output + ": physical 0x" + Long.toHexString(p));
                 if (Arrays.equals(zero, fromKdump)) zeroPages++;
                 pages++;
@@ -97,19 +96,5 @@ class MakedumpfileZstdSnappyPagesTest {
         Matcher m = Pattern.compile("^\\s*" + what + "\\s*: 0x([0-9a-f]+)$", Pattern.MULTILINE).matcher(report);
         assertTrue(m.find(), "no '" + what + "' in makedumpfile's report");
         return Long.parseLong(m.group(1), 16);
-    }
-
-    /** Bytes of the page at p the ELF holds (a segment may end inside a page, as 0x9fc00 does). */
-    private static int readable(PhysicalMemory m, long p) {
-        int n = PAGE;
-        while (n > 0) {
-            try {
-                m.read(p + n - 1, 1);
-                return n;
-            } catch (MemoryAccessException e) {
-                n -= 0x100;
-            }
-        }
-        return 0;
     }
 }
