@@ -148,9 +148,13 @@ final class RunqGroups {
 
     private void cfsHeader(int depth, long cfsRq, Group g, Map<String, Object> m) {
         sb.append(" ".repeat(2 + 3 * depth)).append(String.format("TASK_GROUP: %x  CFS_RQ: %x ", g.tg, cfsRq));
-        if (g.name != null) sb.append(" <").append(g.name).append('>');
         OptionalLong thr = k.offset("cfs_rq", "throttled");
-        boolean throttled = thr.isPresent() && k.s32(cfsRq + thr.getAsLong()) != 0;
+        headerEnd(g, thr.isPresent() && k.s32(cfsRq + thr.getAsLong()) != 0, m);
+    }
+
+    /** The end of a group's header line, CFS or RT: its name, whether it is throttled; the header is out. */
+    private void headerEnd(Group g, boolean throttled, Map<String, Object> m) {
+        if (g.name != null) sb.append(" <").append(g.name).append('>');
         if (throttled) sb.append(" (THROTTLED)");
         sb.append('\n');
         m.put("task_group", Hex.json(g.tg));
@@ -253,14 +257,7 @@ final class RunqGroups {
 
     private void rtHeader(long rtRq, Group g, Map<String, Object> m) {
         sb.append(String.format("TASK_GROUP: %x  RT_RQ: %x", g.tg, rtRq));
-        if (g.name != null) sb.append(" <").append(g.name).append('>');
-        boolean throttled = k.hasMember("task_group", "rt_bandwidth") && k.s32(rtRq + k.requireOffset("rt_rq", "rt_throttled")) != 0;
-        if (throttled) sb.append(" (THROTTLED)");
-        sb.append('\n');
-        m.put("task_group", Hex.json(g.tg));
-        if (g.name != null) m.put("name", g.name);
-        m.put("throttled", throttled);
-        g.pending = false;
+        headerEnd(g, k.hasMember("task_group", "rt_bandwidth") && k.s32(rtRq + k.requireOffset("rt_rq", "rt_throttled")) != 0, m);
     }
 
     private int rtQueue(int depth, long rtRq, int cpu, List<Object> out) {
