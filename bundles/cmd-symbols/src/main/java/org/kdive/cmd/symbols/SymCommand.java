@@ -201,9 +201,13 @@ public final class SymCommand implements Command {
     private static List<Symbol> kernelTable(Session s) {
         Optional<org.kdive.api.symbols.DebugInfo> v = s.vmlinux();
         if (v.isEmpty()) return null;
-        List<Symbol> table = new ArrayList<>(s.arch().kernelSymbolTable(v.get().symbols().all().toList()));
-        table.sort(Comparator.comparing(Symbol::address, Long::compareUnsigned)); // stable: a no-op on crash's order
-        return table;
+        // made once per session (116k entries on a 6.1 vmlinux), not at every sym; a vmlinux loaded
+        // later (fetched on demand) finds none made before it
+        return s.cached("cmd-symbols.kernel-table", () -> {
+            List<Symbol> table = new ArrayList<>(s.arch().kernelSymbolTable(v.get().symbols().all().toList()));
+            table.sort(Comparator.comparing(Symbol::address, Long::compareUnsigned)); // stable: a no-op on crash's order
+            return java.util.Collections.unmodifiableList(table);
+        });
     }
 
     /**
