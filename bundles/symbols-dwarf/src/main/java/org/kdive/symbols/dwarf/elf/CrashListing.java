@@ -50,20 +50,11 @@ final class CrashListing {
 
     /** Entry indices by unsigned value, .symtab order among equal values: one primitive sort of (rank, index). */
     private int[] byValue(int n) {
-        long[] flipped = new long[n];
-        for (int i = 0; i < n; i++) flipped[i] = values[i] ^ Long.MIN_VALUE;
-        long[] distinct = flipped.clone();
-        Arrays.sort(distinct);
-        int d = 0;
-        for (int k = 0; k < n; k++) if (k == 0 || distinct[k] != distinct[d - 1]) distinct[d++] = distinct[k];
+        long[] ranks = ElfSymbols.unsignedRanks(values);
         int idxBits = 32 - Integer.numberOfLeadingZeros(Math.max(n, 1));
         long[] keys = new long[n];
-        for (int i = 0; i < n; i++) keys[i] = ((long) Arrays.binarySearch(distinct, 0, d, flipped[i]) << idxBits) | i;
-        Arrays.sort(keys);
-        int[] order = new int[n];
-        long mask = (1L << idxBits) - 1;
-        for (int k = 0; k < n; k++) order[k] = (int) (keys[k] & mask);
-        return order;
+        for (int i = 0; i < n; i++) keys[i] = (ranks[i] << idxBits) | i;
+        return ElfSymbols.sortedIndices(keys, idxBits);
     }
 
     /** Stable by ELF name (strcmp: kernel names are ASCII, where String order is byte order). */

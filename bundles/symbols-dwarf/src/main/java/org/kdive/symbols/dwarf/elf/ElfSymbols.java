@@ -96,23 +96,37 @@ public final class ElfSymbols implements SymbolTable {
      * text near 2^64 leave no spare bits in an address.
      */
     private static int[] sortByAddress(Symbol[] symbols, int[] idx) {
-        long[] flipped = new long[idx.length]; // unsigned order as signed order
-        for (int k = 0; k < idx.length; k++) flipped[k] = symbols[idx[k]].address() ^ Long.MIN_VALUE;
+        long[] addresses = new long[idx.length];
+        for (int k = 0; k < idx.length; k++) addresses[k] = symbols[idx[k]].address();
+        long[] ranks = unsignedRanks(addresses);
+        int idxBits = 32 - Integer.numberOfLeadingZeros(Math.max(symbols.length, 1));
+        long[] keys = new long[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            int i = idx[k];
+            keys[k] = (ranks[k] << (3 + idxBits)) | ((long) (7 - preference(symbols[i])) << idxBits) | i;
+        }
+        return sortedIndices(keys, idxBits);
+    }
+
+    /** Each value's rank among the distinct values in unsigned order, 0 for the lowest. */
+    static long[] unsignedRanks(long[] values) {
+        long[] flipped = new long[values.length]; // unsigned order as signed order
+        for (int k = 0; k < values.length; k++) flipped[k] = values[k] ^ Long.MIN_VALUE;
         long[] sorted = flipped.clone();
         Arrays.sort(sorted);
         int distinct = 0;
         for (int k = 0; k < sorted.length; k++) {
             if (k == 0 || sorted[k] != sorted[distinct - 1]) sorted[distinct++] = sorted[k];
         }
-        int idxBits = 32 - Integer.numberOfLeadingZeros(Math.max(symbols.length, 1));
-        long[] keys = new long[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-            int i = idx[k];
-            long rank = Arrays.binarySearch(sorted, 0, distinct, flipped[k]);
-            keys[k] = (rank << (3 + idxBits)) | ((long) (7 - preference(symbols[i])) << idxBits) | i;
-        }
+        long[] ranks = new long[values.length];
+        for (int k = 0; k < values.length; k++) ranks[k] = Arrays.binarySearch(sorted, 0, distinct, flipped[k]);
+        return ranks;
+    }
+
+    /** Sorts keys that end in an index of {@code idxBits} bits and returns those indices in key order. */
+    static int[] sortedIndices(long[] keys, int idxBits) {
         Arrays.sort(keys);
-        int[] out = new int[idx.length];
+        int[] out = new int[keys.length];
         long mask = (1L << idxBits) - 1;
         for (int k = 0; k < keys.length; k++) out[k] = (int) (keys[k] & mask);
         return out;
