@@ -14,8 +14,20 @@ final class FelixLogBridge extends Logger {
 
     @Override
     protected void doLog(Bundle bundle, ServiceReference sr, int level, String msg, Throwable throwable) {
-        String text = (bundle == null ? msg : bundle.getSymbolicName() + ": " + msg)
-                + (throwable == null || throwable.getMessage() == null ? "" : ": " + throwable.getMessage());
+        route(level, bundle == null ? msg : bundle.getSymbolicName() + ": " + msg, throwable);
+    }
+
+    /**
+     * The bundle cache logs through this one, e.g. when a jar was removed from bundles/ (BundleSync
+     * then uninstalls it): without it Felix printed its stack trace on the console.
+     */
+    @Override
+    protected void doLog(int level, String msg, Throwable throwable) {
+        route(level, msg, throwable);
+    }
+
+    private void route(int level, String msg, Throwable throwable) {
+        String text = msg + (throwable == null || throwable.getMessage() == null ? "" : ": " + throwable.getMessage());
         switch (level) {
             case LOG_ERROR, LOG_WARNING -> log.info("framework problem: {}", text, throwable);
             default -> log.trace(text, throwable);

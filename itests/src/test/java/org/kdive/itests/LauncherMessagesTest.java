@@ -85,4 +85,42 @@ class LauncherMessagesTest {
             }
         }
     }
+
+    /**
+     * A bundle taken out of an installation's bundles/ (a trimmed distribution): the framework's
+     * cache still names it on the next start. Felix printed its own stack trace for that on the
+     * console; kdive uninstalls it and says nothing.
+     */
+    @Test
+    void aBundleRemovedFromTheInstallationIsDroppedQuietly(@TempDir Path dir) throws Exception {
+        Path home = dir.resolve("kdive");
+        copyTree(Kdive.distro(), home);
+        List<String> env = List.of("KDIVE_CACHE=" + dir.resolve("cache"));
+        Kdive.Run before = Kdive.run(home, env, "--info", DUMP);
+        assertEquals(0, before.status(), before.all());
+        Files.delete(home.resolve("bundles").resolve(bundle(home, "kdive-autopsy-")));
+        Kdive.Run after = Kdive.run(home, env, "--info", DUMP);
+        assertEquals("", after.err());
+        assertEquals(before.out(), after.out());
+        assertEquals(0, after.status());
+    }
+
+    private static String bundle(Path home, String prefix) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(home.resolve("bundles"))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).findFirst().orElseThrow();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
 }
