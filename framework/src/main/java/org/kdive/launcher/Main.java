@@ -171,6 +171,9 @@ public final class Main {
             config.put("kdive.serve", options.serve);
             String idle = System.getenv("KDIVE_SERVER_IDLE");
             config.put("kdive.serve.idle", idle != null && idle.matches("[0-9]{1,7}") ? idle : "600");
+            // the launcher script's own door (bin/kdive names the file it will look for)
+            String scriptDoor = System.getProperty("kdive.serve.script");
+            if (scriptDoor != null && !scriptDoor.isBlank()) config.put("kdive.serve.script", scriptDoor);
         } else {
             config.put("kdive.interactive", Boolean.toString(options.interactive()));
         }
@@ -194,6 +197,11 @@ public final class Main {
                     log.debug("started {} at {} ms", e.getBundle().getSymbolicName(), (System.nanoTime() - t0) / 1_000_000);
                 }
             });
+        }
+        if (options.serve != null) {
+            java.util.Dictionary<String, Object> props = new java.util.Hashtable<>();
+            props.put(ScriptRequests.PROPERTY, "true");
+            felix.getBundleContext().registerService(java.util.function.BiFunction.class, new ScriptRequests(), props);
         }
         BundleSync sync = new BundleSync(felix.getBundleContext(), home.resolve("bundles"), log);
         List<Path> dropIns = new java.util.ArrayList<>();

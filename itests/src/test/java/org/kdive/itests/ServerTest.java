@@ -25,6 +25,8 @@ import org.kdive.test.Corpus;
  * served by it (proved by their starting no framework: no kdive.log of their own) and print
  * exactly what a run of its own prints, stderr and status included; relative file names mean the
  * caller's directory; concurrent runs, a killed server and --stop-server all leave runs working.
+ * Runs whose output and errors are pipes or terminals are handed over by bin/kdive itself, with no
+ * JVM of their own (the server's door for the launcher script); others by the launcher's client.
  */
 class ServerTest {
     private static final String DUMP = Corpus.file("vmcore.kdump-zlib").toString();
@@ -275,5 +277,90 @@ class ServerTest {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().endsWith(".sock")).findFirst().orElse(null);
         }
+    }
+
+    /** The server's door for the launcher script is open (after its warm-up): its port file. */
+    private static Path awaitScriptDoor() throws Exception {
+        awaitServer();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            Optional<Path> door = serverFile(".script");
+            if (door.isPresent()) return door.get();
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the server opened no door for the launcher script under " + cache);
+    }
+
+    private static long scriptRuns() throws Exception {
+        Path log = cache.resolve("kdive-server.log");
+        if (!Files.exists(log)) return 0;
+        try (Stream<String> lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains("a run from the launcher script, pid")).count();
+        }
+    }
+
+    /**
+     * With pipes for output and errors (as here), bin/kdive hands the run over itself: the server
+     * logs it as the script's, no JVM starts for it, and stdout and stderr keep their order when
+     * they are one pipe (the server writes into the script's own descriptors).
+     */
+    @Test
+    void theLauncherScriptHandsPipedRunsOverWithoutAJvm() throws Exception {
+        Path door = awaitScriptDoor();
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(door)));
+        long before = scriptRuns();
+        Kdive.Run viaScript = served(null, "--no-fetch", DUMP, "-c", "p jiffies; nosuchcommand; sym jiffies");
+        assertEquals(before + 1, scriptRuns(), "the launcher script did not hand the run over: " + viaScript.all());
+        Kdive.Run own = alone(null, "--no-fetch", DUMP, "-c", "p jiffies; nosuchcommand; sym jiffies");
+        assertEquals(own.out(), viaScript.out());
+        assertEquals(own.err(), viaScript.err());
+        assertEquals(1, viaScript.status());
+
+        ProcessBuilder merged = Kdive.builder(Kdive.distro(), null, env, DUMP, VMLINUX, "-c", "p jiffies; nosuchcommand; sym jiffies")
+                .redirectErrorStream(true);
+        Process p = merged.start();
+        String both = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, p.waitFor());
+        assertEquals(before + 2, scriptRuns());
+        String[] lines = both.split("\n");
+        assertTrue(lines.length == 3 && lines[0].startsWith("jiffies = ") && lines[1].contains("nosuchcommand: command not found")
+                && lines[2].contains(" jiffies"), "out of order: " + both);
+    }
+
+    /** Output to a regular file is not the script's to hand over (another offset): the launcher's client serves it. */
+    @Test
+    void aRunPrintingIntoAFileIsServedByTheLaunchersClient(@TempDir Path work) throws Exception {
+        awaitScriptDoor();
+        long before = scriptRuns();
+        Path file = work.resolve("out.txt");
+        Files.writeString(file, "before\n");
+        Process p = Kdive.builder(Kdive.distro(), null, env, "--no-fetch", DUMP, "-c", "sym jiffies")
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(file.toFile())).start();
+        p.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
+        assertEquals(0, p.waitFor());
+        assertEquals(before, scriptRuns());
+        assertEquals("before\n" + alone(null, "--no-fetch", DUMP, "-c", "sym jiffies").out(), Files.readString(file));
+    }
+
+    /** A connection to the door without the token of its port file gets no answer and runs nothing. */
+    @Test
+    void theScriptDoorRefusesARequestWithoutItsToken() throws Exception {
+        Path door = awaitScriptDoor();
+        String[] portAndToken = Files.readString(door).trim().split(" ");
+        long before = scriptRuns();
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), Integer.parseInt(portAndToken[0]))) {
+            s.setSoTimeout(10_000);
+            String wrong = "0".repeat(portAndToken[1].length());
+            s.getOutputStream().write(("KDV2 " + wrong + "\npid " + ProcessHandle.current().pid() + "\ncwd /\narg --info\narg " + DUMP
+                    + "\nend\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            int answer;
+            try {
+                answer = s.getInputStream().read();
+            } catch (java.net.SocketException e) {
+                answer = -1; // closed with the request unread: reset
+            }
+            assertEquals(-1, answer, "the door answered a request without its token");
+        }
+        assertEquals(before, scriptRuns());
     }
 }

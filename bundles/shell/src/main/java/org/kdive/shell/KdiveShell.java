@@ -143,6 +143,9 @@ public class KdiveShell {
         Path socket = Paths.get(context.getProperty("kdive.serve"));
         long idle = Long.parseLong(java.util.Objects.requireNonNullElse(context.getProperty("kdive.serve.idle"), "600"));
         server = new ServerLoop(socket, idle * 1000, this::runForClient);
+        String portFile = context.getProperty("kdive.serve.script");
+        java.util.function.BiFunction<String, List<String>, java.util.Map<String, String>> parser = scriptRequests();
+        if (portFile != null && parser != null) server.scriptDoor(Paths.get(portFile), parser);
         System.setProperty("kdive.shell.running", "true");
         try {
             awaitFramework();
@@ -156,6 +159,17 @@ public class KdiveShell {
             LOG.error("kdive server on {} failed", socket, e);
         }
         stopFramework();
+    }
+
+    /** The launcher's parser of the script's command lines (registered by a launcher started to serve). */
+    @SuppressWarnings("unchecked")
+    private java.util.function.BiFunction<String, List<String>, java.util.Map<String, String>> scriptRequests() {
+        try {
+            var refs = context.getServiceReferences(java.util.function.BiFunction.class, "(kdive.script.requests=true)");
+            return refs.isEmpty() ? null : context.getService(refs.iterator().next());
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One client's batch run: System.out/err of this thread and its children go to the client. */

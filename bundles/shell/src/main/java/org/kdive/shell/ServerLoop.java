@@ -74,11 +74,26 @@ final class ServerLoop {
     private volatile Thread runner;
     /** This process's user: the only one whose clients are served. */
     private volatile UserPrincipal self;
+    /** The launcher script's own door (TCP on 127.0.0.1), when the script asked for one. */
+    private volatile ScriptDoor door;
 
     ServerLoop(Path socket, long idleMillis, Handler handler) {
         this.socket = socket;
         this.idleMillis = idleMillis;
         this.handler = handler;
+    }
+
+    /**
+     * Also serves the launcher script itself ({@link ScriptDoor}), announced in {@code portFile}
+     * (in this server's private directory), its command lines parsed by {@code parser}.
+     */
+    void scriptDoor(Path portFile, java.util.function.BiFunction<String, java.util.List<String>, Map<String, String>> parser) {
+        // only beside the socket: a directory of this user's with mode 0700, checked by serve()
+        if (portFile.toAbsolutePath().getParent().equals(socket.toAbsolutePath().getParent())) {
+            door = new ScriptDoor(this, portFile, parser);
+        } else {
+            LOG.warn("kdive server: no door for the launcher script at {}: not beside {}", portFile, socket);
+        }
     }
 
     /**
@@ -116,6 +131,14 @@ final class ServerLoop {
                 channel.bind(UnixDomainSocketAddress.of(socket));
                 LOG.debug("kdive server listening on {}", socket);
                 warmUp();
+                if (door != null) {
+                    try {
+                        door.open();
+                    } catch (IOException e) {
+                        LOG.debug("kdive server: no door for the launcher script", e);
+                        door = null;
+                    }
+                }
                 Thread watchdog = new Thread(this::closeWhenIdle, "kdive-server-idle");
                 watchdog.setDaemon(true);
                 watchdog.start();
@@ -130,6 +153,7 @@ final class ServerLoop {
                     t.start();
                 }
             } finally {
+                if (door != null) door.close();
                 Files.deleteIfExists(socket);
             }
         }
@@ -147,6 +171,8 @@ final class ServerLoop {
     }
 
     void stop() {
+        ScriptDoor d = door;
+        if (d != null) d.close();
         ServerSocketChannel c = channel;
         try {
             if (c != null) c.close();
@@ -203,40 +229,65 @@ final class ServerLoop {
                 stop();
                 return;
             }
-            if (!turn.tryLock(WAIT_FOR_TURN_MS, TimeUnit.MILLISECONDS)) {
-                frames.end(BUSY, 0);
-                return;
-            }
-            try {
-                lastUse = System.currentTimeMillis();
-                runner = Thread.currentThread();
-                ClientWatch watch = new ClientWatch(client, runner);
-                int status;
-                try {
-                    PrintStream out = new PrintStream(frames.out, false);
-                    PrintStream err = new PrintStream(frames.err, true);
-                    status = handler.run(request, cwd, out, err);
-                    out.flush();
-                } finally {
-                    runner = null;
-                    watch.done();
-                    Thread.interrupted(); // a cancelled run's interrupt ends with it
-                }
-                if (watch.clientGone()) {
-                    LOG.debug("kdive server: the client left during its run, which stopped with {}", status);
-                    return;
-                }
-                frames.end(EXIT, status);
-            } finally {
-                client.close();
-                collect();
-                lastUse = System.currentTimeMillis();
-                turn.unlock();
-            }
+            PrintStream out = new PrintStream(frames.out, false);
+            PrintStream err = new PrintStream(frames.err, true);
+            runInTurn(client, request, cwd, out, err, new Turn() {
+                @Override public void busy() throws IOException { frames.end(BUSY, 0); }
+                @Override public void started() { }
+                @Override public void ended(int status) throws IOException { frames.end(EXIT, status); }
+            });
         } catch (IOException e) {
             LOG.debug("kdive server: client gone", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** How a door answers its client around a run. */
+    interface Turn {
+        /** Another run kept the server past {@link #WAIT_FOR_TURN_MS}: the client runs by itself. */
+        void busy() throws IOException;
+
+        /** The run has the server: it starts now. */
+        void started() throws IOException;
+
+        void ended(int status) throws IOException;
+    }
+
+    /**
+     * Runs one client's request when the server is free (it waits a little for the run before),
+     * cancelling it when the client leaves, then collects the run's garbage. Closes the client.
+     */
+    void runInTurn(SocketChannel client, Map<String, String> request, Path cwd, PrintStream out, PrintStream err, Turn reply)
+            throws IOException, InterruptedException {
+        if (!turn.tryLock(WAIT_FOR_TURN_MS, TimeUnit.MILLISECONDS)) {
+            reply.busy();
+            return;
+        }
+        try {
+            lastUse = System.currentTimeMillis();
+            reply.started();
+            runner = Thread.currentThread();
+            ClientWatch watch = new ClientWatch(client, runner);
+            int status;
+            try {
+                status = handler.run(request, cwd, out, err);
+                out.flush();
+            } finally {
+                runner = null;
+                watch.done();
+                Thread.interrupted(); // a cancelled run's interrupt ends with it
+            }
+            if (watch.clientGone()) {
+                LOG.debug("kdive server: the client left during its run, which stopped with {}", status);
+                return;
+            }
+            reply.ended(status);
+        } finally {
+            client.close();
+            collect();
+            lastUse = System.currentTimeMillis();
+            turn.unlock();
         }
     }
 
