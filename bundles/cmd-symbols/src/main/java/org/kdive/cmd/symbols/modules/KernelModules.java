@@ -38,22 +38,27 @@ public final class KernelModules {
 
     /** The module list, read once per session. */
     public static List<Module> list(Session s) {
-        return s.cached("cmd-symbols.modules", () -> read(s));
+        return s.cached("cmd-symbols.modules", () -> KeptAcrossRuns.get(s, "modules", () -> List.copyOf(read(s))));
     }
 
     /** Adds every module's kallsyms to the session's symbols, once per session. */
     public static void ensureKallsyms(Session s) {
         s.cached("cmd-symbols.kallsyms", () -> {
-            for (Module m : list(s)) {
-                try {
-                    KallsymsTable t = KallsymsTable.read(s, m, MAX_SYMBOLS);
-                    if (t != null) {
-                        s.addSymbols("kallsyms:" + m.name(), t);
-                        kallsymsTables(s).put(m.name(), t);
+            Map<String, KallsymsTable> tables = KeptAcrossRuns.get(s, "kallsyms", () -> {
+                Map<String, KallsymsTable> read = new java.util.LinkedHashMap<>();
+                for (Module m : list(s)) {
+                    try {
+                        KallsymsTable t = KallsymsTable.read(s, m, MAX_SYMBOLS);
+                        if (t != null) read.put(m.name(), t);
+                    } catch (KdiveException e) {
+                        LOG.debug("kallsyms of module {} unreadable: {}", m.name(), e.getMessage());
                     }
-                } catch (KdiveException e) {
-                    LOG.debug("kallsyms of module {} unreadable: {}", m.name(), e.getMessage());
                 }
+                return java.util.Collections.unmodifiableMap(read);
+            });
+            for (Map.Entry<String, KallsymsTable> t : tables.entrySet()) {
+                s.addSymbols("kallsyms:" + t.getKey(), t.getValue());
+                kallsymsTables(s).put(t.getKey(), t.getValue());
             }
             return Boolean.TRUE;
         });
