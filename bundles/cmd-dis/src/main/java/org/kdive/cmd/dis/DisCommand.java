@@ -319,7 +319,8 @@ public class DisCommand implements Command {
                     lastFile = src.get().file();
                     lastLine = src.get().line();
                 }
-                String label = label(ins.address(), sym);
+                // crash names the instruction's address after its own table's entry (targets keep gdb's names)
+                String label = label(ins.address(), org.kdive.api.session.CrashSymbolTable.at(session, ins.address()).or(() -> sym));
                 StringBuilder line = new StringBuilder();
                 line.append(String.format("0x%016x", ins.address()));
                 if (label != null) line.append(" <").append(label).append('>');

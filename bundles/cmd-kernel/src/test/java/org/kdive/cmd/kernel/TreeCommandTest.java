@@ -90,6 +90,37 @@ class TreeCommandTest {
         assertLikeCrash("tree_irq_desc_tree_-p_-s", "-t", "ra", "irq_desc_tree", "-p", "-s", "irq_desc.irq_data.irq,action");
     }
 
+    /**
+     * An IDR's radix tree (init_pid_ns.idr.idr_rt: the pids, an XArray in 6.1) through -r, with -p,
+     * -s, -x, against the host's crash run on the corpus dump in the same test. crash takes one
+     * struct.member for -r and -o (idr.idr_rt is refused under the struct's name), and refuses
+     * "radix" on this kernel, where kdive walks the same XArray (deliberate difference: compared
+     * with crash's -t xarray output).
+     */
+    @Test
+    void idrRootAsHostCrashWalksIt() {
+        List<String> commands = List.of(
+                "tree -t xarray -r pid_namespace.idr init_pid_ns",
+                "tree -t xarray -r pid_namespace.idr -p -s pid.level,numbers init_pid_ns",
+                "tree -t x -r pid_namespace.idr -x -s pid.level,count init_pid_ns",
+                "tree -t xarray -r pid_namespace.idr.idr_rt init_pid_ns",
+                "tree -t xarray -o pid_namespace.idr.idr_rt init_pid_ns",
+                "tree -t xarray -r idr.idr_rt -N 0",
+                "tree -t xarray -r pid_namespace.idr -p -s pid.level init_pid_ns",
+                "tree -t ra -r pid_namespace.idr init_pid_ns",
+                "tree -t ra -r pid_namespace.idr -p -s pid.level init_pid_ns");
+        List<String> crash = org.kdive.test.HostCrash.run(Corpus.vmlinux(), Corpus.file(CorpusSession.DUMP), commands);
+        assertTrue(crash.get(0).lines().count() > 20, "crash walked the pid IDR:\n" + crash.get(0));
+        for (int i = 0; i < commands.size(); i++) {
+            String want = crash.get(i);
+            if (commands.get(i).startsWith("tree -t ra ")) {
+                assertEquals("tree: radix trees do not exist or have changed their format", want.strip(), commands.get(i));
+                want = crash.get(commands.indexOf(commands.get(i).replace("-t ra ", "-t xarray ")));
+            }
+            assertEquals(CrashText.layout(want), CrashText.layout(Cmds.run(CorpusSession.context(), commands.get(i))), commands.get(i));
+        }
+    }
+
     @Test
     void jsonHasEntriesWithPositions() {
         Result r = CorpusSession.result(new TreeCommand(), "-t", "rbtree", "-o", "vmap_area.rb_node", "vmap_area_root",

@@ -15,6 +15,7 @@ import org.kdive.api.dump.MemoryAccessException;
 import org.kdive.api.session.Session;
 import org.kdive.api.util.Hex;
 import org.kdive.cmd.symbols.expr.Evaluator;
+import org.kdive.api.session.CrashSymbolTable;
 import org.kdive.cmd.symbols.format.Symbolizer;
 import org.kdive.api.kernel.KernelTasks;
 import org.kdive.cmd.symbols.modules.KernelModules;
@@ -109,7 +110,7 @@ public final class RdCommand implements Command {
         Reader reader = reader(s, physical, file, user);
         if (rawFile != null) return rawCopy(context, reader, addr, count, rawFile, space, type);
         if (ascii) return asciiDump(reader, addr, count, space, type);
-        Symbolizer sym = symbolic ? new Symbolizer(s.symbols(), s.memory()) : null;
+        Symbolizer sym = symbolic ? new Symbolizer(s.symbols(), s.memory(), CrashSymbolTable.table(s)) : null;
         boolean asciiColumn = mode == 'x' && !symbolic && !args.has("x");
         boolean network = args.has("N");
         long start = addr;

@@ -18,6 +18,7 @@ import org.kdive.api.session.Session;
 import org.kdive.api.symbols.SourceLine;
 import org.kdive.api.symbols.Symbol;
 import org.kdive.api.util.Hex;
+import org.kdive.api.session.CrashSymbolTable;
 import org.kdive.cmd.symbols.modules.KernelModules;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -60,11 +61,14 @@ public final class SymCommand implements Command {
             boolean whole = args.has("l") || args.has("L");
             List<Symbol> kernel = whole ? kernelTable(s) : null;
             // sym -l adds the kernel table whole, -M and -m list modules only: -q and -Q search the table
-            List<Symbol> all = (whole || args.has("M") || mod != null ? s.symbols().all() : listable(s, kernelTable(s)))
+            boolean searched = !whole && !args.has("M") && mod == null;
+            boolean tabled = searched && kernelTable(s) != null;
+            List<Symbol> all = (searched ? listable(s, kernelTable(s)) : s.symbols().all())
                     .filter(x -> kernel == null || x.module() != null)
-                    // undefined references and the same symbol from debuginfo and kallsyms are listed once
+                    // undefined references and the same symbol from debuginfo and kallsyms are listed once;
+                    // the kernel table's repeated entries (.LC0 17 times at one address) each time, as crash
                     .filter(Names::isDefined)
-                    .filter(x -> seen.add(x.address() + "/" + x.name() + "/" + x.module()))
+                    .filter(x -> tabled && x.module() == null || seen.add(x.address() + "/" + x.name() + "/" + x.module()))
                     .filter(x -> !args.has("M") || x.module() != null)
                     .filter(x -> mod == null || mod.equals(x.module()))
                     .filter(x -> q == null || x.name().contains(q))
@@ -114,16 +118,25 @@ public final class SymCommand implements Command {
                 long addr = Hex.parseAddress(a);
                 // crash: only addresses in the kernel's symbol range (not 0, not per-cpu offsets)
                 if (addr >= 0) throw new CommandException("invalid address: " + a);
-                Optional<Symbol> sym = s.symbols().containing(addr);
-                if (sym.isEmpty() || !near(sym.get(), addr)) {
-                    errorAt.add(out.length());
-                    errors.add("symbol not found: " + a + "\n");
-                    continue;
+                int entry = CrashSymbolTable.entry(table, addr);
+                if (entry >= 0) {
+                    // a kernel address: the entry crash's table search names it after (repeats, .LC0 …)
+                    Symbol found = table.get(entry);
+                    hits.add(found);
+                    offsets.add(addr - found.address());
+                    inTable.add(entry);
+                } else {
+                    Optional<Symbol> sym = s.symbols().containing(addr);
+                    if (sym.isEmpty() || !near(sym.get(), addr)) {
+                        errorAt.add(out.length());
+                        errors.add("symbol not found: " + a + "\n");
+                        continue;
+                    }
+                    Symbol found = kernelsChoice(s, sym.get(), addr);
+                    hits.add(withModuleObjectType(s, found));
+                    offsets.add(addr - found.address());
+                    inTable.add(found.module() == null ? indexOf(table, found) : -1);
                 }
-                Symbol found = kernelsChoice(s, sym.get(), addr);
-                hits.add(withModuleObjectType(s, found));
-                offsets.add(addr - found.address());
-                inTable.add(found.module() == null ? indexOf(table, found) : -1);
             } else {
                 List<Integer> entries = a.indexOf(':') < 0 ? named(table, a) : List.of();
                 if (!entries.isEmpty()) {
@@ -199,15 +212,7 @@ public final class SymCommand implements Command {
      * sym NAME shows each entry of the name, -p and -n step through it.
      */
     private static List<Symbol> kernelTable(Session s) {
-        Optional<org.kdive.api.symbols.DebugInfo> v = s.vmlinux();
-        if (v.isEmpty()) return null;
-        // made once per session (116k entries on a 6.1 vmlinux), not at every sym; a vmlinux loaded
-        // later (fetched on demand) finds none made before it
-        return s.cached("cmd-symbols.kernel-table", () -> {
-            List<Symbol> table = new ArrayList<>(s.arch().kernelSymbolTable(v.get().symbols().all().toList()));
-            table.sort(Comparator.comparing(Symbol::address, Long::compareUnsigned)); // stable: a no-op on crash's order
-            return java.util.Collections.unmodifiableList(table);
-        });
+        return CrashSymbolTable.table(s);
     }
 
     /**
@@ -264,10 +269,11 @@ public final class SymCommand implements Command {
     private static void notFound(Session s, List<Symbol> table, String word, StringBuilder out) {
         out.append("symbol not found: ").append(word).append("\npossible alternatives:\n");
         java.util.Set<String> seen = new java.util.HashSet<>();
+        // the kernel table's entries as they are, repeats included (crash lists each); the modules' once
         List<Symbol> like = listable(s, table)
                 .filter(Names::isDefined)
                 .filter(x -> x.name().contains(word))
-                .filter(x -> seen.add(x.address() + "/" + x.name() + "/" + x.module()))
+                .filter(x -> table != null && x.module() == null || seen.add(x.address() + "/" + x.name() + "/" + x.module()))
                 .limit(MAX_LIST)
                 .sorted(Comparator.comparing((Symbol x) -> x.module() != null)
                         .thenComparing(Symbol::address, Long::compareUnsigned))

@@ -64,6 +64,84 @@ class KernelSymbolTableTest {
         }
     }
 
+    /**
+     * sym ADDR on kernel addresses, against crash's own answers in one run: every address crash's
+     * table has several entries at (.LC0 17 times, __do_sys_X with its __ia32_ and __x64_ aliases,
+     * __kprobes_text_end/_start) exactly and one byte above (crash names the first entry at an
+     * address, but an address above it after the last entry there), then every 60th distinct address
+     * of the table exactly and halfway to the next (alignment padding between functions, which no
+     * symbol's size covers, is still named), with -p and -n on the repeated entries. The exact
+     * lookups of an address come before any lookup just above it: crash caches its last result per
+     * page bucket and afterwards names the address after the last entry there (see CrashSymbolTable).
+     */
+    @Test
+    void kernelAddressesAsCrashNamesThem() {
+        String crashList = HostCrash.run(Corpus.vmlinux(), Corpus.file(CorpusSession.DUMP), List.of("sym -l")).get(0);
+        List<Long> values = new ArrayList<>();
+        Map<Long, Integer> entries = new LinkedHashMap<>();
+        for (String l : kernelPart(CrashAuditTest.comparable(crashList)).split("\n")) {
+            Matcher m = LINE.matcher(l);
+            if (!m.matches() || m.group(1).length() < 16) continue; // the per-CPU offsets are not addresses
+            long v = Long.parseUnsignedLong(m.group(1), 16);
+            if (entries.merge(v, 1, Integer::sum) == 1) values.add(v);
+        }
+        List<String> exact = new ArrayList<>(), above = new ArrayList<>(), steps = new ArrayList<>(), spread = new ArrayList<>();
+        for (int i = 0; i + 1 < values.size(); i++) {
+            long v = values.get(i), next = values.get(i + 1);
+            if (entries.get(v) > 1) {
+                exact.add("sym " + Long.toHexString(v));
+                if (next - v > 1) above.add("sym " + Long.toHexString(v + 1));
+                if (steps.size() < 2 * PER_KIND && next - v > 1) {
+                    steps.add("sym -p -n " + Long.toHexString(v));
+                    steps.add("sym -p -n " + Long.toHexString(v + 1));
+                }
+            }
+            if (i % 60 == 0) {
+                spread.add("sym " + Long.toHexString(v));
+                if (next - v > 1) spread.add("sym " + Long.toHexString(v + (next - v) / 2));
+            }
+        }
+        assertTrue(exact.size() > 400 && above.size() > 400 && spread.size() > 3000,
+                "addresses with several entries " + exact.size() + ", spread " + spread.size());
+        List<String> lookups = new ArrayList<>(exact);
+        lookups.addAll(steps); // each address before the one above it, all before the rest above
+        lookups.addAll(above);
+        lookups.addAll(spread);
+        List<String> crash = HostCrash.run(Corpus.vmlinux(), Corpus.file(CorpusSession.DUMP), lookups);
+        int differ = 0;
+        StringBuilder first = new StringBuilder();
+        for (int i = 0; i < lookups.size(); i++) {
+            String want = CrashAuditTest.comparable(crash.get(i));
+            String got = CrashAuditTest.comparable(CrashAuditTest.run(lookups.get(i), CrashAuditTest.PANIC_PID));
+            if (want.equals(got)) continue;
+            if (differ++ < 10) first.append(lookups.get(i)).append("\ncrash: ").append(want).append("kdive: ").append(got);
+        }
+        assertEquals(0, differ, differ + " of " + lookups.size() + " lookups differ from crash's, first:\n" + first);
+    }
+
+    /**
+     * sym -q and the "possible alternatives" of an unknown name list the kernel table's entries as
+     * they are, each repeat of .LC0 or __key.0 at one address again; then the modules' symbols.
+     */
+    @Test
+    void queriesListRepeatedEntriesAsCrash() {
+        List<String> lookups = List.of("sym -q .LC0", "sym -q __key.0", "sym LC0", "sym _key.0", "sym -q vqb_", "sym -q _text_",
+                "sym LC83");
+        List<String> crash = HostCrash.run(Corpus.vmlinux(), Corpus.file(CorpusSession.DUMP), lookups);
+        String lc0 = CrashAuditTest.comparable(crash.get(0));
+        List<String> lines = List.of(lc0.split("\n"));
+        assertTrue(lines.size() > lines.stream().distinct().count() + 10, "crash lists .LC0's repeats:\n" + lc0);
+        try {
+            unloadModules(CorpusSession.get()); // crash's state: the module's symbols from its kallsyms only
+            for (int i = 0; i < lookups.size(); i++) {
+                assertEquals(CrashAuditTest.comparable(crash.get(i)),
+                        CrashAuditTest.comparable(CrashAuditTest.run(lookups.get(i), CrashAuditTest.PANIC_PID)), lookups.get(i));
+            }
+        } finally {
+            CrashAuditTest.onlyVqbugDebuginfo();
+        }
+    }
+
     /** The lines before the first module's MODULE START line. */
     private static String kernelPart(String listing) {
         int at = listing.indexOf(" MODULE START: ");

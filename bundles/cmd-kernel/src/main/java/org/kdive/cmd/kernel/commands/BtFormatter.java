@@ -334,6 +334,16 @@ final class BtFormatter {
             return null;
         }
         long off = v - x.address();
+        if (off == 0 && x.module() == null) {
+            // crash's table search names an address shared by several kernel symbols after the first
+            // it keeps there (__sched_class_highest, not stop_sched_class), as rd -s and dis do
+            try {
+                List<Symbol> here = s.symbols().at(v);
+                if (!here.isEmpty() && here.get(0).module() == null) return here.get(0).name();
+            } catch (RuntimeException e) {
+                // keep the symbol found
+            }
+        }
         return off == 0 ? x.name() : x.name() + "+" + off;
     }
 

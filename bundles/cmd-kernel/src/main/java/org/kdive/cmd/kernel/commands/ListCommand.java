@@ -121,6 +121,7 @@ public class ListCommand implements Command {
             Set<Long> seen = r.brent ? null : new HashSet<>();
             Brent loop = r.brent ? new Brent(k, r.start, r.memberOffset) : null;
             String problem = null;
+            String invalid = null; // crash's error for a link at a non-kernel address, which ends the command
             long next = r.start;
             for (int count = 1; ; count++) {
                 context.checkCancelled();
@@ -128,7 +129,10 @@ public class ListCommand implements Command {
                 sb.append(Long.toHexString(entry)).append('\n');
                 Map<String, Object> d = new LinkedHashMap<>();
                 d.put("address", Hex.json(entry));
-                display.show(next - displayOffset, sb, d);
+                // crash reads members only at kernel addresses: a user address ("60" from a
+                // non-list word taken as the link) is listed bare, then its link cannot be read
+                if (isKernelAddress(next - displayOffset)) display.show(next - displayOffset, sb, d);
+                else display.showUnreadable(sb);
                 out.text(sb);
                 sb.setLength(0);
                 out.record(d);
@@ -138,6 +142,10 @@ public class ListCommand implements Command {
                     break;
                 }
                 long last = next;
+                if (!isKernelAddress(next + r.memberOffset)) {
+                    invalid = String.format("invalid kernel virtual address: %x  type: \"list entry\"", next + r.memberOffset);
+                    break;
+                }
                 try {
                     next = k.u64(next + r.memberOffset);
                 } catch (RuntimeException e) {
@@ -156,6 +164,10 @@ public class ListCommand implements Command {
                 }
             }
             Map<String, Object> summary = new LinkedHashMap<>();
+            if (invalid != null) {
+                out.error("memory-invalid", "list: " + invalid + "\n");
+                summary.put("problem", invalid);
+            }
             if (problem != null) {
                 context.warn("list: " + problem);
                 summary.put("problem", problem);
@@ -407,6 +419,23 @@ public class ListCommand implements Command {
         return Long.parseUnsignedLong(s.replaceFirst("^0[xX]", ""), 16);
     }
 
+    /**
+     * A name's address as crash's own symbol table finds it: the kernel's, else the module with the
+     * lowest address that defines it (crash keeps its modules in address order), not the module whose
+     * debuginfo is loaded: list -h __this_module+80 starts at virtio's kobject when vqbug's is loaded.
+     */
+    private static OptionalLong crashsSymbol(Kernel k, String s) {
+        List<org.kdive.api.symbols.Symbol> all;
+        try {
+            all = k.session().symbols().byName(s);
+        } catch (RuntimeException e) {
+            return k.symbol(s);
+        }
+        if (all.isEmpty() || all.stream().anyMatch(x -> x.module() == null)) return k.symbol(s);
+        return all.stream().filter(x -> x.address() != 0).mapToLong(org.kdive.api.symbols.Symbol::address)
+                .reduce((a, b) -> Long.compareUnsigned(a, b) <= 0 ? a : b);
+    }
+
     /** A simple "symbol+offset" / "address-offset" expression, as crash evaluates start arguments. */
     private static OptionalLong eval(Kernel k, String s) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z_0-9.]+)([+-])(0[xX][0-9a-fA-F]+|[0-9]+)").matcher(s);
@@ -471,7 +500,7 @@ public class ListCommand implements Command {
 
     /** A kernel symbol's address or a hexadecimal address; a name that is both counts as the symbol. */
     static OptionalLong parseAddress(Kernel k, String s) {
-        OptionalLong sym = k.symbol(s);
+        OptionalLong sym = crashsSymbol(k, s);
         if (sym.isPresent() && !s.matches("[0-9a-fA-Fx]+")) return sym;
         if (Hex.looksLikeAddress(s) || s.matches("(0x)?[0-9a-fA-F]+")) return OptionalLong.of(Hex.parseAddress(s));
         return sym;

@@ -61,6 +61,17 @@ final class StructDisplay {
 
     boolean isEmpty() { return specs.isEmpty(); }
 
+    /**
+     * crash's display of an entry at a user address (not readable as kernel memory): a whole
+     * structure is only its "struct NAME" line, members are not shown.
+     */
+    void showUnreadable(StringBuilder sb) {
+        for (Spec s : specs) {
+            if (!s.members().isEmpty()) continue;
+            sb.append(s.type().resolve().kind() == Type.Kind.UNION ? "union " : "struct ").append(s.name()).append('\n');
+        }
+    }
+
     /** Appends the display of the entry at {@code addr} to {@code sb} and its values to {@code data}. */
     void show(long addr, StringBuilder sb, Map<String, Object> data) {
         for (Spec s : specs) {
@@ -120,7 +131,13 @@ final class StructDisplay {
         long width = cur.size();
         boolean string = isString(m.type());
         if (width <= 0 || m.isBitfield() || (width > 8 && !string)) return null;
-        boolean pointer = cur.kind() == Type.Kind.POINTER;
+        // crash asks the member's declared type: a typedef of a pointer (work_func_t) is printed
+        // as a number in the radix, the text symbol it points to still named
+        Type declared = m.type();
+        while (declared != null && (declared.kind() == Type.Kind.CONST || declared.kind() == Type.Kind.VOLATILE)) {
+            declared = declared.target();
+        }
+        boolean pointer = declared != null && declared.kind() == Type.Kind.POINTER;
         StringBuilder line = new StringBuilder();
         long v = 0;
         if (width <= 8) {

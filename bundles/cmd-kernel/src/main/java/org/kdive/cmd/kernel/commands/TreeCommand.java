@@ -289,6 +289,12 @@ public class TreeCommand implements Command {
     }
 
     private static long offset(Kernel k, String option, String value) {
+        // crash takes one struct.member only; a member path is refused under the struct's name (crash
+        // cuts its argument at the first dot before it finds the second)
+        int dot = value.indexOf('.');
+        if (dot > 0 && dot < value.length() - 1 && value.indexOf('.', dot + 1) > 0) {
+            throw new CommandException("invalid " + option + " argument: " + value.substring(0, dot));
+        }
         OptionalLong o = ListCommand.offset(k, value);
         if (o.isEmpty()) throw new CommandException("invalid " + option + " argument: " + value);
         return o.getAsLong();

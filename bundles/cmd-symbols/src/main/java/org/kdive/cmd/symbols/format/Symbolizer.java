@@ -1,6 +1,7 @@
 package org.kdive.cmd.symbols.format;
 
 import java.util.Optional;
+import org.kdive.api.session.CrashSymbolTable;
 import org.kdive.api.session.Memory;
 import org.kdive.api.session.Symbols;
 import org.kdive.api.symbols.Symbol;
@@ -15,10 +16,17 @@ public final class Symbolizer {
     private static final long UNSIZED_REACH = 0x1000;
     private final Symbols symbols;
     private final Memory memory;
+    private final java.util.List<Symbol> kernelTable;
 
     public Symbolizer(Symbols symbols, Memory memory) {
+        this(symbols, memory, null);
+    }
+
+    /** With crash's kernel symbol table (CrashSymbolTable.table), which names kernel addresses for labels. */
+    public Symbolizer(Symbols symbols, Memory memory, java.util.List<Symbol> kernelTable) {
         this.symbols = symbols;
         this.memory = memory;
+        this.kernelTable = kernelTable;
     }
 
     public Memory memory() { return memory; }
@@ -31,6 +39,15 @@ public final class Symbolizer {
     /** As {@link #near(long)}; {@code labels}: name vmlinux data labels too (crash's own table does). */
     public String near(long address, boolean labels) {
         if (symbols == null || address >= 0) return null;
+        if (labels) {
+            // crash's own table search (rd -s): any kernel address, repeats and padding included
+            int entry = CrashSymbolTable.entry(kernelTable, address);
+            if (entry >= 0) {
+                Symbol t = kernelTable.get(entry);
+                long off = address - t.address();
+                return off == 0 ? t.name() : t.name() + "+" + off;
+            }
+        }
         Optional<Symbol> s;
         try {
             s = symbols.containing(address);
