@@ -58,6 +58,51 @@ case "$trigger" in
          echo 2 > /proc/sys/kernel/hung_task_timeout_secs; sleep 60 ;;
   panic) insmod /panicker.ko mode=5 ;;
   oom)   echo 1 > /proc/sys/vm/panic_on_oom; insmod /panicker.ko mode=6 ;;
+  # eBPF programs and maps loaded and pinned in a bpffs (bpfload.c), for crash's bpf command
+  bpf)   mkdir -p /sys/fs/bpf; mount -t bpf bpf /sys/fs/bpf || fail "mount bpffs"
+         /bpfload || fail "bpfload"; echo 1 > /proc/sys/kernel/sysrq; echo c > /proc/sysrq-trigger ;;
+  # a busy machine (busy.c): CPU burners in nested cgroup2 CPU groups (a/b, a/c) and a sibling (d)
+  # on every CPU, RT tasks on the last CPU (SCHED_FIFO 10 running; two SCHED_RR 5 and a SCHED_FIFO 2
+  # queued behind it, RT throttling off so it stays so; PREEMPT_RT: two SCHED_RR 1), sockets of several
+  # families held by two tasks
+  # and busybox nc; init stays on CPU 0. The kdive-busy-* lines name them (refs.sh, the tests)
+  busy)  ip link set lo up || fail "ip link set lo up"
+         echo 1 > /proc/sys/kernel/kptr_restrict  # /proc/net/* show the real struct sock (%pK, root)
+         ncpu=$(grep -c ^processor /proc/cpuinfo); last=$((ncpu - 1))
+         taskset -p 1 $$ > /dev/null || fail "taskset init"
+         /busy sockets & sleep 0.5
+         nc -l -p 7074 & echo "kdive-busy-nc-pid: $!"
+         mount -t cgroup2 none /sys/fs/cgroup || fail "mount cgroup2"
+         echo +cpu > /sys/fs/cgroup/cgroup.subtree_control || fail "cgroup2: no cpu controller"
+         mkdir -p /sys/fs/cgroup/a /sys/fs/cgroup/d && echo +cpu > /sys/fs/cgroup/a/cgroup.subtree_control \
+           && mkdir /sys/fs/cgroup/a/b /sys/fs/cgroup/a/c || fail "cgroup2 groups"
+         echo 200 > /sys/fs/cgroup/d/cpu.weight
+         /busy spin cfs-ab0 0 /sys/fs/cgroup/a/b &
+         for cpu in $(seq 1 $last); do
+           /busy spin "cfs-ab$cpu" "$cpu" /sys/fs/cgroup/a/b & /busy spin "cfs-ac$cpu" "$cpu" /sys/fs/cgroup/a/c &
+           /busy spin "cfs-d$cpu" "$cpu" /sys/fs/cgroup/d &
+         done
+         # every burner in its group before the RT tasks take the last CPU: on PREEMPT_RT its rcuc
+         # thread (SCHED_FIFO 1) then never runs, RCU grace periods stop and a cgroup join hangs
+         busy_ready() { for _ in $(seq 1 150); do [ -f /busy.ready ] && [ "$(wc -l < /busy.ready)" -ge "$1" ] && return 0
+           sleep 0.1; done; fail "busy: only $(tr '\n' ' ' < /busy.ready 2>/dev/null) in place"; }
+         busy_ready $((1 + 3 * last))
+         echo -1 > /proc/sys/kernel/sched_rt_runtime_us
+         if uname -v | grep -q PREEMPT_RT; then
+           # PREEMPT_RT runs timers and RCU callbacks in SCHED_FIFO 1 threads (ktimers/N, rcuc/N): an RT
+           # task above them stops the kernel within seconds, so here two SCHED_RR 1 that take turns with them
+           /busy rt rr 1 rt-rr1a $last & /busy rt rr 1 rt-rr1b $last & busy_ready $((3 + 3 * last))
+         else
+           /busy rt fifo 10 rt-fifo10 $last & busy_ready $((2 + 3 * last))
+           /busy rt rr 5 rt-rr5a $last & /busy rt rr 5 rt-rr5b $last & /busy rt fifo 2 rt-fifo2 $last &
+           busy_ready $((5 + 3 * last))
+         fi
+         sleep 1
+         echo "kdive-busy-tasks:$(for p in /proc/[0-9]*; do c=$(cat "$p/comm" 2>/dev/null)
+           case $c in cfs-*|rt-*|sockets*|nc) printf ' %s:%s' "${p#/proc/}" "$c" ;; esac; done)"
+         # the TCP listener's struct sock (net -s -R), shared by busy.c's two tasks
+         awk '$2 == "0100007F:1B9E" && $4 == "0A" {print "kdive-busy-sock: " $12}' /proc/net/tcp
+         echo 1 > /proc/sys/kernel/sysrq; echo c > /proc/sysrq-trigger ;;
   *)     fail "unknown trigger '$trigger'" ;;
 esac
 sleep 5

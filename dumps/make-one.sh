@@ -22,6 +22,8 @@ out=$MADE_DIR/$id/$kind
 case $trigger in vqbug) module=vqbug src=$(shared_dir)/corpus/vqbug-6.1/vqbug.c ;;
                  null|warn) module=crashme src=$DUMPS_HOME/crashme.c ;;
                  pagefault|gpf|softlockup|hungtask|panic|oom) module=panicker src=$DUMPS_HOME/panicker.c ;;
+                 bpf) module="" src=$DUMPS_HOME/bpfload.c ;;  # a static program, not a module
+                 busy) module="" src=$DUMPS_HOME/busy.c ;;  # a static program, not a module
                  *) module="" src="" ;; esac
 recipe=$(recipe_hash "$DUMPS_HOME"/{lib.sh,make-one.sh,guest-init.sh,qemu-monitor.py,facts.py,refs.sh,crash-commands.txt,drgn-refs.py} \
   ${src:+"$src"} -- "$row" "$(grep '^recipe' "$kdir/STAMP")" "$SCRIPT_VERSION")
@@ -76,6 +78,14 @@ prop "$kdir/kernel.properties" modules.load > "$root/modules.load"
 cp "$DUMPS_HOME/guest-init.sh" "$root/init"
 chmod +x "$root/init"
 [ -n "$module" ] && cp "$out/$module.ko" "$root/"
+if [ "$trigger" = bpf ]; then
+  gcc -static -O2 -o "$root/bpfload" "$src" || fail "gcc -static bpfload.c failed"
+  cp "$src" "$out/"
+fi
+if [ "$trigger" = busy ]; then
+  gcc -static -O2 -o "$root/busy" "$src" || fail "gcc -static busy.c failed"
+  cp "$src" "$out/"
+fi
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initrd.gz"
 initrd=$work/initrd.gz
 if [ "$capture" = kdump ]; then

@@ -44,6 +44,19 @@ crash_refs() {
   while IFS='=' read -r var val; do v[$var]=$val; done < "$out/refs/drgn-0.0.31/vars.txt"
   v[BLOCKED_PID]=$(prop "$out/facts.properties" blocked.pid)
   v[MODDIR]=$work/mods
+  # the IDs the kernel gave bpfload.c's objects (trigger bpf): a kprobe program with two maps, a per-CPU map
+  v[BPF_PROG_ID]=$(sed -n 's/^kdive-bpf: prog kd_kprobe id \([0-9]*\) .*/\1/p' "$out/console.log" | head -1)
+  v[BPF_MAP_ID]=$(sed -n 's/^kdive-bpf: map kd_pcpu id \([0-9]*\) .*/\1/p' "$out/console.log" | head -1)
+  # busy.c's socket holders, busybox nc and their TCP listener's struct sock (trigger busy: guest-init.sh)
+  v[BUSY_PID]=$(tr -d '\r' < "$out/console.log" | sed -n 's/^kdive-busy-sockets: pid \([0-9]*\) .*/\1/p' | head -1)
+  v[BUSY_CHILD]=$(tr -d '\r' < "$out/console.log" | sed -n 's/^kdive-busy-sockets: pid [0-9]* child \([0-9]*\) .*/\1/p' | head -1)
+  v[BUSY_NC]=$(tr -d '\r' < "$out/console.log" | sed -n 's/^kdive-busy-nc-pid: \([0-9]*\)$/\1/p' | head -1)
+  v[BUSY_SOCK]=$(tr -d '\r' < "$out/console.log" | sed -n 's/^kdive-busy-sock: \([0-9a-f]\{16\}\)$/\1/p' | head -1)
+  if [ "$(p trigger)" = busy ]; then
+    for var in BUSY_PID BUSY_CHILD BUSY_NC BUSY_SOCK; do
+      [ -n "${v[$var]}" ] || die "the console of a busy dump names no $var (kdive-busy-* lines)"
+    done
+  fi
   if [ -n "$(p module.vqbug)" ]; then
     v[VQBUG_KO]=$out/vqbug.ko
     [ -n "${v[VQB_QUEUE]:-}" ] || die "drgn found no vqb_queue in the vqbug module"

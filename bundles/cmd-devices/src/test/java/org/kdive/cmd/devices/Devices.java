@@ -19,13 +19,16 @@ import org.kdive.test.session.CorpusSession;
 /** The commands of this bundle wired as the distribution wires them, run on a session. */
 final class Devices {
     static final KernelTasks TASKS = new KernelTasksService();
+    /** bpf -s prints the structures through {@code struct}; bpf -j disassembles through the x86_64 disassembler. */
+    static final Command STRUCT = new org.kdive.cmd.symbols.StructCommand(TASKS);
+    static final org.kdive.api.dis.Disassembler DIS = new org.kdive.arch.x86.dis.X86Disassembler();
 
     private Devices() {
     }
 
     static Map<String, Command> commands() {
         return Map.of("irq", new IrqCommand(), "timer", new TimerCommand(), "net", new NetCommand(TASKS, null),
-                "dev", new DevCommand(), "waitq", new WaitqCommand(TASKS), "bpf", new BpfCommand(null));
+                "dev", new DevCommand(), "waitq", new WaitqCommand(TASKS), "bpf", new BpfCommand(STRUCT, DIS));
     }
 
     /** A crash command line run on the corpus session: its text, or its error message as crash prints it. */

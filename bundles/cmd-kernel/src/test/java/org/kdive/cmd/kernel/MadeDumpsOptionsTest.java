@@ -44,7 +44,23 @@ class MadeDumpsOptionsTest {
             activeTaskWhereCrashFails(d, e, d.crashRef(name), kdive, command);
             return;
         }
-        assertEquals(CrashText.layout(d.crashRef(name)), CrashText.layout(kdive), d + " (" + d.release() + "): " + command);
+        String crash = d.crashRef(name);
+        if (command.equals("sys -c")) crash = syscallsAsCrashsSessionNamedThem(d, crash, kdive);
+        assertEquals(CrashText.layout(crash), CrashText.layout(kdive), d + " (" + d.release() + "): " + command);
+    }
+
+    /**
+     * crash 8.0.6 is inconsistent here: where several symbols share a syscall's address
+     * (__do_sys_pause t, __ia32_sys_pause T, __x64_sys_pause T on 6.1 and 6.12), sys -c names it
+     * __do_sys_pause, as kdive does, unless an earlier command of the same crash session looked the
+     * address up otherwise: on the busy dumps, foreach bt (34-foreach-bt) shows busy.c's tasks in
+     * __x64_sys_pause, and sys -c then says __x64_sys_pause too. Checked: such a line differs only
+     * by a name of that address, and crash's name is one its foreach bt showed before.
+     */
+    private static String syscallsAsCrashsSessionNamedThem(MadeDump d, String crash, String kdive) {
+        String earlier = d.crashRef("34-foreach-bt");
+        return SymbolAliases.crashWithKdivesNames(context(d).session().symbols(), crash, kdive,
+                (crashs, kdives) -> SymbolAliases.mentions(earlier, crashs.name()));
     }
 
     private static final java.util.regex.Pattern CRASH_ZERO_SIZE_STACK = java.util.regex.Pattern.compile(

@@ -4,15 +4,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.kdive.api.command.Args;
 import org.kdive.api.command.Command;
 import org.kdive.api.command.CommandContext;
 import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
-import org.kdive.api.symbols.Enumerator;
-import org.kdive.api.symbols.Type;
+import org.kdive.api.dis.Disassembler;
 import org.kdive.api.util.Hex;
 import org.kdive.cmd.devices.access.Fmt;
 import org.kdive.cmd.devices.access.IndexedTree;
@@ -26,46 +25,79 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 /**
  * crash's {@code bpf}: the loaded eBPF programs (prog_idr) and maps (map_idr): ID, bpf_prog /
  * bpf_prog_aux, type, tag and used maps; map type and flags. {@code -p ID}/{@code -m ID} one program
- * or map with details, {@code -P}/{@code -M} all with details, {@code -s} the structures.
- * The translated (-t/-T) and jited (-j) instruction listings are not available in kdive: their
- * options are checked as crash checks them, and a kernel with programs says the listing is missing.
+ * or map with details (sizes, load time, licence, name, owner), {@code -P}/{@code -M} all of them,
+ * {@code -s} the structures, {@code -t}/{@code -T} the translated eBPF instructions (with their
+ * bytes), {@code -j} the JIT-ed native code through the session architecture's
+ * {@link Disassembler} service.
+ *
+ * <p>Where crash 8.0.6 prints something untrue, this prints the truth: the load time is the dumped
+ * system's wall clock (crash adds the load time since boot to the boot time of the machine it
+ * runs on); see {@link XlatedPrinter} for instructions crash cannot name; {@code -j} of a program
+ * with bpf-to-bpf calls on kernels before 5.13, whose bpf_prog says jited_len 0 although its main
+ * function is JIT-ed (crash: "(program not jited)"), lists the main function's image (aux->func[0]).
  */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=bpf")
 public class BpfCommand implements Command {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, target = "(" + Command.NAME_PROPERTY + "=struct)")
     private volatile Command struct;
 
+    private final List<Disassembler> disassemblers = new CopyOnWriteArrayList<>();
+
     public BpfCommand() {
     }
 
-    public BpfCommand(Command struct) {
+    /** Outside OSGi: {@code struct} for -s (may be null), the disassemblers for -j (may be none). */
+    public BpfCommand(Command struct, Disassembler... disassemblers) {
         this.struct = struct;
+        this.disassemblers.addAll(List.of(disassemblers));
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addDisassembler(Disassembler d) {
+        disassemblers.add(d);
+    }
+
+    void removeDisassembler(Disassembler d) {
+        disassemblers.remove(d);
     }
 
     @Override public String name() { return "bpf"; }
 
-    @Override public String description() { return "loaded eBPF programs and maps"; }
+    @Override public String description() { return "loaded eBPF programs and maps, their instructions and JIT-ed code"; }
 
     @Override
     public String usage() {
         return """
                 bpf - extended Berkeley Packet Filter (eBPF)
-                bpf [[-p ID | -P] [-s] [-x|-d]] [[-m ID] | -M] [-s] [-x|-d]]
+                bpf [[-p ID | -P] [-tTj] [-s] [-x|-d]] [[-m ID | -M] [-s] [-x|-d]]
                   Without options, lists every loaded eBPF program (ID, struct bpf_prog, struct
                   bpf_prog_aux, program type, tag, IDs of the maps it uses) and every map (ID, struct
                   bpf_map, map type, flags). A kernel with none prints nothing.
-                    -p ID  one program, with its sizes, name and user.
+                    -p ID  one program, with its translated and JIT-ed sizes, MEMLOCK (pages charged),
+                           load time (the dumped system's wall clock), whether its licence is GPL
+                           compatible, its name and the UID that loaded it.
                     -P     every program, with the same details.
-                    -m ID  one map, with key/value sizes, entries, name and user.
+                    -t     with -p/-P: the translated eBPF instructions (after the verifier's
+                           rewrites), as the kernel's disassembler prints them: map addresses as
+                           map[id:N], helper calls by name, bpf-to-bpf calls as "call pc+N".
+                    -T     as -t, each instruction followed by its raw bytes (16 for ld_imm64).
+                    -j     with -p/-P: the JIT-ed native code, disassembled (x86_64: AT&T syntax as
+                           gdb prints it), call and jump targets named by symbol.
+                    -m ID  one map, with key/value sizes, entries, MEMLOCK, name and UID.
                     -M     every map, with the same details.
                     -s     with -p/-P/-m/-M: also the bpf_prog, bpf_prog_aux and bpf_map structures.
                     -x/-d  with -s: numbers in hex or decimal.
-                    -j, -t, -T  with -p/-P: checked as crash checks them (only with -p or -P; an
-                                unknown ID is an error; no programs, no output); the jited and
-                                translated instruction listings themselves are not available yet.
+                  Differences from crash 8.0.6 (which prints these wrongly): LOAD_TIME from the dump,
+                  not from the host's clock; JMP32 branches, the kernel's internal tail call and the
+                  atomic operations other than add named as the kernel names them (crash: "BUG",
+                  "if r0 (null) ..."); -j of a program with subprograms on Linux < 5.13 lists its
+                  main function (crash: "(program not jited)").
                 JSON
-                  {programs: [{id, bpfProg, bpfProgAux, type, tag, usedMaps, ...}], maps: [{id, bpfMap,
-                  type, flags, ...}]}.
+                  {programs: [{id, bpfProg, bpfProgAux, type, tag, usedMaps: [ids], xlatedLen, jitedLen,
+                  memlock, loadTime (ns since boot), loadDate (epoch s), gplCompatible, name, uid,
+                  instructions: [{index, code, dstReg, srcReg, off, imm, text, bytes}],
+                  jited: [{address, bytes, mnemonic, operands, target, text}]}],
+                  maps: [{id, bpfMap, type, flags, keySize, valueSize, maxEntries, memlock, name, uid}]}.
                 """;
     }
 
@@ -77,11 +109,11 @@ public class BpfCommand implements Command {
         boolean progVerbose = a.has("P");
         boolean mapVerbose = a.has("M");
         boolean any = progId || mapId || progVerbose || mapVerbose;
-        boolean listings = a.has("j") || a.has("t") || a.has("T");
-        if (a.has("j") && !progId && !progVerbose) throw new CommandException("-j option only applicable with -p or -P", CommandException.USAGE);
-        if ((a.has("t") || a.has("T")) && !progId && !progVerbose) {
-            throw new CommandException("-t option only applicable with -p or -P", CommandException.USAGE);
-        }
+        boolean jited = a.has("j");
+        boolean xlated = a.has("t") || a.has("T");
+        if (a.has("x") && a.has("d")) throw new CommandException("-d and -x are mutually exclusive", CommandException.USAGE);
+        if (jited && !progId && !progVerbose) throw new CommandException("-j option only applicable with -p or -P", CommandException.USAGE);
+        if (xlated && !progId && !progVerbose) throw new CommandException("-t option only applicable with -p or -P", CommandException.USAGE);
         if (a.has("s") && !any) throw new CommandException("-s option requires either -p, -P, -m or -M", CommandException.USAGE);
         if ((a.has("x") || a.has("d")) && !any) throw new CommandException("-" + (a.has("d") ? "d" : "x") + " option requires -s", CommandException.USAGE);
         if (!a.positional().isEmpty()) throw new CommandException("invalid argument: " + a.positional(0), CommandException.USAGE);
@@ -90,74 +122,59 @@ public class BpfCommand implements Command {
             throw new CommandException("command not supported or applicable on this architecture or kernel");
         }
         String radix = a.has("x") ? "-x" : a.has("d") ? "-d" : null;
-        List<IndexedTree.Entry> progs = IndexedTree.xarray(k, k.requireSymbol("prog_idr") + k.off("idr", "idr_rt"), context);
-        List<IndexedTree.Entry> maps = IndexedTree.xarray(k, k.requireSymbol("map_idr") + k.off("idr", "idr_rt"), context);
+        BpfObjects objs = BpfObjects.read(k, context);
         long pid = progId ? number(a.value("p")) : -1;
         long mid = mapId ? number(a.value("m")) : -1;
-        if (progId && progs.stream().noneMatch(e -> e.index() == pid)) {
+        if (progId && objs.progs().stream().noneMatch(e -> e.index() == pid)) {
             throw new CommandException("invalid program ID: " + pid, CommandException.NOT_FOUND);
         }
-        if (mapId && maps.stream().noneMatch(e -> e.index() == mid)) {
+        if (mapId && objs.maps().stream().noneMatch(e -> e.index() == mid)) {
             throw new CommandException("invalid map ID: " + mid, CommandException.NOT_FOUND);
-        }
-        if (listings && !progs.isEmpty()) {
-            // no dump of the corpus or of dumps/ has a loaded program to check a listing against
-            throw new CommandException("-j, -t and -T (jited and translated instruction listings) are not available in kdive yet",
-                    CommandException.USAGE);
         }
         boolean doProgs = !any || progId || progVerbose;
         boolean doMaps = !any || mapId || mapVerbose;
-        int typeLen = Math.min(13, enumWidth(k, "bpf_prog_type", "BPF_PROG_TYPE_"));
-        int mapTypeLen = Math.min(22, enumWidth(k, "bpf_map_type", "BPF_MAP_TYPE_"));
-        String progHdr = Fmt.mk("ID", 4, Fmt.CENTER | Fmt.LJUST) + " " + Fmt.mk("BPF_PROG", k.vaddrLen(), Fmt.CENTER | Fmt.LJUST) + " "
-                + Fmt.mk("BPF_PROG_AUX", k.vaddrLen(), Fmt.CENTER | Fmt.LJUST) + " " + Fmt.mk("BPF_PROG_TYPE", typeLen, Fmt.CENTER | Fmt.LJUST)
-                + "       TAG        USED_MAPS";
-        String mapHdr = Fmt.mk("ID", 4, Fmt.CENTER | Fmt.LJUST) + " " + Fmt.mk("BPF_MAP", k.vaddrLen(), Fmt.CENTER | Fmt.LJUST) + " "
-                + Fmt.mk("BPF_MAP_TYPE", mapTypeLen, Fmt.CENTER | Fmt.LJUST) + " MAP_FLAGS";
         StringBuilder sb = new StringBuilder();
         List<Object> progRows = new ArrayList<>();
         List<Object> mapRows = new ArrayList<>();
         if (doProgs) {
             int entries = 0;
-            for (IndexedTree.Entry e : progs) {
+            for (IndexedTree.Entry e : objs.progs()) {
                 context.checkCancelled();
+                if (e.value() == 0) continue;
                 if (progId && !progVerbose && e.index() != pid) continue;
-                long prog = e.value();
-                long aux = k.ptr(prog + k.off("bpf_prog", "aux"));
-                if (entries > 0 && progVerbose) sb.append('\n').append(progHdr).append('\n');
-                if (entries++ == 0) sb.append(progHdr).append('\n');
-                int type = k.s32(prog + k.off("bpf_prog", "type"));
-                String typeName = enumName(k, "bpf_prog_type", "BPF_PROG_TYPE_", type);
-                byte[] tagBytes = k.memory().read(prog + k.off("bpf_prog", "tag"), 8);
-                StringBuilder tag = new StringBuilder();
-                for (byte b : tagBytes) tag.append(String.format("%02x", b & 0xff));
-                String used = usedMaps(k, aux, maps);
-                sb.append(Fmt.mk(Long.toString(e.index()), 4, Fmt.CENTER | Fmt.LJUST)).append(' ')
-                        .append(Fmt.mk(Fmt.hex(prog), k.vaddrLen(), Fmt.CENTER | Fmt.LJUST)).append(' ')
-                        .append(Fmt.mk(Fmt.hex(aux), k.vaddrLen(), Fmt.CENTER | Fmt.LJUST)).append(' ')
-                        .append(Fmt.mk(typeName, typeLen, Fmt.CENTER | Fmt.LJUST)).append(' ')
-                        .append(tag).append(' ').append(Fmt.mk(used, 9, Fmt.CENTER | Fmt.LJUST)).append(" \n");
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("id", e.index());
-                r.put("bpfProg", Hex.json(prog));
-                r.put("bpfProgAux", Hex.json(aux));
-                r.put("type", typeName);
-                r.put("tag", tag.toString());
-                r.put("usedMaps", used);
+                BpfObjects.Prog p = objs.prog(e);
+                if (entries > 0 && progVerbose) sb.append('\n').append(objs.progHeader()).append('\n');
+                if (entries++ == 0) sb.append(objs.progHeader()).append('\n');
+                sb.append(objs.progRow(p)).append('\n');
+                Map<String, Object> r = p.json();
                 if (progId || progVerbose) {
-                    long xlated = k.u32(prog + k.off("bpf_prog", "len")) * k.requireSize("bpf_insn");
-                    long jited = k.u32(prog + k.off("bpf_prog", "jited_len"));
-                    sb.append("     XLATED: ").append(xlated).append("  JITED: ").append(jited).append("  MEMLOCK: ");
-                    if (k.hasMember("bpf_prog", "pages")) sb.append((k.u16(prog + k.off("bpf_prog", "pages")) * 4096L) & 0xffff).append('\n');
-                    else sb.append("(unknown)\n");
-                    String name = k.hasMember("bpf_prog_aux", "name") ? k.inlineString(aux + k.off("bpf_prog_aux", "name"), 16) : null;
-                    sb.append("     NAME: ").append(name == null ? "(unknown)" : name.isEmpty() ? "(unused)" : "\"" + name + "\"").append('\n');
-                    r.put("xlated", xlated);
-                    r.put("jited", jited);
-                    r.put("name", name);
+                    sb.append("     XLATED: ").append(p.xlatedLen()).append("  JITED: ").append(p.jitedLen()).append("  MEMLOCK: ")
+                            .append(p.memlock() < 0 ? "(unknown)" : Long.toString(p.memlock())).append('\n');
+                    sb.append("     LOAD_TIME: ").append(p.loadDateText()).append('\n');
+                    sb.append("     GPL_COMPATIBLE: ").append(p.gplCompatible() == null ? "(unknown)" : p.gplCompatible() ? "yes" : "no");
+                    sb.append("  NAME: ").append(p.name() == null ? "(unknown)" : p.name().isEmpty() ? "(unused)" : "\"" + p.name() + "\"");
+                    sb.append("  UID: ").append(p.uid() < 0 ? "(unknown)" : Long.toString(p.uid())).append('\n');
+                    r.putAll(p.detailsJson());
+                }
+                if (jited) {
+                    sb.append('\n');
+                    JitListing.Image image = JitListing.image(k, p);
+                    if (image == null) {
+                        sb.append("(program not jited)\n");
+                    } else {
+                        List<JitListing.Line> lines = JitListing.lines(context, k, pick(context), image);
+                        for (JitListing.Line l : lines) sb.append(l.text()).append('\n');
+                        r.put("jited", lines.stream().map(JitListing.Line::json).toList());
+                    }
+                }
+                if (xlated) {
+                    sb.append('\n');
+                    List<XlatedPrinter.Line> lines = objs.xlated(p);
+                    sb.append(XlatedPrinter.render(lines, a.has("T")));
+                    r.put("instructions", lines.stream().map(XlatedPrinter.Line::json).toList());
                 }
                 if (a.has("s")) {
-                    sb.append('\n').append(dump(context, "bpf_prog", prog, radix)).append('\n').append(dump(context, "bpf_prog_aux", aux, radix));
+                    sb.append('\n').append(dump(context, "bpf_prog", p.addr(), radix)).append('\n').append(dump(context, "bpf_prog_aux", p.aux(), radix));
                 }
                 progRows.add(r);
             }
@@ -165,37 +182,24 @@ public class BpfCommand implements Command {
         }
         if (doMaps) {
             int entries = 0;
-            for (IndexedTree.Entry e : maps) {
+            for (IndexedTree.Entry e : objs.maps()) {
                 context.checkCancelled();
+                if (e.value() == 0) continue;
                 if (mapId && !mapVerbose && e.index() != mid) continue;
-                long map = e.value();
-                if (entries > 0 && mapVerbose) sb.append('\n').append(mapHdr).append('\n');
-                if (entries++ == 0) sb.append(mapHdr).append('\n');
-                int type = k.s32(map + k.off("bpf_map", "map_type"));
-                String typeName = enumName(k, "bpf_map_type", "BPF_MAP_TYPE_", type);
-                long flags = k.u32(map + k.off("bpf_map", "map_flags"));
-                sb.append(Fmt.mk(Long.toString(e.index()), 4, Fmt.CENTER | Fmt.LJUST)).append(' ')
-                        .append(Fmt.mk(Fmt.hex(map), k.vaddrLen(), Fmt.CENTER | Fmt.LJUST)).append(' ')
-                        .append(Fmt.mk(typeName, mapTypeLen, Fmt.CENTER | Fmt.LJUST)).append(' ')
-                        .append(String.format(" %08x \n", flags));
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("id", e.index());
-                r.put("bpfMap", Hex.json(map));
-                r.put("type", typeName);
-                r.put("flags", flags);
+                BpfObjects.BpfMap m = objs.map(e);
+                if (entries > 0 && mapVerbose) sb.append('\n').append(objs.mapHeader()).append('\n');
+                if (entries++ == 0) sb.append(objs.mapHeader()).append('\n');
+                sb.append(objs.mapRow(m)).append('\n');
+                Map<String, Object> r = m.json();
                 if (mapId || mapVerbose) {
-                    long key = k.u32(map + k.off("bpf_map", "key_size"));
-                    long value = k.u32(map + k.off("bpf_map", "value_size"));
-                    long max = k.u32(map + k.off("bpf_map", "max_entries"));
-                    sb.append("     KEY_SIZE: ").append(key).append("  VALUE_SIZE: ").append(value).append("  MAX_ENTRIES: ").append(max).append('\n');
-                    String name = k.hasMember("bpf_map", "name") ? k.inlineString(map + k.off("bpf_map", "name"), 16) : null;
-                    sb.append("     NAME: ").append(name == null ? "(unknown)" : name.isEmpty() ? "(unused)" : "\"" + name + "\"").append('\n');
-                    r.put("keySize", key);
-                    r.put("valueSize", value);
-                    r.put("maxEntries", max);
-                    r.put("name", name);
+                    sb.append("     KEY_SIZE: ").append(m.keySize()).append("  VALUE_SIZE: ").append(m.valueSize())
+                            .append("  MAX_ENTRIES: ").append(m.maxEntries())
+                            .append("  MEMLOCK: ").append(m.memlock() <= 0 ? "(unknown)" : Long.toString(m.memlock())).append('\n');
+                    sb.append("     NAME: ").append(m.name() == null ? "(unknown)" : m.name().isEmpty() ? "(unused)" : "\"" + m.name() + "\"");
+                    sb.append("  UID: ").append(m.uid() < 0 ? "(unused)" : Long.toString(m.uid())).append('\n');
+                    r.putAll(m.detailsJson());
                 }
-                if (a.has("s")) sb.append('\n').append(dump(context, "bpf_map", map, radix));
+                if (a.has("s")) sb.append('\n').append(dump(context, "bpf_map", m.addr(), radix));
                 mapRows.add(r);
             }
         }
@@ -205,48 +209,20 @@ public class BpfCommand implements Command {
         return Result.of(sb.toString(), data);
     }
 
+    private Disassembler pick(CommandContext context) {
+        String machine = context.session().arch().machine();
+        for (Disassembler d : disassemblers) {
+            if (d.supports(machine)) return d;
+        }
+        throw new CommandException("bpf -j: no disassembler for " + machine + " is installed (the architecture's bundle registers it)");
+    }
+
     private static long number(String s) {
         try {
             return s.startsWith("0x") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
         } catch (NumberFormatException e) {
             throw new CommandException("invalid ID: " + s, CommandException.USAGE);
         }
-    }
-
-    private static Optional<Type> enumType(Kern k, String name) {
-        return k.type("enum " + name).map(Type::resolve).filter(t -> t.enumerators() != null && !t.enumerators().isEmpty());
-    }
-
-    /** The longest enumerator name less its prefix (crash's column width for the type). */
-    private static int enumWidth(Kern k, String enumName, String prefix) {
-        int max = 0;
-        for (Enumerator e : enumType(k, enumName).map(Type::enumerators).orElse(List.of())) max = Math.max(max, e.name().length());
-        return Math.max(max - prefix.length(), 0);
-    }
-
-    private static String enumName(Kern k, String enumName, String prefix, long value) {
-        for (Enumerator e : enumType(k, enumName).map(Type::enumerators).orElse(List.of())) {
-            if (e.value() == value) return e.name().startsWith(prefix) ? e.name().substring(prefix.length()) : e.name();
-        }
-        return "";
-    }
-
-    private static String usedMaps(Kern k, long aux, List<IndexedTree.Entry> maps) {
-        long cnt = k.u32(aux + k.off("bpf_prog_aux", "used_map_cnt"));
-        long arr = k.ptr(aux + k.off("bpf_prog_aux", "used_maps"));
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < cnt && i < 4096; i++) {
-            long map;
-            try {
-                map = k.ptr(arr + 8L * i);
-            } catch (RuntimeException e) {
-                break;
-            }
-            for (IndexedTree.Entry m : maps) {
-                if (m.value() == map) sb.append(sb.length() > 0 ? "," : "").append(m.index());
-            }
-        }
-        return sb.toString();
     }
 
     private String dump(CommandContext ctx, String type, long addr, String radix) {

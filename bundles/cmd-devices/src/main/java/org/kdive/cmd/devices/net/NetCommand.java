@@ -68,7 +68,7 @@ public class NetCommand implements Command {
                     -R ref      with -s or -S: only the socket whose struct socket or struct sock
                                 address, or whose fd, is ref (hex is an address or fd; a decimal
                                 number up to the task's fd table size is an fd); a task is shown
-                                only if it holds it, its header once.
+                                only if it holds it, with its header.
                     -N addr     a number (network byte order) as a dotted IPv4 address.
                 JSON
                   net: {devices: [{netDevice, name, ipv4: [], ipv6: []}]}; -a: {arp: [...]};
@@ -215,9 +215,11 @@ public class NetCommand implements Command {
     // ---- sockets ------------------------------------------------------------------------------
 
     /**
-     * crash's -R: a socket or sock address or an fd. What it found stays for the whole command
-     * (crash's reference flags): the task header is printed once, before the first match, and
-     * every task after a match ends with a blank line.
+     * crash's -R: a socket or sock address or an fd. Per task, as crash's foreach net -R does it:
+     * a task holding the reference gets its header, its matches and a blank line; any other task
+     * prints nothing. (crash's net -s -R REF PID PID... keeps its reference flags across the pids,
+     * so every match after the first task's comes without its task's header: wrong, see the
+     * busy dumps' MadeDumpsBusyNetTest.)
      */
     private static final class SocketRef {
         final String text;
@@ -232,6 +234,8 @@ public class NetCommand implements Command {
 
         /** crash reads the number per task: a decimal one beyond the task's fd table is an address. */
         void classify(int maxFds) {
+            hex = null;
+            dec = null;
             String t = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
             if (t.isEmpty() || !t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) return;
             try {
@@ -291,7 +295,11 @@ public class NetCommand implements Command {
         long openFds = k.ptr(fdt + k.off("fdtable", "open_fds"));
         long fdArray = k.ptr(fdt + k.off("fdtable", "fd"));
         if (maxFds == 0 || openFds == 0 || fdArray == 0) return none;
-        if (ref != null) ref.classify(maxFds);
+        if (ref != null) {
+            ref.found = false;
+            ref.taskHeaderPrinted = false;
+            ref.classify(maxFds);
+        }
         StringBuilder sb = new StringBuilder();
         int found = 0;
         byte[] bits = k.memory().read(openFds, (maxFds + 7) / 8);

@@ -175,6 +175,7 @@ public class ForeachCommand implements Command {
         List<String> o = new ArrayList<>(opts);
         boolean socketsOnly = cmd.equals("net") && !o.contains("-s") && !o.contains("-S");
         if (socketsOnly) o.add("-s");
+        boolean netReference = cmd.equals("net") && o.contains("-R");
         return Result.stream("tasks", out -> {
             // crash: net without -s or -S shows each task's sockets, after saying so
             if (socketsOnly) out.text("WARNING: net command requires -s or -S option\n\n");
@@ -193,7 +194,9 @@ public class ForeachCommand implements Command {
                     a.addAll(cmdArgs);
                     a.add(task);
                 }
-                if (!first) out.text("\n");
+                // crash's net -R: no header and no separator from foreach; net prints a matching
+                // task's header and ends its matches with a blank line, a task without one prints nothing
+                if (!first && !netReference) out.text("\n");
                 first = false;
                 if (cmd.equals("vtop")) out.text(PsCommand.header(t) + "\n");
                 String text;
