@@ -14,14 +14,15 @@
 #                  sysrq-c handled in the UART's interrupt, a panic on the IRQ stack
 #   trigger overflow: arm64/stackover.c recurses into the task stack's guard page: the exception
 #                  entry switches to the overflow stack and panics there ("kernel stack overflow")
-# Each dump also gets console.log (the oops trace and registers: the truth crash cannot give here,
-# it cannot read arm64 dumps on an x86 host), facts.properties (arm64/facts.py) and drgn's view of
-# the same boot (arm64/drgn-refs.py): refs/drgn-0.0.31 (Debian 13 chroot) and refs/drgn-0.0.22 (host).
+# Each dump also gets console.log (the oops trace and registers), facts.properties (arm64/facts.py)
+# and drgn's view of the same boot (arm64/drgn-refs.py): refs/drgn-0.0.31 (Debian 13 chroot) and
+# refs/drgn-0.0.22 (host); rows with refs crash also get crash 8.0.6 for arm64, run under
+# qemu-aarch64-static (arm64/crash-arm64.sh, its list arm64/crash-commands.txt): refs/crash-8.0.6.
 #
 # The arm64 packages are only downloaded (a private apt state in the cache's apt-arm64/) and
 # unpacked into kernels/ID/: nothing of arm64 is installed on the host. Host packages needed:
 #   apt-get install -y qemu-system-arm gcc-aarch64-linux-gnu qemu-user-static linux-kbuild-6.1 \
-#                      busybox-static cpio python3 python3-drgn
+#                      busybox-static cpio python3 python3-drgn gdb   (gdb: crash's index, arm64/crash-arm64.sh)
 # The module is built with the host's linux-kbuild-6.1 tools (the same source as the arm64 package's
 # arm64 programs) against the arm64 headers; makedumpfile:arm64 runs under qemu-aarch64-static (the
 # host's makedumpfile is built for x86 dumps only). Every failure names its cause with the console's
@@ -210,6 +211,7 @@ make_one() { # ID KIND
   release=$(prop "$kdir/kernel.properties" release)
   out=$MADE_DIR/$id/$kind
   recipe=$(recipe_hash "$0" "$DUMPS_HOME/lib.sh" "$A64"/{guest-init.sh,facts.py,drgn-refs.py,qemu-dump.py,serial-break.py,stackover.c} \
+    $([[ ,$refs, == *,crash,* ]] && echo "$A64"/{crash-arm64.sh,crash-commands.txt}) \
     -- "$row" "$(grep '^recipe' "$kdir/STAMP")" "$SCRIPT_VERSION")
   if stamp_check "$out" "$recipe"; then say "$id/$kind: made and verified (cached)"; return 0; fi
   started=$(date +%s)
@@ -377,6 +379,12 @@ make_one() { # ID KIND
     mark check-facts
     drgn_refs "$out" "$f" || fail "drgn references failed"
     mark refs-drgn
+    if [[ ,$refs, == *,crash,* ]]; then
+      # crash 8.0.6 (arm64, under qemu-aarch64-static) on the main dump, its {VAR}s from drgn's refs
+      "$A64/crash-arm64.sh" refs "$out" >>"$out/make.log" 2>&1 || fail "crash references failed (see make.log)"
+      echo "refs.crash=refs/crash-8.0.6" >> "$out/dump.properties"
+      mark refs-crash
+    fi
   fi
   local all
   mapfile -t all < <(cd "$out" && find . -type f ! -name STAMP ! -name make.log | sed 's|^\./||' | sort)

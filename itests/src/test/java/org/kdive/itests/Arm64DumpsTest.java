@@ -25,7 +25,7 @@ import org.kdive.test.MadeDumps;
  * list, each output checked against what the same boot says of itself: the guest's console (the
  * oops's registers and call trace), drgn 0.0.31's view of the dump (refs/drgn-0.0.31: tasks, log,
  * modules, raw stack words, page-table walks, the module's queue, memory counters) and the module as
- * built (aarch64 objdump). crash cannot read arm64 dumps on an x86 host, so none of it is crash's.
+ * built (aarch64 objdump). Comparisons with crash 8.0.6 for arm64 itself (run under qemu-aarch64-static) are Arm64CrashRefsTest's.
  * Nothing of one boot is written here: KASLR, task addresses and the physical layout change with
  * every make.
  */
@@ -172,30 +172,16 @@ class Arm64DumpsTest {
         assertTrue(out.contains("CPU: " + d.fact("cpu") + " "), out);
         assertTrue(out.contains("COMMAND: \"" + d.fact("comm") + "\""), out);
         List<Frame> fs = frames(out);
-        assertEquals("machine_kexec", fs.get(0).name(), "crash starts at the kdump path");
-        // the exception frame's registers: the console's, in crash's arm64 layout
-        String pc = d.fact("pc"); // vqb_virtqueue_add+0x7c/0x84 [vqbug]
-        String fn = pc.substring(0, pc.indexOf('+'));
-        long off = Long.parseLong(pc.substring(pc.indexOf("+0x") + 3, pc.indexOf('/')), 16);
-        assertTrue(out.matches("(?s).*\\n     PC: [0-9a-f]{16}  \\[" + fn + "\\+" + off + "\\]\\n.*"), out);
-        String lr = d.fact("lr");
-        long lrOff = Long.parseLong(lr.substring(lr.indexOf("+0x") + 3, lr.indexOf('/')), 16);
-        assertTrue(out.contains("  [" + lr.substring(0, lr.indexOf('+')) + "+" + lrOff + "]\n"), out);
-        assertTrue(out.contains("     SP: " + d.fact("sp") + "  PSTATE: " + d.fact("pstate") + "\n"), out);
-        for (int i = 0; i <= 29; i++) {
-            String name = "X" + i + ": ";
-            assertTrue(out.contains((i < 10 ? " " : "") + name + d.fact("x" + i)), "x" + i + " = " + d.fact("x" + i) + ":\n" + out);
-        }
-        // the frames after the exception frame: the function it hit, then the console's callers
-        int ex = -1;
-        for (int i = 0; i < fs.size(); i++) if (fs.get(i).name().equals("el1h_64_sync")) ex = i;
-        assertTrue(ex > 0, out);
+        // a kdump's panic CPU from its PRSTATUS registers, the oops's (die() hands them to crash_kexec),
+        // as crash 8.0.6 for arm64 and drgn start it: the console's trace frame for frame, no exception frame
+        assertFalse(out.contains("     PC: "), out);
         List<String> names = new ArrayList<>();
-        for (Frame f : fs.subList(ex + 1, fs.size())) names.add(f.name());
+        for (Frame f : fs) names.add(f.name());
         assertEquals(consoleTrace(d), names, out);
         // crash prints every frame at pc - 4: the interrupted one at the instruction before the trap
         long trap = hex(d.drgnRef("facts").lines().filter(l -> l.startsWith("pc ")).findFirst().orElseThrow().substring(3));
-        assertEquals(trap - 4, fs.get(ex + 1).pc(), out);
+        assertEquals(trap - 4, fs.get(0).pc(), out);
+        assertEquals(hex(d.fact("x29")), fs.get(0).fp(), out);
         assertTrue(out.contains(" vqb_virtqueue_add at " + Long.toHexString(trap - 4) + " [vqbug]\n"), out);
     }
 
@@ -239,9 +225,8 @@ class Arm64DumpsTest {
             }
         }
         assertFalse(out.contains("cannot show"), out);
-        // the other CPUs were stopped by the panic CPU's IPI: as crash, from crash_save_cpu on their
-        // IRQ stack down through the interrupt's exception frame, whose registers are the CPU's
-        // PRSTATUS (drgn reads the same notes from the ELF of the same capture)
+        // the other CPUs were stopped by the panic CPU's IPI: as crash, from their PRSTATUS registers, the
+        // context the IPI interrupted (drgn reads the same notes from the ELF of the same capture)
         Map<Integer, Map<String, String>> prstatus = prstatus(d);
         String[] blocks = out.split("\n\n");
         for (String b : blocks) {
@@ -250,12 +235,9 @@ class Arm64DumpsTest {
             assertTrue(cm.find(), b);
             Map<String, String> regs = prstatus.get(Integer.parseInt(cm.group(1)));
             List<Frame> fs = frames(b);
-            assertEquals("crash_save_cpu", fs.get(0).name(), b);
-            assertTrue(b.contains("\n--- <IRQ stack> ---\n"), b);
-            assertTrue(fs.stream().anyMatch(f -> f.name().equals("el1h_64_irq") || f.name().equals("el0t_64_irq")), b);
-            assertTrue(b.contains("     PC: " + regs.get("pc") + "  ["), regs + "\n" + b);
-            assertTrue(b.contains("     SP: " + regs.get("sp") + "  "), regs + "\n" + b);
-            assertTrue(b.contains("X29: " + regs.get("x29")), regs + "\n" + b);
+            assertEquals(hex(regs.get("pc")) - 4, fs.get(0).pc(), regs + "\n" + b);
+            assertEquals(hex(regs.get("x29")), fs.get(0).fp(), regs + "\n" + b);
+            assertFalse(b.contains("--- <IRQ stack> ---"), b);
         }
     }
 
@@ -338,7 +320,7 @@ class Arm64DumpsTest {
             }
             next = at + 8L * ws.length;
         }
-        assertTrue(checked > 100, checked + " words checked");
+        assertTrue(checked > 50, checked + " words checked");
     }
 
     // ---- the IRQ stack -----------------------------------------------------------------------------
@@ -380,7 +362,10 @@ class Arm64DumpsTest {
         assertTrue(out.substring(0, sep).contains(" gic_handle_irq at "), out);
         assertTrue(out.substring(sep).split("\n")[1].contains(" call_on_irq_stack at "), out);
         assertTrue(out.contains("el1h_64_irq at "), out);
-        assertTrue(out.matches("(?s).*\\n     PC: [0-9a-f]{16}  \\[(arch_cpu_idle|cpu_do_idle|default_idle_call)\\+\\d+\\]\\n.*"), out);
+        // the interrupted context (the idle loop, or whatever task the BREAK came in on): the console's frame after el1h_64_irq
+        List<String> all = consoleTrace(d);
+        String interrupted = all.get(all.indexOf("el1h_64_irq") + 1);
+        assertTrue(out.matches("(?s).*\\n     PC: [0-9a-f]{16}  \\[" + interrupted + "\\+\\d+\\]\\n.*"), interrupted + ":\n" + out);
     }
 
     /**

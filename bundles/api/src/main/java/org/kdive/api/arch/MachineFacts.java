@@ -50,6 +50,19 @@ public interface MachineFacts extends org.kdive.api.Plugin {
     /** crash's machine lines after PAGE SIZE (kernel bases, stack sizes, per-CPU stacks). */
     List<Fact> machineFacts(Session session);
 
+    /**
+     * Whether crash's {@code mach} has a PROCESSOR SPEED line on this machine (printed "(unknown)" when
+     * {@link #processorMhz} is empty); crash's arm64 mach has none.
+     */
+    default boolean processorSpeedLine() {
+        return true;
+    }
+
+    /** The column crash's {@code mach} right-aligns its labels to on this machine (its own fixed format strings). */
+    default int labelWidth() {
+        return 22;
+    }
+
     /** The processor speed in MHz the kernel measured, if it did. */
     OptionalLong processorMhz(Session session);
 

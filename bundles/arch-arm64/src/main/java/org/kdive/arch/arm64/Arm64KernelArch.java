@@ -43,7 +43,7 @@ public final class Arm64KernelArch implements KernelArch {
     private final Dump dump;
     private final Arm64Layout layout;
     private final PageTableWalker walker;
-    /** The capture kernel wrote VMCOREINFO's CRASHTIME: a kdump (the panic CPU's registers are the oops's). */
+    /** The capture kernel wrote VMCOREINFO's CRASHTIME: a kdump (the CPUs' registers are what crash_save_cpu got). */
     private final boolean kdump;
     private volatile List<Registers> cpuRegisters;
 
@@ -124,20 +124,34 @@ public final class Arm64KernelArch implements KernelArch {
     }
 
     /**
-     * A CPU's task: in a kdump from the kdump path (machine_kexec on the panic CPU, crash_save_cpu
-     * in the stop IPI on the others) through the exception frame the capture kernel's registers
-     * come from, as crash shows it; otherwise from the saved registers.
+     * A CPU's task from its PRSTATUS registers, as crash 8.0.6 (and drgn, and the oops's own trace)
+     * start it: in a kdump those are what crash_save_cpu was given, the oops's pt_regs on the panic
+     * CPU (die() calls crash_kexec(regs)) and the stop IPI's interrupted context on the others, so
+     * the frames start where the BUG or the IPI came in. (When the registers are themselves in the
+     * kdump path, a panic() without an oops, the frames start there.)
      */
     @Override
     public List<StackFrame> unwindCpu(Session session, int cpu) {
         List<Registers> cpus = cpuRegisters();
         if (cpu < 0 || cpu >= cpus.size() || cpus.get(cpu).isEmpty()) return List.of();
-        Unwinder u = unwinder(session);
-        if (kdump) {
-            Optional<List<StackFrame>> path = u.fromKdumpPath(cpus.get(cpu), cpu);
-            if (path.isPresent()) return path.get();
+        Registers regs = cpus.get(cpu);
+        List<StackFrame> frames = unwinder(session).fromRegisters(regs, "registers");
+        if (kdump && kernelMode(regs) && !inKdumpPath(session, regs.pc())) {
+            // the interrupted context itself (the oops's pt_regs, the stop IPI's): frame #0 carries them,
+            // for what looks for the faulting registers (autopsy); bt prints no frame for them, as crash
+            StackFrame f = frames.get(0);
+            List<StackFrame> out = new java.util.ArrayList<>(frames);
+            out.set(0, new StackFrame(f.level(), f.sp(), f.pc(), regs, f.method(), f.reliable(), f.stack(), f.note()));
+            return out;
         }
-        return u.fromRegisters(cpus.get(cpu), "registers");
+        return frames;
+    }
+
+    /** Whether {@code pc} is in the kdump path's own functions (a panic() without an oops saves its registers there). */
+    private static boolean inKdumpPath(Session session, long pc) {
+        String fn = session.symbols().containing(pc).map(org.kdive.api.symbols.Symbol::name).orElse("");
+        return fn.equals("machine_kexec") || fn.equals("__crash_kexec") || fn.equals("crash_kexec") || fn.equals("crash_save_cpu")
+                || fn.equals("panic");
     }
 
     /** task->thread.cpu_context: x19-x28, fp, sp and pc (the return address into __switch_to). */
@@ -172,6 +186,8 @@ public final class Arm64KernelArch implements KernelArch {
     /** crash's arm64 exception frame: PC and LR with their symbols, SP, PSTATE, X29 … X0. */
     @Override
     public List<String> formatException(Registers regs, LongFunction<String> where) {
+        // a kdump CPU's own saved registers (frame #0, see unwindCpu): crash's bt starts there and prints no frame
+        for (Registers cpu : cpuRegisters()) if (cpu == regs) return List.of();
         return Arm64Regs.format(regs, where, layout::stripPac);
     }
 
@@ -260,6 +276,12 @@ public final class Arm64KernelArch implements KernelArch {
         Stacks stacks = Stacks.of(session, addressSpace(session).perCpuOffsets());
         this.stacks = stacks;
         return session.cached("arch-arm64.unwinder", () -> new Unwinder(session, layout, stacks));
+    }
+
+    /** crash's arm64_verify_symbol, and every kept absolute symbol moved with the image (see {@link KernelSymbolTable}). */
+    @Override
+    public List<org.kdive.api.symbols.Symbol> kernelSymbolTable(List<org.kdive.api.symbols.Symbol> symbols) {
+        return org.kdive.arch.arm64.symbols.KernelSymbolTable.kept(symbols, layout.kernelOffset());
     }
 
     private static long offset(Session s, String type, String member) {

@@ -57,30 +57,29 @@ class Arm64MadeDumpsTest {
         assertTrue(r.get("x30").getAsLong() != lr, "this kernel signs return addresses (KERNELPACMASK), the test needs one");
     }
 
+    /**
+     * A kdump's panic CPU starts at its PRSTATUS registers, the oops's (die() passes its pt_regs to
+     * crash_kexec), as crash 8.0.6 for arm64, drgn and the console's trace start: the frames are the
+     * console's, from the function that hit the BUG down to ret_from_fork.
+     */
     @Test
-    void panicBacktraceGoesFromTheKdumpPathThroughTheOopsAsTheConsoleShowsIt() {
+    void panicBacktraceStartsAtTheOopsAsTheConsoleShowsIt() {
         for (var file : List.of("vmcore.kdump", "vmcore.proc")) {
             MadeDump d = Arm64Sessions.kdump();
             Session s = Arm64Sessions.open(d, d.file(file));
             int cpu = Integer.parseInt(d.facts().get("cpu"));
             List<StackFrame> frames = s.arch().unwindCpu(s, cpu);
-            assertEquals("machine_kexec", name(s, frames.get(0).pc()), file + ": crash starts at the kdump path");
-            int ex = -1;
-            for (int i = 0; i < frames.size(); i++) if (frames.get(i).exceptionRegs() != null) ex = i;
-            assertTrue(ex > 0, file + ": an exception frame");
-            assertEquals("el1h_64_sync", name(s, frames.get(ex).pc()));
             Registers saved = s.arch().cpuRegisters().get(cpu);
-            for (String r : List.of("x0", "x2", "x6", "x29", "x30", "sp", "pstate")) {
-                assertEquals(saved.get(r), frames.get(ex).exceptionRegs().get(r), file + " " + r);
-            }
-            assertEquals(s.arch().cpuRegisters().get(cpu).pc(), frames.get(ex).exceptionRegs().pc());
-            // the interrupted frame is at the oops's pc exactly; the frames above it are the console's
             // crash prints every frame at its pc - 4: the interrupted one too
-            assertEquals(saved.pc() - 4, frames.get(ex + 1).pc(), file);
-            List<String> after = new ArrayList<>();
-            for (StackFrame f : frames.subList(ex + 2, frames.size())) after.add(name(s, f.pc()));
+            assertEquals(saved.pc() - 4, frames.get(0).pc(), file);
+            // frame #0 is in the module (no module symbols in this session); its callers are the console's
+            List<String> names = new ArrayList<>();
+            for (StackFrame f : frames.subList(1, frames.size())) names.add(name(s, f.pc()));
             List<String> console = consoleTrace(d);
-            assertEquals(console.subList(1, console.size()), after, file + ": " + frames);
+            assertEquals(console.subList(1, console.size()), names, file + ": " + frames);
+            // frame #0 carries the oops's registers themselves (what autopsy reads); no exception frame follows
+            assertEquals(saved, frames.get(0).exceptionRegs(), file);
+            assertTrue(frames.stream().skip(1).allMatch(f -> f.exceptionRegs() == null), file + ": no exception frame after the oops");
             assertEquals(null, frames.get(frames.size() - 1).note(), "the stack ends normally");
         }
     }

@@ -80,42 +80,43 @@ public final class MachCommand implements Command {
         return Result.of(sb.toString(), data);
     }
 
-    private static void line(StringBuilder sb, String label, String value) {
-        sb.append(String.format("%22s:", label));
+    private static void line(StringBuilder sb, int width, String label, String value) {
+        sb.append(String.format("%" + width + "s:", label));
         if (value != null) sb.append(' ').append(value);
         sb.append('\n');
     }
 
     private void stats(StringBuilder sb, Map<String, Object> data, MachineFacts facts, Session s) {
         String machine = utsMachine(s);
-        line(sb, "MACHINE TYPE", machine);
+        int w = facts.labelWidth();
+        line(sb, w, "MACHINE TYPE", machine);
         data.put("machine_type", machine);
         long bytes = memoryBytes(s);
-        line(sb, "MEMORY SIZE", sizeString(bytes));
+        line(sb, w, "MEMORY SIZE", sizeString(bytes));
         data.put("memory_size", sizeString(bytes));
         data.put("memory_bytes", bytes);
         int cpus = cpus(s);
         int offline = cpus - online(s, cpus);
-        line(sb, "CPUS", cpus + (offline > 0 ? " [OFFLINE: " + offline + "]" : ""));
+        line(sb, w, "CPUS", cpus + (offline > 0 ? " [OFFLINE: " + offline + "]" : ""));
         data.put("cpus", cpus);
         data.put("offline_cpus", offline);
         String hv = hypervisor(s);
         if (hv != null && !hv.equals("bare hardware")) {
-            line(sb, "HYPERVISOR", hv);
+            line(sb, w, "HYPERVISOR", hv);
         }
         data.put("hypervisor", hv);
         OptionalLong mhz = facts.processorMhz(s);
-        line(sb, "PROCESSOR SPEED", mhz.isPresent() ? mhz.getAsLong() + " Mhz" : "(unknown)");
+        if (facts.processorSpeedLine()) line(sb, w, "PROCESSOR SPEED", mhz.isPresent() ? mhz.getAsLong() + " Mhz" : "(unknown)");
         data.put("processor_mhz", mhz.isPresent() ? mhz.getAsLong() : null);
         int hz = hz(s);
-        line(sb, "HZ", Integer.toString(hz));
+        line(sb, w, "HZ", Integer.toString(hz));
         data.put("hz", hz);
         int page = PageSizes.of(s);
-        line(sb, "PAGE SIZE", Integer.toString(page));
+        line(sb, w, "PAGE SIZE", Integer.toString(page));
         data.put("page_size", page);
         Map<String, Object> arch = new LinkedHashMap<>();
         for (MachineFacts.Fact f : facts.machineFacts(s)) {
-            line(sb, f.label(), f.text());
+            line(sb, w, f.label(), f.text());
             if (f.text() != null) arch.put(f.key(), f.value());
         }
         data.put("architecture", arch);

@@ -106,7 +106,9 @@ public final class GdbArm64Syntax {
                 Matcher im = IMM.matcher(ops);
                 if (im.find(i) && im.start() == i) {
                     long v = parse(im.group(2));
-                    boolean shift = sb.toString().endsWith("lsl ") || sb.toString().endsWith("lsr ")
+                    // a post-index offset ("[sp], #16") is a memory offset: decimal as inside the brackets
+                    boolean postIndex = sb.toString().endsWith("], ");
+                    boolean shift = postIndex || sb.toString().endsWith("lsl ") || sb.toString().endsWith("lsr ")
                             || sb.toString().endsWith("asr ") || sb.toString().endsWith("ror ")
                             || sb.toString().endsWith("msl ");
                     if (decimal || shift) {

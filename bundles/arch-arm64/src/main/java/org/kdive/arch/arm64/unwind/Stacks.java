@@ -15,7 +15,7 @@ import org.kdive.api.symbols.Type;
 public final class Stacks {
     /** THREAD_SIZE with 4 KiB pages and without KASAN: 16 KiB. */
     public static final long THREAD_SIZE = 16384;
-    static final long OVERFLOW_SIZE = 4096;
+    public static final long OVERFLOW_SIZE = 4096;
 
     /** A stack: [low, high), named as crash names it. */
     public record Stack(long low, long high, String name, int cpu) {
@@ -70,6 +70,12 @@ public final class Stacks {
     /** CPU {@code cpu}'s IRQ stack, if known. */
     public Optional<Stack> irq(int cpu) {
         for (Stack st : special) if (st.cpu() == cpu && st.name().equals("IRQ stack")) return Optional.of(st);
+        return Optional.empty();
+    }
+
+    /** CPU {@code cpu}'s overflow stack, if known. */
+    public Optional<Stack> overflow(int cpu) {
+        for (Stack st : special) if (st.cpu() == cpu && st.name().equals("Overflow stack")) return Optional.of(st);
         return Optional.empty();
     }
 

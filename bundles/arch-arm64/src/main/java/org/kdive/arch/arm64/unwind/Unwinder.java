@@ -66,66 +66,6 @@ public final class Unwinder {
         return out;
     }
 
-    /**
-     * A CPU of a kdump: the capture kernel got its registers from an exception frame (crash_save_cpu
-     * of the oops's pt_regs on the panic CPU, of the stop IPI's interrupted context on the others).
-     * crash starts from the kdump path instead: the newest return address into machine_kexec (else
-     * crash_save_cpu, else crash_kexec) on the stack below the registers, or else on the CPU's IRQ
-     * stack (where the other CPUs ran ipi_cpu_crash_stop), whose chain goes through that exception
-     * frame. Empty when there is no such path.
-     */
-    public Optional<List<StackFrame>> fromKdumpPath(Registers start, int cpu) {
-        long fp = start.get(Arm64Regs.FP).orElse(0);
-        long from = Long.compareUnsigned(start.sp(), fp) < 0 && fp != 0 ? fp : start.sp();
-        Stacks.Stack st = stacks.around(from);
-        long found = scan(st.low(), from);
-        if (found == -1) {
-            Optional<Stacks.Stack> irq = stacks.irq(cpu);
-            if (irq.isPresent()) found = scan(irq.get().low(), irq.get().high());
-        }
-        if (found == -1) return Optional.empty();
-        List<StackFrame> out = new ArrayList<>();
-        long recFp;
-        long pc;
-        try {
-            recFp = session.memory().u64(found - 8);
-            pc = layout.stripPac(session.memory().u64(found));
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
-        out.add(frame(0, recFp, pc - 4, null, "kdump-path", true));
-        follow(out, recFp);
-        // only a path that reaches the registers the capture kernel saved is the panic's
-        for (StackFrame f : out) {
-            Registers ex = f.exceptionRegs();
-            if (ex != null && ex.pc() == start.pc() && ex.sp() == start.sp()) return Optional.of(out);
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * The slot of the newest return address into the kdump path in [low, from), searched downwards
-     * from 8 words below {@code from} as crash does: into machine_kexec or crash_save_cpu, else the
-     * first into crash_kexec; -1 when none (or unreadable).
-     */
-    private long scan(long low, long from) {
-        Symbol machineKexec = symbol("machine_kexec");
-        Symbol crashSaveCpu = symbol("crash_save_cpu");
-        Symbol crashKexec = symbol("crash_kexec");
-        long stash = -1;
-        try {
-            byte[] words = session.memory().read(low, (int) (from - low));
-            for (int i = words.length / 8 - 8; i >= 1; i--) {
-                long w = layout.stripPac(le(words, i * 8));
-                if (inside(machineKexec, w) || inside(crashSaveCpu, w)) return low + 8L * i;
-                if (stash == -1 && inside(crashKexec, w)) stash = low + 8L * i;
-            }
-        } catch (RuntimeException e) {
-            return -1;
-        }
-        return stash;
-    }
-
     /** A task switched out: cpu_context's pc is the return address into __switch_to. */
     public List<StackFrame> fromSwitchedOut(Registers saved) {
         List<StackFrame> out = new ArrayList<>();
