@@ -207,3 +207,46 @@ bounded() {
     die "failed or timed out after ${secs}s: $* (log: $log)"
   fi
 }
+
+# A crash reference session's input, from a command list (NAME COMMAND lines; {VAR} filled from the
+# caller's associative array v; a command whose variable has no value is left out): writes
+# WORK/session.in (each command's output to WORK/out/NAME.txt) and WORK/commands.tsv; sets n.
+# It starts with `gdb set language c`: gdb's language is "auto", which follows frames crash selects,
+# and on one boot of a loaded guest it turned to C++ for the whole session (member types printed
+# without their struct keyword); the kernel is C.
+crash_session_input() {  # LIST WORK
+  local list=$1 work=$2 name cmd var val missing
+  mkdir -p "$work/out"
+  : > "$work/commands.tsv"
+  n=0
+  {
+    echo "gdb set language c"
+    while read -r name cmd; do
+      [[ -z $name || $name == \#* ]] && continue
+      missing=""
+      for var in $(grep -o '{[A-Z_]*}' <<<"$cmd" | tr -d '{}' || true); do
+        val=${v[$var]:-}
+        if [ -z "$val" ]; then missing=$var; break; fi
+        cmd=${cmd//\{$var\}/$val}
+      done
+      [ -n "$missing" ] && continue
+      printf '%s\t%s\n' "$name" "$cmd" >> "$work/commands.tsv"
+      echo "$cmd > $work/out/$name.txt"
+      n=$((n + 1))
+    done < "$list"
+    echo quit
+  } > "$work/session.in"
+}
+
+# Each command's output of a crash session as DIR/NAME.txt (first line "crash> COMMAND"), with
+# COMMANDS.tsv and the session's log.
+crash_session_outputs() {  # WORK DIR WHO
+  local work=$1 dir=$2 who=$3 name cmd
+  mkdir -p "$dir"
+  while IFS=$'\t' read -r name cmd; do
+    [ -f "$work/out/$name.txt" ] || die "$who wrote no output for '$cmd'"
+    { echo "crash> $cmd"; cat "$work/out/$name.txt"; } > "$dir/$name.txt"
+  done < "$work/commands.tsv"
+  cp "$work/commands.tsv" "$dir/COMMANDS.tsv"
+  cp "$work/session.log" "$dir/session.log"
+}

@@ -64,30 +64,10 @@ crash_refs() {
   [ -n "${v[PANIC_PID]}" ] && [ -n "${v[PANIC_TASK]}" ] || die "crash 8.0.6's bt names no panic task: $(head -3 "$work/first.bt")"
   [ -n "${v[BLOCKED_PID]}" ] || die "the console names no blocked pid (kdive-blocked-pid:)"
   # second pass: the command list, each output to its own file
-  rm -rf "$dir"; mkdir -p "$work/out"
-  : > "$work/commands.tsv"
-  while read -r name cmd; do
-    [[ -z $name || $name == \#* ]] && continue
-    missing=""
-    for var in $(grep -o '{[A-Z_]*}' <<<"$cmd" | tr -d '{}' || true); do
-      val=${v[$var]:-}
-      if [ -z "$val" ]; then missing=$var; break; fi
-      cmd=${cmd//\{$var\}/$val}
-    done
-    [ -n "$missing" ] && continue
-    printf '%s\t%s\n' "$name" "$cmd" >> "$work/commands.tsv"
-    echo "$cmd > $work/out/$name.txt"
-    n=$((n + 1))
-  done < "$DUMPS_HOME/crash-commands.txt" > "$work/session.in"
-  echo quit >> "$work/session.in"
+  rm -rf "$dir"
+  crash_session_input "$DUMPS_HOME/crash-commands.txt" "$work"
   run_crash "$work/session.in" "$work/session.log"
-  mkdir -p "$dir"
-  while IFS=$'\t' read -r name cmd; do
-    [ -f "$work/out/$name.txt" ] || die "crash 8.0.6 wrote no output for '$cmd'"
-    { echo "crash> $cmd"; cat "$work/out/$name.txt"; } > "$dir/$name.txt"
-  done < "$work/commands.tsv"
-  cp "$work/commands.tsv" "$dir/COMMANDS.tsv"
-  cp "$work/session.log" "$dir/session.log"
+  crash_session_outputs "$work" "$dir" "crash 8.0.6"
   grep -q "RELEASE: $release\$" "$dir/04-sys.txt" || die "crash 8.0.6's sys does not say RELEASE: $release: $(cat "$dir/04-sys.txt")"
   grep -q "^PID: ${v[PANIC_PID]} " "$dir/05-bt.txt" || die "crash 8.0.6's bt failed: $(head -3 "$dir/05-bt.txt")"
   say "$(basename "$(dirname "$out")")/$(basename "$out"): crash 8.0.6: $n commands"

@@ -123,35 +123,15 @@ refs() {
     [ -n "${v[VQB_QUEUE]}" ] || die "drgn found no vqb_queue in the vqbug module"
   fi
   [ -n "${v[PANIC_PID]}" ] && [ -n "${v[PANIC_TASK]}" ] || die "drgn's facts.txt names no crashed task"
-  mkdir -p "$work/out"
-  : > "$work/commands.tsv"
-  while read -r name cmd; do
-    [[ -z $name || $name == \#* ]] && continue
-    missing=""
-    for var in $(grep -o '{[A-Z_]*}' <<<"$cmd" | tr -d '{}' || true); do
-      val=${v[$var]:-}
-      if [ -z "$val" ]; then missing=$var; break; fi
-      cmd=${cmd//\{$var\}/$val}
-    done
-    [ -n "$missing" ] && continue
-    printf '%s\t%s\n' "$name" "$cmd" >> "$work/commands.tsv"
-    echo "$cmd > $work/out/$name.txt"
-    n=$((n + 1))
-  done < "$A64/crash-commands.txt" > "$work/session.in"
-  echo quit >> "$work/session.in"
+  crash_session_input "$A64/crash-commands.txt" "$work"
   started=$SECONDS
   timeout 1200 qemu-aarch64-static -L "$ROOT" "$ROOT/usr/bin/crash" -s "$vmlinux" "$dump" < "$work/session.in" \
       > "$work/session.log" 2>&1 || { tail -20 "$work/session.log" >&2; die "crash $CRASH_VERSION (arm64) failed on $dump"; }
   local fatal
   fatal=$(grep '^crash: ' "$work/session.log" | grep -v 'cannot find' | head -1 || true)
   [ -z "$fatal" ] || { tail -20 "$work/session.log" >&2; die "crash $CRASH_VERSION (arm64): $fatal"; }
-  rm -rf "$dir"; mkdir -p "$dir"
-  while IFS=$'\t' read -r name cmd; do
-    [ -f "$work/out/$name.txt" ] || die "crash $CRASH_VERSION (arm64) wrote no output for '$cmd'"
-    { echo "crash> $cmd"; cat "$work/out/$name.txt"; } > "$dir/$name.txt"
-  done < "$work/commands.tsv"
-  cp "$work/commands.tsv" "$dir/COMMANDS.tsv"
-  cp "$work/session.log" "$dir/session.log"
+  rm -rf "$dir"
+  crash_session_outputs "$work" "$dir" "crash $CRASH_VERSION (arm64)"
   echo "$(( SECONDS - started )) s wall: $n commands, crash $CRASH_VERSION (arm64) under $(qemu-aarch64-static --version | head -1)" \
     > "$dir/TIME.txt"
   grep -q "RELEASE: $(p release)\$" "$dir/04-sys.txt" || die "crash's sys does not say RELEASE: $(p release): $(cat "$dir/04-sys.txt")"

@@ -75,7 +75,7 @@ class MadeDumpsOptionsTest {
         if (!Files.isRegularFile(ref)) fail(d + " has no crash reference " + name + ": run bash dumps/make-dumps.sh " + e);
         CommandContext ctx = context(d);
         String crash = d.crashRef(name);
-        if (addsToValueHistory(command)) replayValueHistory(ctx, d, name);
+        if (addsToValueHistory(command)) crash = withoutBpfHistory(crash, replayValueHistory(ctx, d, name));
         String kdive = run(ctx, command);
         if (crash.contains("type: \"mm_struct pgd\"")) {
             // crash 8.0.6 reads NULL->pgd in a kernel thread's context (see the class comment)
@@ -106,18 +106,45 @@ class MadeDumpsOptionsTest {
 
     /**
      * A fresh value history, then every command of crash's session before {@code name} that adds to it,
-     * run by kdive in crash's order; each must number its value as crash did.
+     * run by kdive in crash's order; each must number its value as crash did, less the values crash's
+     * bpf command added out of sight. Returns that number at {@code name}.
      */
-    private static void replayValueHistory(CommandContext ctx, MadeDump d, String name) {
+    private static int replayValueHistory(CommandContext ctx, MadeDump d, String name) {
         SessionEnv.history(ctx.session()).clear();
+        int hidden = 0;
         for (Map.Entry<String, String> earlier : d.crashCommands().entrySet()) {
-            if (earlier.getKey().equals(name)) return;
+            if (earlier.getKey().equals(name)) return hidden;
+            hidden += bpfHistoryEntries(earlier.getValue(), d.crashRef(earlier.getKey()));
             if (!addsToValueHistory(earlier.getValue())) continue;
             String out = run(ctx, earlier.getValue());
-            assertEquals(historyNumber(d.crashRef(earlier.getKey())), historyNumber(out),
+            assertEquals(historyNumber(withoutBpfHistory(d.crashRef(earlier.getKey()), hidden)), historyNumber(out),
                     d + ": replaying " + earlier.getKey() + " (" + earlier.getValue() + ") before " + name + ": " + out);
         }
         fail(d + ": " + name + " is not in crash's session (COMMANDS.tsv)");
+        return hidden;
+    }
+
+    /**
+     * crash's bpf asks gdb for each program's gpl_compatible with a print of its own (bpf.c,
+     * bpf_prog_gpl_compatible), which adds to the session's value history: one value per
+     * GPL_COMPATIBLE line it shows (16 in the bpf dumps' session before their p/x). kdive's history
+     * holds the user's values only.
+     */
+    static int bpfHistoryEntries(String command, String crashOutput) {
+        if (!command.trim().startsWith("bpf")) return 0;
+        int n = 0;
+        for (int at = crashOutput.indexOf("GPL_COMPATIBLE"); at >= 0; at = crashOutput.indexOf("GPL_COMPATIBLE", at + 1)) n++;
+        return n;
+    }
+
+    /** crash's output with its "$N = " numbered as without the values its bpf command added. */
+    private static String withoutBpfHistory(String crash, int hidden) {
+        if (hidden == 0) return crash;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$(\\d+) = ").matcher(crash);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement("$" + (Integer.parseInt(m.group(1)) - hidden) + " = "));
+        m.appendTail(sb);
+        return sb.toString();
     }
 
     /** The "$N" a p output names (crash's "jiffies = $2 = …" or "$2 = …"), or the output when it names none. */
