@@ -116,6 +116,7 @@ class GenerationsCommandsTest {
         switch (name) {
             case "04-sys" -> crash = sysUptime(d, crash, ours);
             case "05-bt", "07-bt-f" -> {
+                if (qemu(d) && crashLostPanicFrames(d, crash, ours)) return;
                 if (qemu(d)) {
                     ours = panicTaskFromSavedPc(d, ours, crash);
                 }
@@ -233,6 +234,20 @@ class GenerationsCommandsTest {
         return r;
     }
 
+    /**
+     * Where crash 8.0.6 lost the panic task's frames between panic() and the system-call entry
+     * (org.kdive.test.CrashText#crashLostPanicFrames), kdive's frames must be drgn 0.0.31's, pc for pc,
+     * and its register lines crash's; true when that was checked.
+     */
+    private static boolean crashLostPanicFrames(MadeDump d, List<String> crash, List<String> ours) {
+        List<String> drgn = org.kdive.test.CrashText.drgnKernelPcs(d.drgnRef("bt-frames"));
+        if (!org.kdive.test.CrashText.crashLostPanicFrames(String.join("\n", crash), drgn)) return false;
+        assertEquals(drgn, org.kdive.test.CrashText.framePcs(String.join("\n", ours)), d + ": kdive's panic-task frames are not drgn's");
+        assertEquals(crash.stream().filter(l -> l.matches("^ {4}[A-Z][A-Z0-9_]*: .*")).toList(),
+                ours.stream().filter(l -> l.matches("^ {4}[A-Z][A-Z0-9_]*: .*")).toList(), d + ": the panic task's user registers");
+        return true;
+    }
+
     /** crash's lines where it names a module's init function by its init-text marker: kdive's (CrashText says when). */
     private static List<String> moduleInitNames(MadeDump d, List<String> crash, List<String> ours) {
         return List.of(org.kdive.test.CrashText.withModuleInitNames(String.join("\n", crash), String.join("\n", ours),
@@ -264,6 +279,7 @@ class GenerationsCommandsTest {
             boolean active = ck.stream().anyMatch(l -> l.contains("[exception RIP:") || l.startsWith("bt: "))
                     || !ck.equals(kk) && s.getKey().startsWith(panicPid);
             if (s.getKey().startsWith(panicPid)) {
+                if (crashLostPanicFrames(d, ck, kk)) continue;
                 List<String> mine = panicTaskFromSavedPc(d, kk, ck);
                 assertEquals(moduleInitNames(d, ck, mine), mine, d + " " + name + ": " + s.getKey());
             } else if (active) {

@@ -55,4 +55,47 @@ public final class CrashText {
     private static String words(String line) {
         return line.strip().replaceAll("\\s+", " ");
     }
+
+    private static final java.util.regex.Pattern FRAME_PC =
+            java.util.regex.Pattern.compile("^\\s?#\\d+ \\[[0-9a-f]+\\] \\S+ at ([0-9a-f]{16})");
+
+    /** The pcs of a trace's frames ("#N [sp] name at pc" lines) up to its first task's end, in order. */
+    public static java.util.List<String> framePcs(String trace) {
+        java.util.List<String> pcs = new java.util.ArrayList<>();
+        boolean seenTask = false;
+        for (String l : trace.split("\n")) {
+            if (l.startsWith("PID: ")) {
+                if (seenTask) break;
+                seenTask = true;
+            }
+            java.util.regex.Matcher m = FRAME_PC.matcher(l);
+            if (m.find()) pcs.add(m.group(1));
+        }
+        return pcs;
+    }
+
+    /**
+     * drgn 0.0.31's kernel frames of the panic task (refs/drgn-0.0.31/bt-frames.txt), one pc each: its
+     * inlined frames share their caller's pc and count once.
+     */
+    public static java.util.List<String> drgnKernelPcs(String btFrames) {
+        java.util.List<String> pcs = new java.util.ArrayList<>();
+        for (String l : btFrames.split("\n")) {
+            String[] c = l.trim().split("\\s+");
+            if (c.length < 5 || !c[4].startsWith("ffff")) continue;
+            if (pcs.isEmpty() || !pcs.get(pcs.size() - 1).equals(c[4])) pcs.add(c[4]);
+        }
+        return pcs;
+    }
+
+    /**
+     * Whether crash 8.0.6 lost the panic task's frames between panic() and the system-call entry:
+     * its first task shows one kernel frame (panic, found on the stack) then the user registers, where
+     * drgn unwinds several more from the same dump. Seen on one boot of the 6.1 bpf guest (QEMU's dump
+     * of a CPU in panic's mdelay); there drgn's frames are the truth.
+     */
+    public static boolean crashLostPanicFrames(String crashTrace, java.util.List<String> drgnPcs) {
+        java.util.List<String> crash = framePcs(crashTrace);
+        return crash.size() == 1 && drgnPcs.size() > 3 && drgnPcs.contains(crash.get(0));
+    }
 }
