@@ -28,7 +28,6 @@ import org.kdive.test.MadeDumps;
  * 0.0.31 on the same dump, the guest's console). Nothing of one boot is written here.
  */
 class Arm64CrashRefsTest {
-    private static final String SPLIT = "@@kdive-arm64-crash@@";
 
     /** Where crash 8.0.6 is wrong on arm64: reference name → why, and what kdive is checked against instead. */
     static final Map<String, String> TRUTH = Map.of(
@@ -382,20 +381,12 @@ class Arm64CrashRefsTest {
         for (Map.Entry<String, String> c : d.crashCommands().entrySet()) {
             if (!c.getKey().equals("03-mod-s")) commands.put(c.getKey(), c.getValue());
         }
-        StringBuilder script = new StringBuilder();
         // crash loaded the module's debuginfo before the other commands (03-mod-s)
-        if (d.crashCommands().containsKey("03-mod-s")) script.append(d.crashCommand("03-mod-s")).append("; ");
-        script.append("echo ").append(SPLIT);
-        for (String c : commands.values()) script.append("; ").append(c).append("; echo ").append(SPLIT);
-        Kdive.Run r = Kdive.run(Kdive.distro(), d.dir(), List.of(), d.dump().toRealPath().toString(),
-                d.vmlinux().toRealPath().toString(), "-c", script.toString());
-        String[] parts = r.out().split("(?m)^" + SPLIT + "\n", -1);
-        if (parts.length != commands.size() + 2) {
-            fail(d + ": kdive's output has " + parts.length + " parts for " + commands.size() + " commands (status " + r.status() + "): " + r.err());
-        }
+        String setup = d.crashCommands().containsKey("03-mod-s") ? d.crashCommand("03-mod-s") + "; " : "";
+        Kdive.Each r = Kdive.runEach(d, setup, new ArrayList<>(commands.values()));
         Map<String, String> out = new HashMap<>();
-        int i = 1;
-        for (String name : commands.keySet()) out.put(name, parts[i++]);
+        int i = 0;
+        for (String name : commands.keySet()) out.put(name, r.outputs().get(i++));
         Run run = new Run(out, r.err(), commands);
         runs.put(d.toString(), run);
         return run;

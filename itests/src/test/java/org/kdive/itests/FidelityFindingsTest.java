@@ -25,7 +25,6 @@ import org.kdive.test.MadeDumps;
  * console): items 1-7 and the two places where kdive is right and crash is not.
  */
 class FidelityFindingsTest {
-    private static final String SPLIT = "@@kdive-findings@@";
     private static final Pattern FRAME = Pattern.compile("^\\s?#(\\d+) \\[([0-9a-f]+)\\] (\\S+) at ([0-9a-f]+)");
     private final Map<String, Map<String, String>> runs = new HashMap<>();
 
@@ -259,15 +258,9 @@ class FidelityFindingsTest {
         List<String> missing = new ArrayList<>();
         for (String c : commands) if (!have.containsKey(c)) missing.add(c);
         if (missing.isEmpty()) return have;
-        StringBuilder script = new StringBuilder();
-        if (d.property("module.vqbug") != null) script.append("mod -s vqbug ").append(d.module("vqbug").toRealPath()).append("; ");
-        script.append("echo ").append(SPLIT);
-        for (String c : missing) script.append("; ").append(c).append("; echo ").append(SPLIT);
-        Kdive.Run r = Kdive.run(Kdive.distro(), d.dir(), List.of(), d.dump().toRealPath().toString(),
-                d.vmlinux().toRealPath().toString(), "-c", script.toString());
-        String[] parts = r.out().split("(?m)^" + SPLIT + "\n", -1);
-        if (parts.length != missing.size() + 2) fail(d + ": " + parts.length + " parts (status " + r.status() + "): " + r.err());
-        for (int i = 0; i < missing.size(); i++) have.put(missing.get(i), parts[i + 1]);
+        String setup = d.property("module.vqbug") != null ? "mod -s vqbug " + d.module("vqbug").toRealPath() + "; " : "";
+        Kdive.Each r = Kdive.runEach(d, setup, missing);
+        for (int i = 0; i < missing.size(); i++) have.put(missing.get(i), r.outputs().get(i));
         return have;
     }
 }

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.kdive.test.CrashText;
 import org.kdive.test.MadeDump;
 import org.kdive.test.MadeDumps;
 
@@ -70,7 +71,6 @@ class GenerationsCommandsTest {
                     + " addresses inside the symbol's own section",
             "18-struct-vvq", "as 17-struct-vq");
 
-    private static final String SPLIT = "@@kdive-generations-commands@@";
     private static final Pattern PANIC_TIME = Pattern.compile("^\\[\\s*(\\d+)\\.\\d+\\]");
 
     private final Map<String, Run> runs = new HashMap<>();
@@ -116,7 +116,7 @@ class GenerationsCommandsTest {
         switch (name) {
             case "04-sys" -> crash = sysUptime(d, crash, ours);
             case "05-bt", "07-bt-f" -> {
-                if (qemu(d) && crashLostPanicFrames(d, crash, ours)) return;
+                if (qemu(d) && CrashText.panicFramesAsDrgnWhereCrashLostThem(d, String.join("\n", crash), String.join("\n", ours))) return;
                 if (qemu(d)) {
                     ours = panicTaskFromSavedPc(d, ours, crash);
                 }
@@ -234,20 +234,6 @@ class GenerationsCommandsTest {
         return r;
     }
 
-    /**
-     * Where crash 8.0.6 lost the panic task's frames between panic() and the system-call entry
-     * (org.kdive.test.CrashText#crashLostPanicFrames), kdive's frames must be drgn 0.0.31's, pc for pc,
-     * and its register lines crash's; true when that was checked.
-     */
-    private static boolean crashLostPanicFrames(MadeDump d, List<String> crash, List<String> ours) {
-        List<String> drgn = org.kdive.test.CrashText.drgnKernelPcs(d.drgnRef("bt-frames"));
-        if (!org.kdive.test.CrashText.crashLostPanicFrames(String.join("\n", crash), drgn)) return false;
-        assertEquals(drgn, org.kdive.test.CrashText.framePcs(String.join("\n", ours)), d + ": kdive's panic-task frames are not drgn's");
-        assertEquals(crash.stream().filter(l -> l.matches("^ {4}[A-Z][A-Z0-9_]*: .*")).toList(),
-                ours.stream().filter(l -> l.matches("^ {4}[A-Z][A-Z0-9_]*: .*")).toList(), d + ": the panic task's user registers");
-        return true;
-    }
-
     /** crash's lines where it names a module's init function by its init-text marker: kdive's (CrashText says when). */
     private static List<String> moduleInitNames(MadeDump d, List<String> crash, List<String> ours) {
         return List.of(org.kdive.test.CrashText.withModuleInitNames(String.join("\n", crash), String.join("\n", ours),
@@ -279,7 +265,7 @@ class GenerationsCommandsTest {
             boolean active = ck.stream().anyMatch(l -> l.contains("[exception RIP:") || l.startsWith("bt: "))
                     || !ck.equals(kk) && s.getKey().startsWith(panicPid);
             if (s.getKey().startsWith(panicPid)) {
-                if (crashLostPanicFrames(d, ck, kk)) continue;
+                if (CrashText.panicFramesAsDrgnWhereCrashLostThem(d, String.join("\n", ck), String.join("\n", kk))) continue;
                 List<String> mine = panicTaskFromSavedPc(d, kk, ck);
                 assertEquals(moduleInitNames(d, ck, mine), mine, d + " " + name + ": " + s.getKey());
             } else if (active) {
@@ -537,20 +523,12 @@ class GenerationsCommandsTest {
         if (module) Files.createSymbolicLink(moduleDir.resolve("vqbug.ko"), d.module("vqbug").toRealPath());
         commands.put("dumpinfo", "dumpinfo");
         if (module) commands.put("autopsy", "autopsy");
-        StringBuilder script = new StringBuilder();
         // crash loaded the module's debuginfo before its references (03-mod-s)
-        if (module) script.append("mod -s vqbug ").append(d.module("vqbug").toRealPath()).append("; ");
-        script.append("echo ").append(SPLIT);
-        for (String c : commands.values()) script.append("; ").append(c).append("; echo ").append(SPLIT);
-        Kdive.Run r = Kdive.run(Kdive.distro(), d.dir(), List.of(), d.dump().toRealPath().toString(),
-                d.vmlinux().toRealPath().toString(), "-c", script.toString());
-        String[] parts = r.out().split("(?m)^" + SPLIT + "\n", -1);
-        if (parts.length != commands.size() + 2) {
-            fail(d + ": kdive's output has " + parts.length + " parts for " + commands.size() + " commands (status " + r.status() + "): " + r.err());
-        }
+        String setup = module ? "mod -s vqbug " + d.module("vqbug").toRealPath() + "; " : "";
+        Kdive.Each r = Kdive.runEach(d, setup, new ArrayList<>(commands.values()));
         Map<String, String> out = new HashMap<>();
-        int i = 1;
-        for (String name : commands.keySet()) out.put(name, parts[i++]);
+        int i = 0;
+        for (String name : commands.keySet()) out.put(name, r.outputs().get(i++));
         Run run = new Run(out, r.err(), commands, moduleDir);
         runs.put(d.toString(), run);
         return run;

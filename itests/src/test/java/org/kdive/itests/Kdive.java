@@ -90,4 +90,28 @@ final class Kdive {
         t.start();
         return t;
     }
+
+    /** The outputs of commands run in one batch on a made dump and its vmlinux, in order, and the run's stderr. */
+    record Each(List<String> outputs, String err) {
+    }
+
+    private static final String SPLIT = "@@kdive-each-command@@";
+
+    /**
+     * Runs {@code setup} (e.g. crash's earlier mod -s; may be empty) and then every command in one
+     * batch on {@code d} (its dump and vmlinux, in its folder), each output cut out at a marker line.
+     */
+    static Each runEach(org.kdive.test.MadeDump d, String setup, List<String> commands) throws IOException, InterruptedException {
+        StringBuilder script = new StringBuilder(setup);
+        script.append("echo ").append(SPLIT);
+        for (String c : commands) script.append("; ").append(c).append("; echo ").append(SPLIT);
+        Run r = run(distro(), d.dir(), List.of(), d.dump().toRealPath().toString(), d.vmlinux().toRealPath().toString(),
+                "-c", script.toString());
+        String[] parts = r.out().split("(?m)^" + SPLIT + "\n", -1);
+        if (parts.length != commands.size() + 2) {
+            org.junit.jupiter.api.Assertions.fail(d + ": kdive's output has " + parts.length + " parts for " + commands.size()
+                    + " commands (status " + r.status() + "): " + r.err());
+        }
+        return new Each(List.of(parts).subList(1, commands.size() + 1), r.err());
+    }
 }

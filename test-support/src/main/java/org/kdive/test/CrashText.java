@@ -59,8 +59,24 @@ public final class CrashText {
     private static final java.util.regex.Pattern FRAME_PC =
             java.util.regex.Pattern.compile("^\\s?#\\d+ \\[[0-9a-f]+\\] \\S+ at ([0-9a-f]{16})");
 
+    /**
+     * Where crash 8.0.6 lost a QEMU dump's panic-task frames between panic() and the system-call entry
+     * (its first task shows one kernel frame, panic, found on the stack, then the user registers, where
+     * drgn unwinds several more from the same dump; seen on one boot of the 6.1 bpf guest, a CPU in
+     * panic's mdelay): kdive's frames must be drgn 0.0.31's, pc for pc, and its register lines crash's.
+     * True when the rule applied and held; false when crash's trace is whole (compare it as usual).
+     */
+    public static boolean panicFramesAsDrgnWhereCrashLostThem(MadeDump d, String crash, String kdive) {
+        java.util.List<String> drgn = drgnKernelPcs(d.drgnRef("bt-frames"));
+        java.util.List<String> crashPcs = framePcs(crash);
+        if (crashPcs.size() != 1 || drgn.size() <= 3 || !drgn.contains(crashPcs.get(0))) return false;
+        org.junit.jupiter.api.Assertions.assertEquals(drgn, framePcs(kdive), d + ": kdive's panic-task frames are not drgn's");
+        org.junit.jupiter.api.Assertions.assertEquals(registerLines(crash), registerLines(kdive), d + ": the panic task's user registers");
+        return true;
+    }
+
     /** The pcs of a trace's frames ("#N [sp] name at pc" lines) up to its first task's end, in order. */
-    public static java.util.List<String> framePcs(String trace) {
+    private static java.util.List<String> framePcs(String trace) {
         java.util.List<String> pcs = new java.util.ArrayList<>();
         boolean seenTask = false;
         for (String l : trace.split("\n")) {
@@ -74,11 +90,16 @@ public final class CrashText {
         return pcs;
     }
 
+    /** A trace's register lines ("    RIP: ...", "    ORIG_RAX: ..."). */
+    private static java.util.List<String> registerLines(String trace) {
+        return java.util.Arrays.stream(trace.split("\n")).filter(l -> l.matches("^ {4}[A-Z][A-Z0-9_]*: .*")).toList();
+    }
+
     /**
      * drgn 0.0.31's kernel frames of the panic task (refs/drgn-0.0.31/bt-frames.txt), one pc each: its
      * inlined frames share their caller's pc and count once.
      */
-    public static java.util.List<String> drgnKernelPcs(String btFrames) {
+    private static java.util.List<String> drgnKernelPcs(String btFrames) {
         java.util.List<String> pcs = new java.util.ArrayList<>();
         for (String l : btFrames.split("\n")) {
             String[] c = l.trim().split("\\s+");
@@ -86,16 +107,5 @@ public final class CrashText {
             if (pcs.isEmpty() || !pcs.get(pcs.size() - 1).equals(c[4])) pcs.add(c[4]);
         }
         return pcs;
-    }
-
-    /**
-     * Whether crash 8.0.6 lost the panic task's frames between panic() and the system-call entry:
-     * its first task shows one kernel frame (panic, found on the stack) then the user registers, where
-     * drgn unwinds several more from the same dump. Seen on one boot of the 6.1 bpf guest (QEMU's dump
-     * of a CPU in panic's mdelay); there drgn's frames are the truth.
-     */
-    public static boolean crashLostPanicFrames(String crashTrace, java.util.List<String> drgnPcs) {
-        java.util.List<String> crash = framePcs(crashTrace);
-        return crash.size() == 1 && drgnPcs.size() > 3 && drgnPcs.contains(crash.get(0));
     }
 }

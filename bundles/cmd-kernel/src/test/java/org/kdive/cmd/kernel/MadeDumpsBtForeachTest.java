@@ -118,13 +118,8 @@ class MadeDumpsBtForeachTest {
         String kdive = Cmds.run(MadeDumpsOptionsTest.context(d), command);
         String crash = d.crashRef(name);
         if ("qemu".equals(d.property("capture")) && PANIC_TASK_TRACES.contains(name)) {
-            List<String> drgn = CrashText.drgnKernelPcs(d.drgnRef("bt-frames"));
-            if (CrashText.crashLostPanicFrames(crash, drgn)) {
-                // crash went from panic to the user registers (CrashText says when): drgn's frames are the truth
-                assertEquals(drgn, CrashText.framePcs(kdive), d + ": " + command + ": kdive's frames are not drgn's");
-                assertEquals(registerLines(crash), registerLines(kdive), d + ": " + command + ": the user registers");
-                return;
-            }
+            // crash went from panic to the user registers (CrashText says when): drgn's frames are the truth
+            if (CrashText.panicFramesAsDrgnWhereCrashLostThem(d, crash, kdive)) return;
             crash = fromTheSavedPc(d, crash, kdive);
         }
         // a panic inside a module's init function: crash names it by its init-text marker (CrashText says why)
@@ -136,11 +131,6 @@ class MadeDumpsBtForeachTest {
             return;
         }
         assertEquals(CrashText.layout(crash), CrashText.layout(kdive), d + " (" + d.release() + "): " + command);
-    }
-
-    /** A trace's register lines ("    RIP: ...", "    ORIG_RAX: ..."). */
-    private static List<String> registerLines(String trace) {
-        return java.util.Arrays.stream(trace.split("\n")).filter(l -> l.matches("^ {4}[A-Z][A-Z0-9_]*: .*")).toList();
     }
 
     /** The panic task's backtrace, as frames (bt -s, -o, -F, -p) or text words (bt -t). */
