@@ -62,6 +62,7 @@ public final class Main {
             System.exit(3);
             return;
         }
+        ClassDataStamp.start(home);
         if (options.stopServer) {
             int stopped = ServerClient.run(ServerClient.socket(cache, home, options), ServerClient.stopRequest());
             System.out.println(stopped == 0 ? "kdive: server stopped" : "kdive: no server running for this installation");
@@ -201,7 +202,8 @@ public final class Main {
         if (options.serve != null) {
             java.util.Dictionary<String, Object> props = new java.util.Hashtable<>();
             props.put(ScriptRequests.PROPERTY, "true");
-            felix.getBundleContext().registerService(java.util.function.BiFunction.class, new ScriptRequests(), props);
+            felix.getBundleContext().registerService(java.util.function.BiFunction.class,
+                    new ScriptRequests(cache, home, Paths.get(options.serve).toAbsolutePath()), props);
         }
         BundleSync sync = new BundleSync(felix.getBundleContext(), home.resolve("bundles"), log);
         List<Path> dropIns = new java.util.ArrayList<>();

@@ -80,16 +80,7 @@ final class ServerClient {
         String config = System.getenv("KDIVE_CONFIG");
         stamps(key, config != null && !config.isBlank() ? Paths.get(config)
                 : Paths.get(System.getProperty("user.home"), ".config", "kdive", "kdive.properties"));
-        Map<String, String> env = new TreeMap<>();
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            String k = e.getKey();
-            // what the bundles read from the environment (a server has its starter's)
-            if ((k.startsWith("KDIVE_") && !k.equals("KDIVE_SERVER")) || k.startsWith("DEBUGINFOD_") || k.equals("TZ")
-                    || k.equals("HOME")) {
-                env.put(k, e.getValue());
-            }
-        }
-        key.append(env);
+        key.append(settings(System.getenv()));
         long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits: a name, not a secret
         for (int i = 0; i < key.length(); i++) {
             h ^= key.charAt(i);
@@ -100,8 +91,24 @@ final class ServerClient {
         return socket.toString().length() > MAX_SOCKET_PATH ? null : socket;
     }
 
+    /**
+     * The variables of {@code env} that the bundles read (a server has its starter's): KDIVE_*
+     * but KDIVE_SERVER, DEBUGINFOD_*, TZ and HOME, sorted.
+     */
+    static Map<String, String> settings(Map<String, String> env) {
+        Map<String, String> kept = new TreeMap<>();
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            String k = e.getKey();
+            if ((k.startsWith("KDIVE_") && !k.equals("KDIVE_SERVER")) || k.startsWith("DEBUGINFOD_") || k.equals("TZ")
+                    || k.equals("HOME")) {
+                kept.put(k, e.getValue());
+            }
+        }
+        return kept;
+    }
+
     /** Appends name, size and time of the file, or of each file in the directory (sorted). */
-    private static void stamps(StringBuilder key, Path fileOrDir) {
+    static void stamps(StringBuilder key, Path fileOrDir) {
         List<String> stamps = new ArrayList<>();
         if (Files.isDirectory(fileOrDir)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(fileOrDir)) {

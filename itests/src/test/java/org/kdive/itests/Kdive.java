@@ -33,6 +33,20 @@ final class Kdive {
         return Paths.get(System.getProperty("kdive.samples", "target/samples")).resolve("kdive-sample-" + name + ".jar");
     }
 
+    /** A copy of an installation, files with their times (for tests that change one). */
+    static void copyInstallation(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (java.nio.file.Files.isDirectory(p)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else {
+                    java.nio.file.Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
     static Run run(Path home, String... args) throws IOException, InterruptedException {
         return run(home, List.of(), args);
     }

@@ -94,7 +94,7 @@ class LauncherMessagesTest {
     @Test
     void aBundleRemovedFromTheInstallationIsDroppedQuietly(@TempDir Path dir) throws Exception {
         Path home = dir.resolve("kdive");
-        copyTree(Kdive.distro(), home);
+        Kdive.copyInstallation(Kdive.distro(), home);
         List<String> env = List.of("KDIVE_CACHE=" + dir.resolve("cache"));
         Kdive.Run before = Kdive.run(home, env, "--info", DUMP);
         assertEquals(0, before.status(), before.all());
@@ -108,19 +108,6 @@ class LauncherMessagesTest {
     private static String bundle(Path home, String prefix) throws java.io.IOException {
         try (java.util.stream.Stream<Path> s = Files.list(home.resolve("bundles"))) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).findFirst().orElseThrow();
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws java.io.IOException {
-        try (java.util.stream.Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
         }
     }
 }

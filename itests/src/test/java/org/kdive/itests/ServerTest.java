@@ -363,4 +363,59 @@ class ServerTest {
         }
         assertEquals(before, scriptRuns());
     }
+
+    /**
+     * The door is named after the installation alone, so the server itself checks that a request
+     * comes from a script it was made for: the same java (the file the command leads to) and the
+     * same settings variables; a request that differs in either is refused, and the script then
+     * runs the launcher, which finds or starts the server of its own settings. The request here is
+     * the script's, written by hand from the server's own command and environment
+     * (/proc/PID/environ); its output goes into a pipe of a process of the test's.
+     */
+    @Test
+    void theScriptDoorTakesOnlyRunsWithItsJavaAndSettings() throws Exception {
+        Path door = awaitScriptDoor();
+        List<ProcessHandle> server = servers(cache);
+        assertEquals(1, server.size(), server.toString());
+        String java = server.get(0).info().command().orElseThrow();
+        List<String> environ = new ArrayList<>();
+        for (String v : Files.readString(Path.of("/proc", Long.toString(server.get(0).pid()), "environ")).split("\0")) {
+            if (v.contains("=") && !v.contains("\n")) environ.add(v);
+        }
+        List<String> other = new ArrayList<>(environ);
+        other.add("KDIVE_ANOTHER_SETTING=1");
+        assertEquals("refused", askDoor(door, "/bin/sh", environ).get(0), "another java");
+        assertEquals("refused", askDoor(door, java, other).get(0), "other settings");
+        List<String> taken = askDoor(door, java, environ);
+        assertEquals(List.of("ok", "exit 0"), taken.subList(0, 2), taken.toString());
+        assertEquals(alone(null, "--info", DUMP).out(), taken.get(2));
+    }
+
+    /** The script's request for `--info DUMP`: its reply lines, then what the run wrote into the output pipe. */
+    private static List<String> askDoor(Path door, String javaCommand, List<String> environ) throws Exception {
+        String[] portAndToken = Files.readString(door).trim().split(" ");
+        Process holder = new ProcessBuilder("sleep", "60").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), Integer.parseInt(portAndToken[0]))) {
+            s.setSoTimeout(60_000);
+            StringBuilder request = new StringBuilder("KDV2 " + portAndToken[1] + "\npid " + holder.pid() + "\ncwd /\njava " + javaCommand + "\n");
+            for (String v : environ) request.append("env ").append(v.replace("\\", "\\\\")).append('\n');
+            request.append("arg --info\narg ").append(DUMP).append("\nend\n");
+            s.getOutputStream().write(request.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            List<String> replies = new ArrayList<>();
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                replies.add(line);
+                if (!line.equals("ok")) break;
+            }
+            // the server flushed the run's output into the pipe before it said "exit"; the holder keeps it open
+            java.io.InputStream out = holder.getInputStream();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            while (out.available() > 0) got.write(out.readNBytes(out.available()));
+            replies.add(got.toString(java.nio.charset.StandardCharsets.UTF_8));
+            return replies;
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
 }

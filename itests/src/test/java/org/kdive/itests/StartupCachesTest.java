@@ -1,6 +1,7 @@
 package org.kdive.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -21,12 +22,18 @@ class StartupCachesTest {
     @Test
     void firstRunLeavesTheArchiveAndScrCacheLaterRunsReuseThem(@TempDir Path cache) throws Exception {
         List<String> env = List.of("KDIVE_CACHE=" + cache);
+        // archives of installations that are gone, and of kdive's earlier naming, are removed
+        Path cds = Files.createDirectories(cache.resolve("cds"));
+        Path gone = Files.writeString(cds.resolve("kdive-+nonexistent+kdive-jdk17.0.1.jsa"), "x");
+        Path earlier = Files.writeString(cds.resolve("kdive-123-456.jsa"), "x");
         Kdive.Run first = Kdive.run(Kdive.distro(), env, "-c", "help");
         assertEquals(0, first.status(), first.all());
         assertEquals("", first.err());
-        List<Path> archives = files(cache.resolve("cds"));
+        assertTrue(!Files.exists(gone) && !Files.exists(earlier), files(cds).toString());
+        List<Path> archives = archives(cache);
         assertEquals(1, archives.size(), archives.toString());
         assertTrue(archives.get(0).getFileName().toString().endsWith(".jsa"), archives.toString());
+        assertTrue(Files.exists(stamp(archives.get(0))), "stamped with the jars it was made from: " + files(cds));
         assertTrue(Files.size(archives.get(0)) > 1_000_000, "archive size " + Files.size(archives.get(0)));
         assertEquals(1, files(cache.resolve("felix")).stream()
                 .filter(p -> p.getFileName().toString().equals("componentMetadataStore")).count(),
@@ -36,12 +43,48 @@ class StartupCachesTest {
         assertEquals(0, second.status(), second.all());
         assertEquals(first.out(), second.out());
         assertEquals("", second.err());
-        assertEquals(archives, files(cache.resolve("cds")), "the archive is reused, not made again");
+        assertEquals(archives, archives(cache), "the archive is reused, not made again");
 
         Kdive.Run off = Kdive.run(Kdive.distro(), List.of("KDIVE_CACHE=" + cache.resolve("off"), "KDIVE_CDS=off"), "-c", "help");
         assertEquals(0, off.status(), off.all());
         assertEquals(first.out(), off.out());
         assertTrue(!Files.exists(cache.resolve("off").resolve("cds")), "KDIVE_CDS=off makes no archive");
+    }
+
+    /**
+     * The archive is named after the installation and the JDK only: a run that finds it made from
+     * other jars (a bundle rebuilt, replaced, added) removes it, and the run after makes it again.
+     */
+    @Test
+    void anArchiveOfOtherJarsIsMadeAgain(@TempDir Path dir) throws Exception {
+        Path home = dir.resolve("kdive");
+        Kdive.copyInstallation(Kdive.distro(), home);
+        List<String> env = List.of("KDIVE_CACHE=" + dir.resolve("cache"));
+        Kdive.Run first = Kdive.run(home, env, "-c", "help");
+        assertEquals(0, first.status(), first.all());
+        List<Path> made = archives(dir.resolve("cache"));
+        assertEquals(1, made.size(), made.toString());
+        String stamp = Files.readString(stamp(made.get(0)));
+        Path jar = home.resolve("bundles").resolve("kdive-cmd-calc-0.1.0-SNAPSHOT.jar");
+        assertTrue(Files.exists(jar), jar.toString());
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+        Kdive.Run stale = Kdive.run(home, env, "-c", "help");
+        assertEquals(first.out(), stale.out());
+        assertEquals("", stale.err());
+        assertEquals(List.of(), archives(dir.resolve("cache")), "the run that found its archive stale removed it");
+        Kdive.Run remade = Kdive.run(home, env, "-c", "help");
+        assertEquals(first.out(), remade.out());
+        assertEquals(made, archives(dir.resolve("cache")), "made again under the same name");
+        assertNotEquals(stamp, Files.readString(stamp(made.get(0))));
+    }
+
+    private static List<Path> archives(Path cache) throws Exception {
+        return files(cache.resolve("cds")).stream().filter(p -> p.toString().endsWith(".jsa") || p.toString().endsWith(".aot"))
+                .collect(Collectors.toList());
+    }
+
+    private static Path stamp(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + ".stamp");
     }
 
     private static List<Path> files(Path dir) throws Exception {
@@ -64,7 +107,8 @@ class StartupCachesTest {
         Kdive.Run r = Kdive.run(Kdive.distro(), List.of("KDIVE_CACHE=" + cache, "HOME=" + home), DUMP, VMLINUX, "-c", INDEXED);
         assertEquals(0, r.status(), r.all());
         for (String d : new String[] {"cds", "felix", "index"}) assertTrue(Files.isDirectory(cache.resolve(d)), d + " under KDIVE_CACHE");
-        assertEquals(1, files(cache.resolve("index")).size(), "the index under KDIVE_CACHE: " + files(cache));
+        assertEquals(1, files(cache.resolve("index")).stream().filter(p -> p.toString().endsWith(".idx")).count(),
+                "the index under KDIVE_CACHE: " + files(cache));
         assertTrue(Files.isRegularFile(cache.resolve("kdive.log")));
         assertEquals(List.of(), files(home), "nothing under HOME when KDIVE_CACHE is set");
 
@@ -76,7 +120,7 @@ class StartupCachesTest {
         assertEquals(0, p.waitFor());
         Path homeCache = home.resolve(".cache/kdive");
         for (String d : new String[] {"cds", "felix", "index"}) assertTrue(Files.isDirectory(homeCache.resolve(d)), d + " under $HOME/.cache/kdive");
-        assertEquals(1, files(homeCache.resolve("index")).size());
+        assertEquals(1, files(homeCache.resolve("index")).stream().filter(p -> p.toString().endsWith(".idx")).count());
     }
 
     /**
@@ -141,18 +185,18 @@ class StartupCachesTest {
         Kdive.Run first = Kdive.run(Kdive.distro(), env, "--no-fetch", DUMP, "-c", "sys; dis -r vqb_virtqueue_add | tail -1");
         assertEquals(0, first.status(), first.all());
         long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline && (files(cache.resolve("cds")).stream().noneMatch(p -> p.toString().endsWith(".aot"))
+        while (System.currentTimeMillis() < deadline && (archives(cache).isEmpty()
                 || training(cache.resolve("cds")))) {
             Thread.sleep(200);
         }
-        List<Path> caches = files(cache.resolve("cds"));
+        List<Path> caches = archives(cache);
         assertEquals(1, caches.size(), caches.toString());
         assertTrue(caches.get(0).toString().endsWith(".aot"), caches.toString());
         Kdive.Run second = Kdive.run(Kdive.distro(), env, "--no-fetch", DUMP, "-c", "sys; dis -r vqb_virtqueue_add | tail -1");
         assertEquals(first.out(), second.out());
         assertEquals(first.err(), second.err());
         assertTrue(!second.err().contains("Unsafe") && !second.err().contains("restricted method"), second.err());
-        assertEquals(caches, files(cache.resolve("cds")), "the cache is reused, not made again");
+        assertEquals(caches, archives(cache), "the cache is reused, not made again");
         Kdive.Run on17 = Kdive.run(Kdive.distro(), List.of("KDIVE_CACHE=" + cache.resolve("17")), "--no-fetch", DUMP, "-c",
                 "sys; dis -r vqb_virtqueue_add | tail -1");
         assertEquals(on17.out(), second.out(), "the same answers on 17");

@@ -144,7 +144,7 @@ public class KdiveShell {
         long idle = Long.parseLong(java.util.Objects.requireNonNullElse(context.getProperty("kdive.serve.idle"), "600"));
         server = new ServerLoop(socket, idle * 1000, this::runForClient);
         String portFile = context.getProperty("kdive.serve.script");
-        java.util.function.BiFunction<String, List<String>, java.util.Map<String, String>> parser = scriptRequests();
+        java.util.function.BiFunction<java.util.Map<String, String>, List<String>, java.util.Map<String, String>> parser = scriptRequests();
         if (portFile != null && parser != null) server.scriptDoor(Paths.get(portFile), parser);
         System.setProperty("kdive.shell.running", "true");
         try {
@@ -163,7 +163,7 @@ public class KdiveShell {
 
     /** The launcher's parser of the script's command lines (registered by a launcher started to serve). */
     @SuppressWarnings("unchecked")
-    private java.util.function.BiFunction<String, List<String>, java.util.Map<String, String>> scriptRequests() {
+    private java.util.function.BiFunction<java.util.Map<String, String>, List<String>, java.util.Map<String, String>> scriptRequests() {
         try {
             var refs = context.getServiceReferences(java.util.function.BiFunction.class, "(kdive.script.requests=true)");
             return refs.isEmpty() ? null : context.getService(refs.iterator().next());

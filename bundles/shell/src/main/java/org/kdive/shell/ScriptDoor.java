@@ -38,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * owner in /proc/net/tcp), as the Unix door's clients must be (SO_PEERCRED).
  *
  * <p>Wire format, one line each, newlines and backslashes in values escaped as \n and \\:
- * {@code KDV2 TOKEN}, {@code pid PID}, {@code cwd DIR}, {@code arg ARG} for each argument, {@code end}.
- * The server parses the arguments as the launcher does ({@code kdive.script.requests} service of the
- * framework) and answers {@code refused} (not a batch run it takes: the client runs by itself),
+ * {@code KDV2 TOKEN}, {@code pid PID}, {@code cwd DIR}, {@code java PATH} (the java command the
+ * script would run), {@code env NAME=VALUE} for each of its settings variables, {@code arg ARG} for
+ * each argument, {@code end}. The port file is named after the installation only, so the server
+ * checks that the client is one it was made for (its JVM, settings and installation as they are
+ * now) and parses the arguments as the launcher does (both the {@code kdive.script.requests}
+ * service of the framework), and answers {@code refused} (not a batch run it takes: the client runs by itself),
  * {@code busy}, or {@code ok}, then writes the run's output straight into the client's standard
  * output and error (/proc/PID/fd/1 and 2, which the script makes sure are pipes or character
  * devices: a regular file would be written at another offset than the client's), then
@@ -53,11 +56,12 @@ final class ScriptDoor {
 
     private final ServerLoop loop;
     private final Path portFile;
-    private final BiFunction<String, List<String>, Map<String, String>> parser;
+    private final BiFunction<Map<String, String>, List<String>, Map<String, String>> parser;
     private final byte[] token = new byte[24];
     private volatile ServerSocketChannel channel;
+    private int port;
 
-    ScriptDoor(ServerLoop loop, Path portFile, BiFunction<String, List<String>, Map<String, String>> parser) {
+    ScriptDoor(ServerLoop loop, Path portFile, BiFunction<Map<String, String>, List<String>, Map<String, String>> parser) {
         this.loop = loop;
         this.portFile = portFile;
         this.parser = parser;
@@ -69,23 +73,55 @@ final class ScriptDoor {
         ServerSocketChannel c = ServerSocketChannel.open(StandardProtocolFamily.INET);
         c.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         channel = c;
-        int port = ((InetSocketAddress) c.getLocalAddress()).getPort();
+        port = ((InetSocketAddress) c.getLocalAddress()).getPort();
+        publish();
+        LOG.debug("kdive server: the launcher script's door is 127.0.0.1:{} ({})", port, portFile);
+        Thread t = new Thread(this::acceptAll, "kdive-server-script-door");
+        t.setDaemon(true);
+        t.start();
+        Thread keeper = new Thread(this::keepPublished, "kdive-server-script-door-file");
+        keeper.setDaemon(true);
+        keeper.start();
+    }
+
+    private void publish() throws IOException {
         Path tmp = portFile.resolveSibling(portFile.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, port + " " + HexFormat.of().formatHex(token) + "\n");
         Files.move(tmp, portFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        LOG.debug("kdive server: the launcher script's door is 127.0.0.1:{} ({})", port, portFile);
-        Thread t = new Thread(this::acceptAll, "kdive-server-script-door");
-        t.setDaemon(true);
-        t.start();
     }
 
-    void close() {
+    /**
+     * The file is named after the installation, so a server of the same installation with other
+     * settings replaces it, and removes it when it stops: this server then publishes its door again
+     * (a file that is there, another server's, is left to that one).
+     */
+    private void keepPublished() {
+        while (channel != null && channel.isOpen()) {
+            try {
+                Thread.sleep(2000);
+                synchronized (this) { // not after close() has taken the file away
+                    if (channel.isOpen() && !Files.exists(portFile)) {
+                        publish();
+                        LOG.debug("kdive server: published the launcher script's door again ({})", portFile);
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                LOG.debug("publishing the script door again", e);
+            }
+        }
+    }
+
+    synchronized void close() {
         try {
             ServerSocketChannel c = channel;
             if (c != null) c.close();
-            Files.deleteIfExists(portFile);
+            // another server of this installation (other settings) may have published its door since
+            String published = Files.exists(portFile) ? Files.readString(portFile) : "";
+            if (published.contains(HexFormat.of().formatHex(token))) Files.deleteIfExists(portFile);
         } catch (IOException e) {
             LOG.debug("closing the script door", e);
         }
@@ -121,7 +157,11 @@ final class ScriptDoor {
                 LOG.warn("kdive server: refused a request on 127.0.0.1:{} without this server's token", localPort);
                 return;
             }
-            Map<String, String> request = parser.apply(r.cwd, r.args);
+            Map<String, String> facts = new java.util.HashMap<>();
+            facts.put("cwd", r.cwd);
+            if (r.java != null) facts.put("java", r.java);
+            r.env.forEach((k, v) -> facts.put("env:" + k, v));
+            Map<String, String> request = parser.apply(facts, r.args);
             if (request == null) {
                 say(client, "refused");
                 return;
@@ -182,12 +222,14 @@ final class ScriptDoor {
     }
 
     /** One request of the script (package-private: the tests write and fuzz it). */
-    record Request(byte[] token, long pid, String cwd, List<String> args) {
+    record Request(byte[] token, long pid, String cwd, String java, Map<String, String> env, List<String> args) {
         /** The request, or null when the bytes are not one (nothing is trusted before the token is checked). */
         static Request read(InputStream in) throws IOException {
             byte[] token = null;
             long pid = -1;
             String cwd = null;
+            String java = null;
+            Map<String, String> env = new java.util.TreeMap<>();
             List<String> args = new ArrayList<>();
             for (int n = 0; n < MAX_LINES; n++) {
                 String line = line(in);
@@ -206,9 +248,16 @@ final class ScriptDoor {
                         pid = Long.parseLong(value);
                     }
                     case "cwd" -> cwd = unescape(value);
+                    case "java" -> java = unescape(value);
+                    case "env" -> {
+                        String v = unescape(value);
+                        int eq = v.indexOf('=');
+                        if (eq <= 0) return null;
+                        env.put(v.substring(0, eq), v.substring(eq + 1));
+                    }
                     case "arg" -> args.add(unescape(value));
                     case "end" -> {
-                        return pid < 0 || cwd == null || !cwd.startsWith("/") ? null : new Request(token, pid, cwd, args);
+                        return pid < 0 || cwd == null || !cwd.startsWith("/") ? null : new Request(token, pid, cwd, java, env, args);
                     }
                     default -> {
                         return null;

@@ -87,7 +87,7 @@ final class ServerLoop {
      * Also serves the launcher script itself ({@link ScriptDoor}), announced in {@code portFile}
      * (in this server's private directory), its command lines parsed by {@code parser}.
      */
-    void scriptDoor(Path portFile, java.util.function.BiFunction<String, java.util.List<String>, Map<String, String>> parser) {
+    void scriptDoor(Path portFile, java.util.function.BiFunction<Map<String, String>, java.util.List<String>, Map<String, String>> parser) {
         // only beside the socket: a directory of this user's with mode 0700, checked by serve()
         if (portFile.toAbsolutePath().getParent().equals(socket.toAbsolutePath().getParent())) {
             door = new ScriptDoor(this, portFile, parser);

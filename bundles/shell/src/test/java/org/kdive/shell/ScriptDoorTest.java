@@ -42,11 +42,14 @@ class ScriptDoorTest {
 
     @Test
     void aRequestKeepsNewlinesAndBackslashesOfItsArguments() throws Exception {
-        ScriptDoor.Request r = read("KDV2 0a1b\npid 42\ncwd /tmp/a\\nb\narg -c\narg p 1\\np 2\\\\x\\q\nend\n");
+        ScriptDoor.Request r = read("KDV2 0a1b\npid 42\ncwd /tmp/a\\nb\njava /usr/bin/java\nenv TZ=UTC\nenv KDIVE_X=a=b\\nc\n"
+                + "arg -c\narg p 1\\np 2\\\\x\\q\nend\n");
         assertEquals(List.of(0x0a, 0x1b), List.of(r.token()[0] & 0xff, r.token()[1] & 0xff));
         assertEquals(42, r.pid());
         assertEquals("/tmp/a\nb", r.cwd());
         assertEquals(List.of("-c", "p 1\np 2\\x\\q"), r.args());
+        assertEquals("/usr/bin/java", r.java());
+        assertEquals(java.util.Map.of("TZ", "UTC", "KDIVE_X", "a=b\nc"), r.env());
     }
 
     @Test
@@ -58,6 +61,8 @@ class ScriptDoorTest {
         assertNull(read("KDV2 0a1b\npid 42\ncwd tmp\nend\n"), "a relative directory");
         assertNull(read("KDV2 0a1b\npid 42\ncwd /tmp\nrm -rf /\nend\n"), "an unknown line");
         assertNull(read("KDV2 0a1b\npid 42\nend\n"), "no directory");
+        assertNull(read("KDV2 0a1b\npid 42\ncwd /tmp\nenv =x\nend\n"), "a variable without a name");
+        assertNull(read("KDV2 0a1b\npid 42\ncwd /tmp\nenv TZ\nend\n"), "a variable without a value");
     }
 
     /** Random bytes and cut or mutated requests: a request or none, never another exception or a hang. */

@@ -1,0 +1,102 @@
+package org.kdive.launcher;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * What the class-data archive (or JDK 25's ahead-of-time cache) that bin/kdive runs with was made
+ * from: the JVM and the installation's jars, stamped beside the archive by the run that makes it.
+ * The script names an archive after the installation's directory and the JDK's version only
+ * (hashing the jars' listing cost it five processes a run), so a run that uses one checks the
+ * stamp here, off the main thread, and removes an archive whose jars have changed since: the next
+ * run makes it again. (The JVM itself never trusts a stale archive: it checks its class path and
+ * each class's bytes; a stale archive only shares fewer classes.)
+ */
+final class ClassDataStamp {
+    private static final String SUFFIX = ".stamp";
+
+    private ClassDataStamp() {
+    }
+
+    /** Stamps the archive this run makes (-Dkdive.cds.making); checks the one it uses (-Dkdive.cds.archive) on a thread. */
+    static void start(Path home) {
+        String making = System.getProperty("kdive.cds.making");
+        String using = System.getProperty("kdive.cds.archive");
+        try {
+            // at once: a short run could end before a thread of its own had written it
+            if (making != null && !making.isBlank()) stamp(Paths.get(making), home);
+        } catch (IOException | RuntimeException e) {
+            // a cache, no more: unstamped, the archive is made again by a later run
+        }
+        if (using == null || using.isBlank()) return;
+        Thread t = new Thread(() -> {
+            try {
+                check(Paths.get(using), home);
+            } catch (IOException | RuntimeException e) {
+                // a cache, no more: the next run checks again
+            }
+        }, "kdive-class-data-stamp");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The stamp of the JVM and the installation's jars. */
+    static String of(Path home) {
+        StringBuilder key = new StringBuilder();
+        key.append(System.getProperty("java.home")).append('\0').append(System.getProperty("java.vm.version")).append('\0');
+        ServerClient.stamps(key, home.resolve("lib"));
+        ServerClient.stamps(key, home.resolve("bundles"));
+        long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits
+        for (int i = 0; i < key.length(); i++) {
+            h ^= key.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return Long.toHexString(h);
+    }
+
+    static void stamp(Path archive, Path home) throws IOException {
+        Path stamp = archive.resolveSibling(archive.getFileName() + SUFFIX);
+        Path tmp = archive.resolveSibling(archive.getFileName() + SUFFIX + "." + ProcessHandle.current().pid() + ".tmp");
+        Files.writeString(tmp, of(home) + "\n");
+        Files.move(tmp, stamp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        pruneOrphans(archive.getParent());
+    }
+
+    /** Removes the archive (and its stamp) when it was made from other jars or another JVM, or is unstamped. */
+    static boolean check(Path archive, Path home) throws IOException {
+        Path stamp = archive.resolveSibling(archive.getFileName() + SUFFIX);
+        String made = Files.exists(stamp) ? Files.readString(stamp).trim() : "";
+        if (made.equals(of(home))) return true;
+        if (!Files.exists(archive)) return false; // being made: its run stamps it
+        Files.deleteIfExists(archive);
+        Files.deleteIfExists(stamp);
+        return false;
+    }
+
+    /**
+     * Archives of installations that are gone (the script writes the directory into the name with
+     * '/' as '+', or a checksum where the directory has a '+' of its own): the cache directory would otherwise keep ~10 MB for every installation ever run,
+     * such as each test checkout. Archives of unreadable names are left alone.
+     */
+    static void pruneOrphans(Path dir) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "kdive-+*")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                int end = name.lastIndexOf("-jdk");
+                if (end <= "kdive-".length()) continue;
+                Path installation = Paths.get(name.substring("kdive-".length(), end).replace('+', '/'));
+                if (!Files.isDirectory(installation)) Files.deleteIfExists(f);
+            }
+        }
+        // kdive's earlier names (kdive-HOMESUM-JARSSUM.jsa): no script looks for them any more
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "kdive-[0-9]*-[0-9]*.{jsa,aot}")) {
+            for (Path f : files) {
+                if (f.getFileName().toString().matches("kdive-[0-9]+-[0-9]+\\.(jsa|aot)")) Files.deleteIfExists(f);
+            }
+        }
+    }
+}
