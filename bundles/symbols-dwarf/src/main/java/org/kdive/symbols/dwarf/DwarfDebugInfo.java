@@ -55,6 +55,7 @@ public final class DwarfDebugInfo implements DebugInfo {
     private final long bias;
     private final long percpuStart, percpuEnd; // link-time per-CPU range: not moved by KASLR
     private volatile ElfSymbols symbols;
+    private volatile Thread symbolsSaver;
     private volatile DwarfFile dwarf;
     private volatile TypeFactory types;
     private volatile NameIndex index;
@@ -120,7 +121,7 @@ public final class DwarfDebugInfo implements DebugInfo {
                 if (symbols == null) {
                     // a vmlinux's table outlives the session in a server's JVM; a module's sections move per load
                     symbols = spec.module() == null && !elf.isRelocatable()
-                            ? VmlinuxSymbolsCache.get(elf.path(), bias, () -> ElfSymbols.read(elf, null, addressing()))
+                            ? VmlinuxSymbolsCache.get(this, bias)
                             : ElfSymbols.read(elf, spec.module(), addressing());
                 }
                 s = symbols;
@@ -129,7 +130,27 @@ public final class DwarfDebugInfo implements DebugInfo {
         return s;
     }
 
-    private ElfSymbols.SectionAddressing addressing() {
+    /** Writes the symbols' cache file on a background thread ({@link #close} waits for it). */
+    void saveSymbols(Runnable saver) {
+        Thread t = new Thread(saver, "kdive-symbols-save");
+        t.setDaemon(true); // never keeps a JVM alive; a cut-off save leaves only a temporary file
+        t.setPriority(Thread.MIN_PRIORITY);
+        symbolsSaver = t;
+        t.start();
+    }
+
+    /** Waits (bounded) for the symbols' cache file to be written, when one is being written. */
+    public void awaitSymbolsSaved(long millis) {
+        Thread t = symbolsSaver;
+        if (t == null) return;
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    ElfSymbols.SectionAddressing addressing() {
         if (elf.isRelocatable()) {
             Map<String, Long> m = spec.sectionAddresses();
             return new ElfSymbols.SectionAddressing() {
@@ -160,6 +181,12 @@ public final class DwarfDebugInfo implements DebugInfo {
             @Override
             public long sectionAddress(ElfSection s) {
                 return s.isAlloc() && s.addr() != 0 ? s.addr() + bias : Long.MIN_VALUE;
+            }
+
+            @Override
+            public boolean moves(ElfSection s, long value) {
+                if (!s.isAlloc()) return false;
+                return s.addr() != 0 || Long.compareUnsigned(value, s.size()) > 0;
             }
         };
     }
@@ -433,6 +460,7 @@ public final class DwarfDebugInfo implements DebugInfo {
         // a freshly built index is being written to the cache: let it finish, or the next run builds again
         NameIndex i = index;
         if (i != null) i.awaitSaved(10_000);
+        awaitSymbolsSaved(10_000);
         elf.close();
     }
 

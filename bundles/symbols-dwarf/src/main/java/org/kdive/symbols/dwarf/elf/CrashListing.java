@@ -21,11 +21,13 @@ final class CrashListing {
     private final Symbol[] entries;  // in .symtab order
     private final long[] values;     // the file's value of each
     private final String[] elfNames; // the ELF name where crash's name cut it; null if none was cut
+    private final int[] refs;        // each entry's place in ElfSymbols: symbol i as i, section symbol j as ~j
 
-    private CrashListing(Symbol[] entries, long[] values, String[] elfNames) {
+    private CrashListing(Symbol[] entries, long[] values, String[] elfNames, int[] refs) {
         this.entries = entries;
         this.values = values;
         this.elfNames = elfNames;
+        this.refs = refs;
     }
 
     /** Whether crash builds its table this way from this file: a linked kernel (modules: see ElfSymbols). */
@@ -35,6 +37,22 @@ final class CrashListing {
 
     /** crash's table, in its order. */
     Symbol[] symbols() {
+        int[] order = order();
+        Symbol[] out = new Symbol[order.length];
+        for (int k = 0; k < order.length; k++) out[k] = entries[order[k]];
+        return out;
+    }
+
+    /** The entries' places in ElfSymbols (symbol i as i, section symbol j as ~j), in crash's order. */
+    int[] refsInOrder() {
+        int[] order = order();
+        int[] out = new int[order.length];
+        for (int k = 0; k < order.length; k++) out[k] = refs[order[k]];
+        return out;
+    }
+
+    /** Entry indices in crash's order. */
+    private int[] order() {
         int n = entries.length;
         int[] order = byValue(n);
         for (int start = 0; start < n; ) { // runs of one value: by ELF name
@@ -43,9 +61,7 @@ final class CrashListing {
             if (end - start > 1) sortByName(order, start, end);
             start = end;
         }
-        Symbol[] out = new Symbol[n];
-        for (int k = 0; k < n; k++) out[k] = entries[order[k]];
-        return out;
+        return order;
     }
 
     /** Entry indices by unsigned value, .symtab order among equal values: one primitive sort of (rank, index). */
@@ -87,20 +103,26 @@ final class CrashListing {
         private Symbol[] entries;
         private long[] values;
         private String[] elfNames;
+        private int[] refs;
         private int count;
 
         Builder(int capacity) {
             entries = new Symbol[capacity];
             values = new long[capacity];
+            refs = new int[capacity];
         }
 
-        /** The next .symtab entry crash may list; elfName when crash's name cut the ELF one. */
-        void add(Symbol s, long value, String elfName) {
+        /**
+         * The next .symtab entry crash may list; elfName when crash's name cut the ELF one; ref its place
+         * in ElfSymbols (symbol i as i, section symbol j as ~j).
+         */
+        void add(Symbol s, long value, String elfName, int ref) {
             char t = s.type();
             if (t == 'U' || t == 'w' || t == 'v') return; // undefined: they name no address in this kernel
             if (count == entries.length) {
                 entries = Arrays.copyOf(entries, count * 2 + 16);
                 values = Arrays.copyOf(values, count * 2 + 16);
+                refs = Arrays.copyOf(refs, count * 2 + 16);
                 if (elfNames != null) elfNames = Arrays.copyOf(elfNames, count * 2 + 16);
             }
             if (elfName != null) {
@@ -108,12 +130,13 @@ final class CrashListing {
                 elfNames[count] = elfName;
             }
             entries[count] = s;
+            refs[count] = ref;
             values[count++] = value;
         }
 
         CrashListing build() {
             return new CrashListing(Arrays.copyOf(entries, count), Arrays.copyOf(values, count),
-                    elfNames == null ? null : Arrays.copyOf(elfNames, count));
+                    elfNames == null ? null : Arrays.copyOf(elfNames, count), Arrays.copyOf(refs, count));
         }
     }
 }

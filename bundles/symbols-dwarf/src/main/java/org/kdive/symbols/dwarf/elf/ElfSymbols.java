@@ -19,22 +19,39 @@ import org.kdive.api.symbols.SymbolTable;
  * {@link #all()} lists symbols by address, then name. A linked kernel's {@link #all()} lists its
  * .symtab in crash's kernel-table order ({@link CrashListing}): section symbols and repeated entries
  * included; which of them crash keeps is the architecture's rule (KernelArch.kernelSymbolTable).
- * Absolute symbols inside a linked image move with it ({@link ImageSpan}).
+ * Absolute symbols inside a linked image move with it ({@link ImageSpan}). A linked kernel's table
+ * read cleanly can be cached on disk and answered from the mapped file ({@link SymbolsCacheFile}),
+ * its Symbols made as they are asked for.
  */
 public final class ElfSymbols implements SymbolTable {
     private static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2, STB_GNU_UNIQUE = 10;
     private static final int STT_OBJECT = 1, STT_SECTION = 3, STT_FILE = 4, STT_GNU_IFUNC = 10;
     private static final int SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2;
 
-    private final Symbol[] symbols;        // in symtab order (a module's section symbols last)
+    private final int count;
+    private final Symbol[] symbols;        // in symtab order (a module's section symbols last); from a cache file: made on first use
+    private final SymbolsImage image;      // the tables of a cache file, or null when read from the ELF file
     private volatile Symbol[] listed;      // what all() lists, in its order
     private volatile CrashListing crashListing; // a linked kernel's: all() made on first use, then dropped
     private volatile AddressOrder byAddress; // made on first address lookup: name lookups don't need it
-    private final int[] nameSlots;          // open-addressing table by name hash: symbol index + 1, 0 = free
+    private final int[] nameSlots;          // open-addressing table by name hash: symbol index + 1, 0 = free (null: the image's)
     private final long[][] ranges;          // run-time ranges of alloc sections: "near" means inside one
     private final Symbol[] sectionSymbols;  // STT_SECTION entries of loaded sections, named after them, in symtab order
+    private volatile Cacheable cacheable;   // a linked kernel's, read cleanly: what a cache file of it needs
+
+    /** A table answered from a cache file's tables (see {@link SymbolsImage}). */
+    ElfSymbols(SymbolsImage image, long[][] ranges, Symbol[] sectionSymbols) {
+        this.count = image.count();
+        this.symbols = new Symbol[count];
+        this.image = image;
+        this.ranges = ranges;
+        this.sectionSymbols = sectionSymbols;
+        this.nameSlots = null;
+    }
 
     private ElfSymbols(Symbol[] symbols, long[][] ranges, Symbol[] sectionSymbols, boolean module, CrashListing crashListing) {
+        this.count = symbols.length;
+        this.image = null;
         this.symbols = symbols;
         this.crashListing = crashListing;
         this.listed = module ? byAddressThenName(symbols) : crashListing != null ? null : symbols;
@@ -71,7 +88,13 @@ public final class ElfSymbols implements SymbolTable {
 
     private AddressOrder addressOrder() {
         AddressOrder o = byAddress;
+        if (o == null && image != null) {
+            long[] addresses = new long[image.orderLength()];
+            int[] idx = image.addressOrder(addresses);
+            if (idx != null) o = byAddress = new AddressOrder(idx, addresses);
+        }
         if (o == null) {
+            Symbol[] symbols = every();
             int[] defined = new int[symbols.length];
             int n = 0;
             for (int i = 0; i < symbols.length; i++) {
@@ -159,10 +182,14 @@ public final class ElfSymbols implements SymbolTable {
         Optional<ElfSection> tab = elf.section(".symtab");
         if (tab.isEmpty()) tab = elf.section(".dynsym");
         List<long[]> ranges = new ArrayList<>();
+        List<ElfSection> rangeSections = new ArrayList<>();
         for (ElfSection s : elf.sections()) {
             if (s.isAlloc() && s.size() > 0) {
                 long a = relocate.sectionAddress(s);
-                if (a != Long.MIN_VALUE) ranges.add(new long[] {a, s.size()});
+                if (a != Long.MIN_VALUE) {
+                    ranges.add(new long[] {a, s.size()});
+                    rangeSections.add(s);
+                }
             }
         }
         if (tab.isEmpty() || tab.get().isNoBits()) return new ElfSymbols(new Symbol[0], ranges.toArray(long[][]::new), new Symbol[0], false, null);
@@ -177,6 +204,11 @@ public final class ElfSymbols implements SymbolTable {
         boolean[] populated = new boolean[elf.sections().size()]; // sections holding a listed symbol
         CrashListing.Builder crash = CrashListing.applies(elf, module) ? new CrashListing.Builder(n) : null;
         ImageSpan image = ImageSpan.of(elf, relocate);
+        // a linked kernel's table may be cached: each symbol's file value, and whether KASLR moves it
+        long[] values = crash == null ? null : new long[n];
+        byte[] moves = crash == null ? null : new byte[n];
+        List<long[]> sectionValues = new ArrayList<>(); // {value, moves}
+        boolean damaged = b.limit() % 24 != 0;
         for (int i = 1; i < n; i++) {
             int p = i * 24;
             int nameOff = b.getInt(p);
@@ -190,14 +222,21 @@ public final class ElfSymbols implements SymbolTable {
                 long at = sec.isAlloc() ? relocate.symbolAddress(sec, value) : Long.MIN_VALUE;
                 if (at != Long.MIN_VALUE) {
                     Symbol s = new Symbol(sec.name(), at, 0, sectionLetter(sec), module);
+                    if (crash != null) {
+                        crash.add(s, value, null, ~sections.size());
+                        sectionValues.add(new long[] {value, relocate.moves(sec, value) ? 1 : 0});
+                    }
                     sections.add(s);
                     sectionIndex.add(shndx);
-                    if (crash != null) crash.add(s, value, null);
                 }
                 continue;
             }
             if (type == STT_SECTION || type == STT_FILE || nameOff == 0) continue;
-            if (nameOff < 0 || nameOff >= strs.length || strs[nameOff] == 0) continue;
+            if (nameOff < 0 || nameOff >= strs.length) {
+                damaged = true;
+                continue;
+            }
+            if (strs[nameOff] == 0) continue;
             if (strs[nameOff] == '$' && isMappingSymbol(strs, nameOff)) continue;
             if (module != null && strs[nameOff] == '.') continue;
             int end = nameOff;
@@ -205,20 +244,24 @@ public final class ElfSymbols implements SymbolTable {
             String name = new String(strs, nameOff, end - nameOff, java.nio.charset.StandardCharsets.UTF_8);
             char letter;
             long address = value;
+            boolean moved = false;
             if (shndx == SHN_UNDEF) {
                 letter = bind == STB_WEAK ? (type == STT_OBJECT ? 'v' : 'w') : 'U';
             } else if (shndx == SHN_ABS) {
                 letter = 'a';
                 address = image.absolute(value);
+                moved = image.moves(value);
             } else if (shndx == SHN_COMMON) {
                 letter = 'c';
             } else if (shndx >= elf.sections().size()) {
+                damaged = true;
                 continue;
             } else {
                 ElfSection sec = elf.section(shndx);
                 long base = relocate.symbolAddress(sec, value);
                 if (base == Long.MIN_VALUE) continue; // section not loaded in the crashed kernel
                 address = base;
+                if (crash != null) moved = relocate.moves(sec, value);
                 populated[shndx] = true;
                 if (sectionLetters[shndx] == 0) sectionLetters[shndx] = sectionLetter(sec);
                 letter = sectionLetters[shndx];
@@ -233,8 +276,12 @@ public final class ElfSymbols implements SymbolTable {
             }
             String shown = Symbol.crashName(name);
             Symbol sym = new Symbol(shown, address, size, letter, module);
+            if (crash != null) {
+                values[out.size()] = value;
+                moves[out.size()] = (byte) (moved ? 1 : 0);
+                crash.add(sym, value, shown.length() == name.length() ? null : name, out.size());
+            }
             out.add(sym);
-            if (crash != null) crash.add(sym, value, shown.length() == name.length() ? null : name);
         }
         if (module != null) {
             // crash finds a module's sections through the symbols in them, and lists a found
@@ -244,8 +291,82 @@ public final class ElfSymbols implements SymbolTable {
                 if (!sec.name().startsWith(".") && populated[sectionIndex.get(i)]) out.add(sec);
             }
         }
-        return new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new), sections.toArray(Symbol[]::new), module != null,
-                crash == null ? null : crash.build());
+        ElfSymbols t = new ElfSymbols(out.toArray(Symbol[]::new), ranges.toArray(long[][]::new), sections.toArray(Symbol[]::new),
+                module != null, crash == null ? null : crash.build());
+        if (crash != null && !damaged) {
+            int k = out.size(), s = sectionValues.size();
+            long[] v = Arrays.copyOf(values, k + s);
+            byte[] m = Arrays.copyOf(moves, k + s);
+            for (int i = 0; i < s; i++) {
+                v[k + i] = sectionValues.get(i)[0];
+                m[k + i] = (byte) sectionValues.get(i)[1];
+            }
+            long[] rangeLink = new long[ranges.size()];
+            byte[] rangeMoves = new byte[ranges.size()];
+            for (int i = 0; i < rangeLink.length; i++) {
+                rangeLink[i] = rangeSections.get(i).addr();
+                rangeMoves[i] = (byte) (relocate.moves(rangeSections.get(i), rangeSections.get(i).addr()) ? 1 : 0);
+            }
+            t.cacheable = new Cacheable(v, m, rangeLink, rangeMoves, t.crashListing, st.size(),
+                    elf.section(st.link()).size());
+        }
+        return t;
+    }
+
+    /**
+     * What a cache file of a linked kernel's table holds beyond the symbols: each symbol's (then each
+     * section symbol's) file value and whether the load shift moves it, the same of the alloc ranges,
+     * crash's listing, and the sizes of .symtab and its strings (checked when the file is loaded).
+     */
+    record Cacheable(long[] values, byte[] moves, long[] rangeLink, byte[] rangeMoves, CrashListing listing,
+                     long symtabSize, long strtabSize) { }
+
+    /** What a cache file of this table needs; null when the table is not to be cached (a module, damage). */
+    Cacheable cacheable() {
+        return cacheable;
+    }
+
+    /** Drops what only a cache file needed (once it is written, or not to be). */
+    void cached() {
+        cacheable = null;
+    }
+
+    Symbol[] symbolArray() {
+        return every();
+    }
+
+    Symbol[] sectionSymbols() {
+        return sectionSymbols;
+    }
+
+    long[][] ranges() {
+        return ranges;
+    }
+
+    int[] nameSlots() {
+        return nameSlots;
+    }
+
+    /** Symbol indices in address order (see {@link #sortByAddress}). */
+    int[] addressOrderIndices() {
+        return addressOrder().indices();
+    }
+
+    /** Whether this table answers from a cache file. */
+    public boolean fromCache() {
+        return image != null;
+    }
+
+    private Symbol sym(int i) {
+        Symbol s = symbols[i];
+        if (s == null) symbols[i] = s = image.symbol(i); // a race makes equal records: harmless
+        return s;
+    }
+
+    /** Every symbol made. */
+    private Symbol[] every() {
+        if (image != null) for (int i = 0; i < count; i++) sym(i);
+        return symbols;
     }
 
     /** An ARM mapping symbol: $a, $d, $t or $x, alone or followed by '.' and a suffix. */
@@ -310,14 +431,25 @@ public final class ElfSymbols implements SymbolTable {
         long symbolAddress(ElfSection section, long value);
 
         long sectionAddress(ElfSection section);
+
+        /**
+         * Whether the load shift (KASLR) moves a symbol of this section and value: its address is then its
+         * value plus the shift, else its value. Asked of a linked kernel's addressing only (its table may
+         * be cached shift-free); a cache file is written only when every address agrees with it.
+         */
+        default boolean moves(ElfSection section, long value) {
+            return false;
+        }
     }
 
     @Override
     public List<Symbol> byName(String name) {
-        int mask = nameSlots.length - 1;
+        int h = name.hashCode();
+        int mask = (image != null ? image.slotCount() : nameSlots.length) - 1;
         List<Symbol> found = null;
-        for (int slot = spread(name.hashCode()) & mask, i; (i = nameSlots[slot]) != 0; slot = (slot + 1) & mask) {
-            Symbol s = symbols[i - 1];
+        for (int slot = spread(h) & mask, i; (i = image != null ? image.slot(slot) : nameSlots[slot]) != 0; slot = (slot + 1) & mask) {
+            if (image != null && image.nameHash(i - 1) != h) continue;
+            Symbol s = sym(i - 1);
             if (!s.name().equals(name)) continue;
             if (found == null) found = new ArrayList<>(2);
             found.add(s);
@@ -343,7 +475,7 @@ public final class ElfSymbols implements SymbolTable {
         // the first (preferred) symbol of the run at that address
         long a = sortedAddresses[found];
         while (found > 0 && sortedAddresses[found - 1] == a) found--;
-        Symbol s = symbols[order.indices()[found]];
+        Symbol s = sym(order.indices()[found]);
         if (s.size() > 0 && address - s.address() < s.size()) return Optional.of(s);
         // beyond the symbol's size: still "near" while in the same loaded section
         for (long[] r : ranges) {
@@ -360,8 +492,15 @@ public final class ElfSymbols implements SymbolTable {
         if (l == null) {
             synchronized (this) {
                 if (listed == null) {
-                    listed = crashListing.symbols();
-                    crashListing = null; // what it was made from is no longer needed
+                    if (image != null) {
+                        int[] refs = image.listing();
+                        Symbol[] l2 = new Symbol[refs.length];
+                        for (int k = 0; k < refs.length; k++) l2[k] = refs[k] < count ? sym(refs[k]) : sectionSymbols[refs[k] - count];
+                        listed = l2;
+                    } else {
+                        listed = crashListing.symbols();
+                        crashListing = null; // what it was made from is no longer needed
+                    }
                 }
                 l = listed;
             }
@@ -384,15 +523,15 @@ public final class ElfSymbols implements SymbolTable {
         List<Integer> here = new ArrayList<>();
         for (int i = lo; i < a.length && a[i] == address; i++) here.add(order.indices()[i]);
         here.sort(null); // symtab order
-        for (int i : here) if (!out.contains(symbols[i])) out.add(symbols[i]); // a module's listed section symbols are in both
+        for (int i : here) if (!out.contains(sym(i))) out.add(sym(i)); // a module's listed section symbols are in both
         return out;
     }
 
     /** Symbols in address order (what `nm -n` lists, minus undefined and absolute ones). */
     public Stream<Symbol> sorted() {
-        return Arrays.stream(addressOrder().indices()).mapToObj(i -> symbols[i]);
+        return Arrays.stream(addressOrder().indices()).mapToObj(this::sym);
     }
 
-    public int size() { return symbols.length; }
+    public int size() { return count; }
 
 }

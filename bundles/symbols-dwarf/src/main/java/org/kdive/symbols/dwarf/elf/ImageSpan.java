@@ -41,7 +41,11 @@ final class ImageSpan {
 
     /** The run-time value of an absolute symbol with this link-time value. */
     long absolute(long value) {
-        boolean inImage = bias != 0 && Long.compareUnsigned(value, start) >= 0 && Long.compareUnsigned(value, end) <= 0;
-        return inImage ? value + bias : value;
+        return bias != 0 && moves(value) ? value + bias : value;
+    }
+
+    /** Whether an absolute symbol of this value moves with the image (whatever the shift). */
+    boolean moves(long value) {
+        return start != 0 && Long.compareUnsigned(value, start) >= 0 && Long.compareUnsigned(value, end) <= 0;
     }
 }

@@ -363,8 +363,11 @@ public final class NameIndex {
         write(file, b);
     }
 
-    /** Seals the image with its checksum, writes it to a temporary file and renames that over the index. */
-    private static void write(Path file, ByteBuffer b) throws IOException {
+    /**
+     * Seals the image with its checksum (its last 8 bytes), writes it to a temporary file and renames
+     * that over the cache file (the symbol table's cache files are written this way too).
+     */
+    public static void write(Path file, ByteBuffer b) throws IOException {
         int size = b.capacity();
         Path dir = file.getParent();
         Files.createDirectories(dir);
@@ -415,13 +418,18 @@ public final class NameIndex {
 
     /** The cache file name of an identity: its characters outside [A-Za-z0-9._-] as '_', then ".idx". */
     static String fileName(String identity) {
+        return fileName(identity, ".idx");
+    }
+
+    /** The name of another cache file of this identity (the symbol table's: ".sym"). */
+    public static String fileName(String identity, String ext) {
         StringBuilder sb = new StringBuilder(identity.length() + 4);
         for (int i = 0; i < identity.length(); i++) {
             char c = identity.charAt(i);
             boolean ok = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-';
             sb.append(ok ? c : '_');
         }
-        return sb.append(".idx").toString();
+        return sb.append(ext).toString();
     }
 
     /**

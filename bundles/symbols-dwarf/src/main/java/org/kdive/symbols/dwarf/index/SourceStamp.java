@@ -59,11 +59,11 @@ public record SourceStamp(long dev, long ino, long size, long mtime, long ctime)
         return t.to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    void write(ByteBuffer b, int at) {
+    public void write(ByteBuffer b, int at) {
         b.putLong(at, dev).putLong(at + 8, ino).putLong(at + 16, size).putLong(at + 24, mtime).putLong(at + 32, ctime);
     }
 
-    static SourceStamp read(ByteBuffer b, int at) {
+    public static SourceStamp read(ByteBuffer b, int at) {
         return new SourceStamp(b.getLong(at), b.getLong(at + 8), b.getLong(at + 16), b.getLong(at + 24), b.getLong(at + 32));
     }
 
