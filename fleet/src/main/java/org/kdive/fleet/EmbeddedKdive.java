@@ -79,13 +79,22 @@ public final class EmbeddedKdive {
             List<Bundle> installed = new ArrayList<>();
             for (Path jar : jars(bundles, home.resolve("plugins"))) installed.add(ctx.installBundle(jar.toUri().toString()));
             felix.start();
-            for (Bundle b : installed) {
-                if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) continue;
-                try {
-                    b.start();
-                } catch (BundleException e) {
-                    // a broken drop-in leaves the rest working, as in kdive itself
-                    System.err.println("kdive fleet: bundle " + b.getSymbolicName() + " did not start: " + e.getMessage());
+            // as the launcher orders them (BundleSync): SCR, the log service and every bundle with an
+            // activator first, then the bundles of components, so that SCR logs through kdive-log
+            // (without a LoggerFactory it prints its warnings on the console)
+            for (int pass = 0; pass < 2; pass++) {
+                for (Bundle b : installed) {
+                    if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) continue;
+                    String components = b.getHeaders().get("Service-Component");
+                    String provided = b.getHeaders().get(Constants.PROVIDE_CAPABILITY);
+                    boolean late = components != null && (provided == null || !provided.contains("org.osgi.service.log.LoggerFactory"));
+                    if (late != (pass == 1)) continue;
+                    try {
+                        b.start();
+                    } catch (BundleException e) {
+                        // a broken drop-in leaves the rest working, as in kdive itself
+                        System.err.println("kdive fleet: bundle " + b.getSymbolicName() + " did not start: " + e.getMessage());
+                    }
                 }
             }
             triage = (Function<Map<String, Object>, Map<String, Object>>) await(ctx, TRIAGE_FILTER, 60_000);

@@ -12,6 +12,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.slf4j.Logger;
 
 /**
@@ -21,6 +22,14 @@ import org.slf4j.Logger;
  * and the others go on.
  */
 final class BundleSync {
+    /** The start level of bundles without DS components (SCR, the log service, Gogo, FileInstall ...). */
+    static final int SERVICES_LEVEL = 1;
+    /**
+     * The start level of bundles with DS components, the framework's beginning start level and that of
+     * the bundles FileInstall installs.
+     */
+    static final int COMPONENTS_LEVEL = 2;
+
     private final BundleContext context;
     private final Path dir;
     private final Logger log;
@@ -82,6 +91,16 @@ final class BundleSync {
         }
     }
 
+    private static boolean hasComponents(Bundle b) {
+        return b.getHeaders("").get("Service-Component") != null;
+    }
+
+    /** Whether the bundle's DS components provide the OSGi LoggerFactory (bnd declares it). */
+    private static boolean providesLog(Bundle b) {
+        String provided = b.getHeaders("").get(Constants.PROVIDE_CAPABILITY);
+        return provided != null && provided.contains("org.osgi.service.log.LoggerFactory");
+    }
+
     private static boolean inDir(String location, Path dir) {
         String loc = location.startsWith("reference:") ? location.substring(10) : location;
         String d = dir.toAbsolutePath().normalize().toString();
@@ -89,6 +108,16 @@ final class BundleSync {
     }
 
     void startAll() {
+        // SCR processes components only after the log service is up (and every bundle with an
+        // activator, as when SCR started last): without a LoggerFactory SCR prints its warnings on
+        // the console, and the log service is itself a DS component. Set only where it differs: no
+        // start-level thread once the framework cache holds the levels.
+        for (Bundle b : context.getBundles()) {
+            if (b.getBundleId() == 0) continue;
+            int level = hasComponents(b) && !providesLog(b) ? COMPONENTS_LEVEL : SERVICES_LEVEL;
+            BundleStartLevel bsl = b.adapt(BundleStartLevel.class);
+            if (bsl != null && bsl.getStartLevel() != level) bsl.setStartLevel(level);
+        }
         for (Bundle b : ours) {
             if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) continue;
             // gogo.jline's activator would start its own console; kdive's shell uses its classes instead

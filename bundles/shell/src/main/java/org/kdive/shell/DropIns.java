@@ -66,9 +66,8 @@ public class DropIns implements FrameworkListener, BundleListener {
         boolean echo = msg.contains("Service factory returned null") || msg.contains("resulted in a cycle");
         if (e.getLogLevel() == org.osgi.service.log.LogLevel.ERROR && b != null && !echo) {
             report(b, e.getException() != null ? e.getException() : new Exception(e.getMessage()));
-        } else {
-            LOG.debug("{}: {}", b == null ? "framework" : b.getSymbolicName(), e.getMessage(), e.getException());
         }
+        // the log service (kdive-log) writes every entry to the log file itself
     }
 
     @Activate
