@@ -12,7 +12,7 @@ import java.nio.file.StandardCopyOption;
  * from: the JVM and the installation's jars, stamped beside the archive by the run that makes it.
  * The script names an archive after the installation's directory and the JDK's version only
  * (hashing the jars' listing cost it five processes a run), so a run that uses one checks the
- * stamp here, off the main thread, and removes an archive whose jars have changed since: the next
+ * stamp here and removes an archive whose jars have changed since: the next
  * run makes it again. (The JVM itself never trusts a stale archive: it checks its class path and
  * each class's bytes; a stale archive only shares fewer classes.)
  */
@@ -22,26 +22,23 @@ final class ClassDataStamp {
     private ClassDataStamp() {
     }
 
-    /** Stamps the archive this run makes (-Dkdive.cds.making); checks the one it uses (-Dkdive.cds.archive) on a thread. */
+    /**
+     * Stamps the archive this run makes (-Dkdive.cds.making), or checks the one it uses
+     * (-Dkdive.cds.archive): a listing of two directories, about a millisecond, at once (a thread
+     * of its own cost more to start, and a short run could end before it had written).
+     */
     static void start(Path home) {
         String making = System.getProperty("kdive.cds.making");
         String using = System.getProperty("kdive.cds.archive");
         try {
-            // at once: a short run could end before a thread of its own had written it
-            if (making != null && !making.isBlank()) stamp(Paths.get(making), home);
-        } catch (IOException | RuntimeException e) {
-            // a cache, no more: unstamped, the archive is made again by a later run
-        }
-        if (using == null || using.isBlank()) return;
-        Thread t = new Thread(() -> {
-            try {
+            if (making != null && !making.isBlank()) {
+                stamp(Paths.get(making), home);
+            } else if (using != null && !using.isBlank()) {
                 check(Paths.get(using), home);
-            } catch (IOException | RuntimeException e) {
-                // a cache, no more: the next run checks again
             }
-        }, "kdive-class-data-stamp");
-        t.setDaemon(true);
-        t.start();
+        } catch (IOException | RuntimeException e) {
+            // a cache, no more: the next run makes or checks it again
+        }
     }
 
     /** The stamp of the JVM and the installation's jars. */

@@ -35,6 +35,12 @@ public final class Main {
 
     public static void main(String[] args) {
         long t0 = System.nanoTime();
+        // slf4j's own search for a provider (a ServiceLoader over the class path) cost ~15 ms a start
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", org.kdive.launcher.log.KdiveLogProvider.class.getName());
+            // (which slf4j would otherwise announce on stderr at every start)
+            if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "WARN");
+        }
         Options options;
         try {
             options = Options.parse(args);
@@ -156,6 +162,9 @@ public final class Main {
         config.put("felix.fileinstall.log.level", "1");
         config.put("felix.fileinstall.tmpdir", storage.resolve("fileinstall-tmp").toString());
         config.put("ds.loglevel", "warn");
+        // bundles with DS components start at level 2, after SCR and the log service (BundleSync)
+        config.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(BundleSync.COMPONENTS_LEVEL));
+        config.put("felix.startlevel.bundle", Integer.toString(BundleSync.COMPONENTS_LEVEL));
         // SCR keeps parsed component descriptions in the framework cache: no XML parsing on later starts
         config.put("ds.cache.metadata", "true");
         config.put("kdive.home", home.toString());

@@ -120,7 +120,7 @@ class StartupCachesTest {
         assertEquals(0, p.waitFor());
         Path homeCache = home.resolve(".cache/kdive");
         for (String d : new String[] {"cds", "felix", "index"}) assertTrue(Files.isDirectory(homeCache.resolve(d)), d + " under $HOME/.cache/kdive");
-        assertEquals(1, files(homeCache.resolve("index")).stream().filter(p -> p.toString().endsWith(".idx")).count());
+        assertEquals(1, files(homeCache.resolve("index")).stream().filter(f -> f.toString().endsWith(".idx")).count());
     }
 
     /**
