@@ -47,12 +47,7 @@ final class ClassDataStamp {
         key.append(System.getProperty("java.home")).append('\0').append(System.getProperty("java.vm.version")).append('\0');
         ServerClient.stamps(key, home.resolve("lib"));
         ServerClient.stamps(key, home.resolve("bundles"));
-        long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits
-        for (int i = 0; i < key.length(); i++) {
-            h ^= key.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        return Long.toHexString(h);
+        return Long.toHexString(ServerClient.fnv1a(key));
     }
 
     static void stamp(Path archive, Path home) throws IOException {

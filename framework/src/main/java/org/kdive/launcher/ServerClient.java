@@ -81,14 +81,19 @@ final class ServerClient {
         stamps(key, config != null && !config.isBlank() ? Paths.get(config)
                 : Paths.get(System.getProperty("user.home"), ".config", "kdive", "kdive.properties"));
         key.append(settings(System.getenv()));
-        long h = 0xcbf29ce484222325L; // FNV-1a, 64 bits: a name, not a secret
+        String hex = Long.toHexString(fnv1a(key));
+        Path socket = cache.resolve("server").resolve("0".repeat(16 - hex.length()) + hex + ".sock").toAbsolutePath();
+        return socket.toString().length() > MAX_SOCKET_PATH ? null : socket;
+    }
+
+    /** FNV-1a, 64 bits, of the characters: a name for what they describe, not a secret. */
+    static long fnv1a(CharSequence key) {
+        long h = 0xcbf29ce484222325L;
         for (int i = 0; i < key.length(); i++) {
             h ^= key.charAt(i);
             h *= 0x100000001b3L;
         }
-        String hex = Long.toHexString(h);
-        Path socket = cache.resolve("server").resolve("0".repeat(16 - hex.length()) + hex + ".sock").toAbsolutePath();
-        return socket.toString().length() > MAX_SOCKET_PATH ? null : socket;
+        return h;
     }
 
     /**
