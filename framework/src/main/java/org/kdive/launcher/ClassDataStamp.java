@@ -18,6 +18,8 @@ import java.nio.file.StandardCopyOption;
  */
 final class ClassDataStamp {
     private static final String SUFFIX = ".stamp";
+    /** Ends a stamp made by a run with a session. */
+    private static final String SESSION = " session";
 
     private ClassDataStamp() {
     }
@@ -26,15 +28,16 @@ final class ClassDataStamp {
      * Stamps the archive this run makes (-Dkdive.cds.making), or checks the one it uses
      * (-Dkdive.cds.archive): a listing of two directories, about a millisecond, at once (a thread
      * of its own cost more to start, and a short run could end before it had written).
+     * {@code session}: this run opens a dump's session (files and commands, not --info or help).
      */
-    static void start(Path home) {
+    static void start(Path home, boolean session) {
         String making = System.getProperty("kdive.cds.making");
         String using = System.getProperty("kdive.cds.archive");
         try {
             if (making != null && !making.isBlank()) {
-                stamp(Paths.get(making), home);
+                stamp(Paths.get(making), home, session);
             } else if (using != null && !using.isBlank()) {
-                check(Paths.get(using), home);
+                check(Paths.get(using), home, session);
             }
         } catch (IOException | RuntimeException e) {
             // a cache, no more: the next run makes or checks it again
@@ -50,19 +53,28 @@ final class ClassDataStamp {
         return Long.toHexString(ServerClient.fnv1a(key));
     }
 
-    static void stamp(Path archive, Path home) throws IOException {
+    static void stamp(Path archive, Path home, boolean session) throws IOException {
         Path stamp = archive.resolveSibling(archive.getFileName() + SUFFIX);
         Path tmp = archive.resolveSibling(archive.getFileName() + SUFFIX + "." + ProcessHandle.current().pid() + ".tmp");
-        Files.writeString(tmp, of(home) + "\n");
+        Files.writeString(tmp, of(home) + (session ? SESSION : "") + "\n");
         Files.move(tmp, stamp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         pruneOrphans(archive.getParent());
     }
 
-    /** Removes the archive (and its stamp) when it was made from other jars or another JVM, or is unstamped. */
-    static boolean check(Path archive, Path home) throws IOException {
+    /**
+     * Removes the archive (and its stamp) when it was made from other jars or another JVM, or is
+     * unstamped; and, once, a class-data archive made by a run without a session when this run has
+     * one: the first run decides which classes the archive holds, and one of `--info` or `help`
+     * leaves out those of the commands and the debuginfo (6% of a `sys; bt; ps; log`, bench/). Not
+     * JDK 25's cache: its training run is always `help`.
+     */
+    static boolean check(Path archive, Path home, boolean session) throws IOException {
         Path stamp = archive.resolveSibling(archive.getFileName() + SUFFIX);
         String made = Files.exists(stamp) ? Files.readString(stamp).trim() : "";
-        if (made.equals(of(home))) return true;
+        boolean madeWithSession = made.endsWith(SESSION);
+        String jars = madeWithSession ? made.substring(0, made.length() - SESSION.length()) : made;
+        boolean partial = session && !madeWithSession && archive.getFileName().toString().endsWith(".jsa");
+        if (jars.equals(of(home)) && !partial) return true;
         if (!Files.exists(archive)) return false; // being made: its run stamps it
         Files.deleteIfExists(archive);
         Files.deleteIfExists(stamp);
@@ -71,8 +83,9 @@ final class ClassDataStamp {
 
     /**
      * Archives of installations that are gone (the script writes the directory into the name with
-     * '/' as '+', or a checksum where the directory has a '+' of its own): the cache directory would otherwise keep ~10 MB for every installation ever run,
-     * such as each test checkout. Archives of unreadable names are left alone.
+     * '/' as '+', or a checksum where the directory has a '+' of its own): the cache directory
+     * would otherwise keep ~10 MB for every installation ever run, such as each test checkout.
+     * Archives of unreadable names are left alone.
      */
     static void pruneOrphans(Path dir) throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "kdive-+*")) {

@@ -68,7 +68,7 @@ public final class Main {
             System.exit(3);
             return;
         }
-        ClassDataStamp.start(home);
+        ClassDataStamp.start(home, !options.files.isEmpty() && !options.info && options.serve == null);
         if (options.stopServer) {
             int stopped = ServerClient.run(ServerClient.socket(cache, home, options), ServerClient.stopRequest());
             System.out.println(stopped == 0 ? "kdive: server stopped" : "kdive: no server running for this installation");

@@ -78,6 +78,36 @@ class StartupCachesTest {
         assertNotEquals(stamp, Files.readString(stamp(made.get(0))));
     }
 
+    /**
+     * The first run decides which classes the archive holds: one made by a run without a session
+     * (--info) is made again, once, by the first run with one, which then stays.
+     */
+    @Test
+    void anArchiveOfARunWithoutASessionIsMadeAgainByOneWithASession(@TempDir Path cache) throws Exception {
+        List<String> env = List.of("KDIVE_CACHE=" + cache);
+        Kdive.Run info = Kdive.run(Kdive.distro(), env, "--info", DUMP);
+        assertEquals(0, info.status(), info.all());
+        List<Path> made = archives(cache);
+        assertEquals(1, made.size(), made.toString());
+        assertTrue(!Files.readString(stamp(made.get(0))).contains("session"), Files.readString(stamp(made.get(0))));
+        String[] session = {"--no-fetch", DUMP, VMLINUX, "-c", "sym jiffies"};
+        Kdive.Run first = Kdive.run(Kdive.distro(), env, session);
+        assertEquals(0, first.status(), first.all());
+        assertEquals(List.of(), archives(cache), "the run with a session removed the --info run's archive");
+        Kdive.Run second = Kdive.run(Kdive.distro(), env, session);
+        assertEquals(first.out(), second.out());
+        assertEquals(made, archives(cache), "made again under the same name");
+        String stamped = Files.readString(stamp(made.get(0)));
+        assertTrue(stamped.trim().endsWith(" session"), stamped);
+        java.nio.file.attribute.FileTime at = Files.getLastModifiedTime(made.get(0));
+        Kdive.Run third = Kdive.run(Kdive.distro(), env, session);
+        assertEquals(first.out(), third.out());
+        Kdive.Run fourth = Kdive.run(Kdive.distro(), env, "--info", DUMP);
+        assertEquals(info.out(), fourth.out());
+        assertEquals(at, Files.getLastModifiedTime(made.get(0)), "kept by later runs of either kind");
+        assertEquals(stamped, Files.readString(stamp(made.get(0))));
+    }
+
     private static List<Path> archives(Path cache) throws Exception {
         return files(cache.resolve("cds")).stream().filter(p -> p.toString().endsWith(".jsa") || p.toString().endsWith(".aot"))
                 .collect(Collectors.toList());
