@@ -28,6 +28,7 @@ import org.kdive.symbols.dwarf.elf.ElfFile;
 import org.kdive.symbols.dwarf.elf.ElfSection;
 import org.kdive.symbols.dwarf.elf.ElfSymbols;
 import org.kdive.symbols.dwarf.elf.Relocator;
+import org.kdive.symbols.dwarf.index.BackgroundSave;
 import org.kdive.symbols.dwarf.index.Category;
 import org.kdive.symbols.dwarf.index.NameIndex;
 import org.kdive.symbols.dwarf.line.LineTable;
@@ -55,7 +56,7 @@ public final class DwarfDebugInfo implements DebugInfo {
     private final long bias;
     private final long percpuStart, percpuEnd; // link-time per-CPU range: not moved by KASLR
     private volatile ElfSymbols symbols;
-    private volatile Thread symbolsSaver;
+    private final BackgroundSave symbolsSaver = new BackgroundSave();
     private volatile DwarfFile dwarf;
     private volatile TypeFactory types;
     private volatile NameIndex index;
@@ -132,22 +133,12 @@ public final class DwarfDebugInfo implements DebugInfo {
 
     /** Writes the symbols' cache file on a background thread ({@link #close} waits for it). */
     void saveSymbols(Runnable saver) {
-        Thread t = new Thread(saver, "kdive-symbols-save");
-        t.setDaemon(true); // never keeps a JVM alive; a cut-off save leaves only a temporary file
-        t.setPriority(Thread.MIN_PRIORITY);
-        symbolsSaver = t;
-        t.start();
+        symbolsSaver.start(saver, "kdive-symbols-save");
     }
 
     /** Waits (bounded) for the symbols' cache file to be written, when one is being written. */
     public void awaitSymbolsSaved(long millis) {
-        Thread t = symbolsSaver;
-        if (t == null) return;
-        try {
-            t.join(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        symbolsSaver.await(millis);
     }
 
     ElfSymbols.SectionAddressing addressing() {

@@ -42,7 +42,7 @@ public final class NameIndex {
     private final ByteBuffer mapped;   // when loaded from the cache
     private final int capacity;
     private final List<String> problems;
-    private volatile Thread saver;     // the background save of a freshly built (or newly verified) index
+    private final BackgroundSave saver = new BackgroundSave(); // of a freshly built (or newly verified) index
     private boolean verified;          // loaded after checking its content against the file's
 
     private NameIndex(NameTable table, ByteBuffer mapped, int capacity, List<String> problems) {
@@ -263,11 +263,7 @@ public final class NameIndex {
     }
 
     private void saveInBackground(Saver s) {
-        Thread t = new Thread(s, "kdive-index-save");
-        t.setDaemon(true); // never keeps a JVM alive; a cut-off save leaves only a temporary file
-        t.setPriority(Thread.MIN_PRIORITY);
-        saver = t;
-        t.start();
+        saver.start(s, "kdive-index-save");
     }
 
     /**
@@ -317,13 +313,7 @@ public final class NameIndex {
 
     /** Waits (bounded) for the background save of a freshly built index, so that the next run finds it. */
     public void awaitSaved(long millis) {
-        Thread t = saver;
-        if (t == null) return;
-        try {
-            t.join(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        saver.await(millis);
     }
 
     /**
