@@ -61,6 +61,32 @@ class IndexCacheTest {
         assertTrue(cached.lookup(Category.VARIABLE, "jiffies") >= 0);
         assertEquals(-1, cached.lookup(Category.FUNCTION, "no_such_function_anywhere"));
         assertEquals(-1, cached.lookup(Category.STRUCT, "jiffies"), "names are per category");
+
+        // where the units start comes with it: a look-up reads the one unit header it needs
+        long[] starts = cached.unitStarts();
+        assertTrue(starts != null && starts.length > 1000, "vmlinux has thousands of units");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(built.unitStarts(), starts);
+        DwarfFile fresh = new DwarfFile(dwarf.path, dwarf.sections);
+        fresh.adoptUnitStarts(starts);
+        assertNamesAsIn(dwarf, fresh, cached);
+        assertEquals(null, fresh.unitStarts(), "no listing of every unit header");
+        // a start that is no unit's (a file damaged with a valid checksum): every header is listed after all
+        long[] wrong = starts.clone();
+        wrong[starts.length / 2] += 1;
+        DwarfFile misled = new DwarfFile(dwarf.path, dwarf.sections);
+        misled.adoptUnitStarts(wrong);
+        for (int i = starts.length / 2 - 1; i <= starts.length / 2; i++) {
+            assertEquals(dwarf.unitAt(false, starts[i]).offset, misled.unitAt(false, starts[i]).offset);
+        }
+        assertNamesAsIn(dwarf, misled, cached);
+    }
+
+    /** The name of each indexed DIE, read through {@code other}, is the one read through {@code dwarf}. */
+    private static void assertNamesAsIn(DwarfFile dwarf, DwarfFile other, NameIndex index) {
+        for (Object[] n : VMLINUX_NAMES) {
+            long ref = index.lookup((Category) n[0], (String) n[1]);
+            if (ref >= 0) assertEquals(dwarf.die(ref).name(), other.die(ref).name(), (String) n[1]);
+        }
     }
 
     @Test

@@ -169,8 +169,66 @@ public final class DwarfFile {
                 typeOff == 0 ? 0 : off + typeOff);
     }
 
+    /**
+     * Where the units of .debug_info start, as the name index's cache file keeps them: listing the
+     * headers of a vmlinux (~3,000 units spread over its whole .debug_info) costs ~50 ms of a cold start,
+     * which a look-up then spares by reading the one header it needs. {@code starts} holds each unit's
+     * offset in order, then the end of the last; ignored when it does not fit this section.
+     */
+    public void adoptUnitStarts(long[] starts) {
+        int n = starts.length - 1;
+        if (n < 1 || starts[0] != 0 || starts[n] > sections.info.limit()) return;
+        for (int i = 0; i < n; i++) if (starts[i + 1] <= starts[i]) return;
+        synchronized (this) {
+            if (infoUnits == null && knownStarts == null) {
+                knownUnits = new Unit[n];
+                knownStarts = starts;
+            }
+        }
+    }
+
+    /** The offsets {@link #adoptUnitStarts} takes, from a complete listing of .debug_info; null when not listed. */
+    public long[] unitStarts() {
+        Unit[] us = infoUnits;
+        if (us == null || us.length == 0) return null;
+        long[] starts = new long[us.length + 1];
+        for (int i = 0; i < us.length; i++) starts[i] = us[i].offset;
+        starts[us.length] = us[us.length - 1].end;
+        return starts;
+    }
+
+    private volatile long[] knownStarts;
+    private Unit[] knownUnits; // guarded by this
+
+    /** The unit of .debug_info at a known start containing {@code offset}; null when there is no such start. */
+    private Unit knownUnitAt(long[] starts, long offset) {
+        int lo = 0, hi = starts.length - 2;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (offset < starts[mid]) hi = mid - 1;
+            else if (offset >= starts[mid + 1]) lo = mid + 1;
+            else {
+                synchronized (this) {
+                    Unit u = knownUnits[mid];
+                    if (u != null) return u;
+                    u = headerAt(false, starts[mid]);
+                    if (u == null || u.end != starts[mid + 1]) {
+                        // the cached listing does not match the file: list the headers after all
+                        knownStarts = null;
+                        return unitAt(false, offset);
+                    }
+                    knownUnits[mid] = u;
+                    return u;
+                }
+            }
+        }
+        return null;
+    }
+
     /** The unit containing a section offset of .debug_info (or .debug_types), or null. */
     public Unit unitAt(boolean inTypes, long offset) {
+        long[] starts = knownStarts;
+        if (!inTypes && starts != null && infoUnits == null) return knownUnitAt(starts, offset);
         Unit[] us = inTypes ? typeUnitsDebugTypes() : units();
         int lo = 0, hi = us.length - 1;
         while (lo <= hi) {

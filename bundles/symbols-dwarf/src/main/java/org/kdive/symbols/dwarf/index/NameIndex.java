@@ -31,12 +31,14 @@ import org.slf4j.LoggerFactory;
 public final class NameIndex {
     private static final Logger LOG = LoggerFactory.getLogger(NameIndex.class);
     private static final long MAGIC = 0x31584449_4556494bL; // "KDIVEIDX1" little-endian-ish tag
-    // 3: (key, priority|reference) pairs interleaved; 4: enumerators; 5: content checksum and the stamps of files seen
-    private static final int VERSION = 5;
+    // 3: (key, priority|reference) pairs interleaved; 4: enumerators; 5: content checksum and the stamps of files seen;
+    // 6: where the units of .debug_info start (after the table)
+    private static final int VERSION = 6;
     private static final int HEADER = 384;
     // header: magic, version, capacity, count, .debug_info size, identity length + identity, then:
     private static final int ID_MAX = 64, CONTENT = 32 + ID_MAX, STAMP_COUNT = CONTENT + 8, STAMPS = STAMP_COUNT + 8;
     private static final int MAX_STAMPS = 4; // copies of one build (a re-fetch, a copy) each verified once
+    private static final int UNIT_STARTS = HEADER - 8; // how many offsets follow the table (units + 1)
 
     private final NameTable table;     // when built in this process
     private final ByteBuffer mapped;   // when loaded from the cache
@@ -44,6 +46,7 @@ public final class NameIndex {
     private final List<String> problems;
     private final BackgroundSave saver = new BackgroundSave(); // of a freshly built (or newly verified) index
     private boolean verified;          // loaded after checking its content against the file's
+    private long[] unitStarts;         // of .debug_info's units, then the end of the last (see DwarfFile.adoptUnitStarts)
 
     private NameIndex(NameTable table, ByteBuffer mapped, int capacity, List<String> problems) {
         this.table = table;
@@ -56,6 +59,16 @@ public final class NameIndex {
     public long lookup(Category c, String name) {
         long key = c.key(Reader.hash(name));
         return table != null ? table.get(key) : NameTable.get(mapped, HEADER, capacity, key);
+    }
+
+    /** Where the units of .debug_info start, then where the last ends; null when not known. */
+    public long[] unitStarts() {
+        if (mapped == null || unitStarts != null) return unitStarts;
+        int n = mapped.getInt(UNIT_STARTS);
+        if (n == 0) return null;
+        long[] starts = new long[n];
+        mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(HEADER + capacity * 16).asLongBuffer().get(starts);
+        return starts;
     }
 
     /** Units that could not be indexed (malformed), as messages. */
@@ -126,7 +139,9 @@ public final class NameIndex {
         problems.addAll(dwarf.skippedUnits());
         NameTable merged = workers[0].table;
         for (int i = 1; i < threads; i++) merged.putAll(workers[i].table);
-        return new NameIndex(merged, null, merged.capacity(), problems);
+        NameIndex built = new NameIndex(merged, null, merged.capacity(), problems);
+        built.unitStarts = dwarf.unitStarts();
+        return built;
     }
 
     /** The units of .debug_info then .debug_types, handed out one at a time in order. */
@@ -323,7 +338,9 @@ public final class NameIndex {
      */
     void save(Path file, String identity, long infoSize, long content, SourceStamp stamp) throws IOException {
         int cap = table.capacity();
-        long size = HEADER + (long) cap * 16 + 8;
+        long[] starts = unitStarts;
+        if (starts == null) starts = new long[0];
+        long size = HEADER + (long) cap * 16 + 8L * starts.length + 8;
         if (size > Integer.MAX_VALUE) throw new IOException("index too large");
         byte[] id = identity.getBytes(StandardCharsets.UTF_8);
         if (id.length > ID_MAX) throw new IOException("identity too long");
@@ -331,10 +348,12 @@ public final class NameIndex {
         ByteBuffer b = ByteBuffer.allocateDirect((int) size).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(MAGIC).putInt(VERSION).putInt(cap).putInt(table.count).putLong(infoSize);
         b.putInt(id.length).put(id);
-        b.putLong(CONTENT, content).putInt(STAMP_COUNT, 1);
+        b.putLong(CONTENT, content).putInt(STAMP_COUNT, 1).putInt(UNIT_STARTS, starts.length);
         stamp.write(b, STAMPS);
         b.position(HEADER);
         b.asLongBuffer().put(table.slots);
+        b.position(HEADER + cap * 16);
+        b.asLongBuffer().put(starts);
         write(file, b);
     }
 
@@ -448,7 +467,8 @@ public final class NameIndex {
         if (size < HEADER + 8) return null;
         if (b.getLong(0) != MAGIC || b.getInt(8) != VERSION) return null;
         int cap = b.getInt(12);
-        if (cap <= 0 || Integer.bitCount(cap) != 1 || HEADER + (long) cap * 16 + 8 != size) return null;
+        int starts = b.getInt(UNIT_STARTS);
+        if (cap <= 0 || Integer.bitCount(cap) != 1 || starts < 0 || HEADER + (long) cap * 16 + 8L * starts + 8 != size) return null;
         if (b.getLong(20) != infoSize) return null;
         int idLen = b.getInt(28);
         if (idLen < 0 || idLen > ID_MAX) return null;

@@ -55,6 +55,8 @@ class DebugInfoFuzzTest {
             org.junit.jupiter.api.Assertions.assertEquals(built.lookup(c, n[1]), idx.lookup(c, n[1]), n[1]);
         }
         org.junit.jupiter.api.Assertions.assertTrue(idx.lookup(Category.FUNCTION, "vqb_virtqueue_add") >= 0);
+        d.units();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(d.unitStarts(), idx.unitStarts());
     }
 
     @FuzzTest(maxDuration = "10m")
@@ -79,9 +81,13 @@ class DebugInfoFuzzTest {
             crc.update(b.duplicate().position(0).limit(b.capacity() - 8));
             b.putLong(b.capacity() - 8, crc.getValue());
         }
-        DwarfFile d = vqbug();
-        NameIndex idx = NameIndex.fromImage(b, Path.of("fuzz.idx"), FuzzSeeds.IDENTITY, d.sections.info.limit(), d, null);
+        DwarfFile shared = vqbug();
+        NameIndex idx = NameIndex.fromImage(b, Path.of("fuzz.idx"), FuzzSeeds.IDENTITY, shared.sections.info.limit(), shared, null);
         if (idx == null) return;
+        // the units found through the image's unit starts, as a run that loads it does
+        DwarfFile d = new DwarfFile(shared.path, shared.sections);
+        long[] starts = idx.unitStarts();
+        if (starts != null) d.adoptUnitStarts(starts);
         for (String[] n : FuzzSeeds.NAMES) {
             long ref = idx.lookup(Category.valueOf(n[0]), n[1]);
             if (ref < 0) continue;

@@ -15,7 +15,7 @@ import org.kdive.test.Corpus;
 
 /**
  * Writes the fuzz seeds: vqbug.ko.debug whole, and index images of 16 slots holding vqbug's names as a
- * build finds them (the cache file layout of NameIndex version 5, written out here). Run from the module:
+ * build finds them and where its units start (the cache file layout of NameIndex version 6, written out here). Run from the module:
  * {@code java -cp <test classpath> org.kdive.symbols.dwarf.fuzz.FuzzSeeds src/test/resources}.
  */
 public final class FuzzSeeds {
@@ -33,9 +33,11 @@ public final class FuzzSeeds {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         DwarfFile d = DebugInfoFuzzTest.vqbug();
         NameIndex built = NameIndex.build(d);
-        ByteBuffer b = ByteBuffer.allocate(HEADER + CAPACITY * 16 + 8).order(ByteOrder.LITTLE_ENDIAN);
+        d.units();
+        long[] starts = d.unitStarts();
+        ByteBuffer b = ByteBuffer.allocate(HEADER + CAPACITY * 16 + 8 * starts.length + 8).order(ByteOrder.LITTLE_ENDIAN);
         byte[] id = IDENTITY.getBytes(StandardCharsets.UTF_8);
-        b.putLong(0, 0x31584449_4556494bL).putInt(8, 5).putInt(12, CAPACITY).putLong(20, d.sections.info.limit());
+        b.putLong(0, 0x31584449_4556494bL).putInt(8, 6).putInt(12, CAPACITY).putLong(20, d.sections.info.limit());
         b.putInt(28, id.length).put(32, id);
         int count = 0;
         for (String[] n : NAMES) {
@@ -48,6 +50,8 @@ public final class FuzzSeeds {
             count++;
         }
         b.putInt(16, count).putLong(96, NameIndex.contentChecksum(d)); // no stamps: the loader checksums vqbug's DWARF
+        b.putInt(HEADER - 8, starts.length);
+        for (int i = 0; i < starts.length; i++) b.putLong(HEADER + CAPACITY * 16 + 8 * i, starts[i]);
         Files.createDirectories(inputs.resolve("nameIndex"));
         for (int flag = 0; flag < 2; flag++) {
             CRC32C crc = new CRC32C();
