@@ -9,7 +9,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.kdive.api.KdiveException;
@@ -23,6 +26,7 @@ import org.kdive.api.session.Session;
 import org.kdive.api.session.SessionListener;
 import org.kdive.api.session.SessionService;
 import org.kdive.api.symbols.DebugInfoProvider;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
@@ -44,7 +48,13 @@ public class KdiveSessions implements SessionService {
     private final List<DumpFormat> formats = new CopyOnWriteArrayList<>();
     private final List<Architecture> architectures = new CopyOnWriteArrayList<>();
     private final List<DebugInfoProvider> providers = new CopyOnWriteArrayList<>();
-    private final List<DebuginfoFetcher> fetchers = new CopyOnWriteArrayList<>();
+    private final List<DebuginfoFetcher> fetchers = new CopyOnWriteArrayList<>(); // given in plain-Java use
+    /**
+     * The fetcher services, each activated when a lookup first needs it: their set-up (HTTP clients,
+     * mirror lists) was ~15 ms of every start, and most runs fetch nothing.
+     */
+    private final Map<ComponentServiceObjects<DebuginfoFetcher>, DebuginfoFetcher> fetcherServices = new ConcurrentHashMap<>();
+    private final Set<ComponentServiceObjects<DebuginfoFetcher>> fetcherRefs = ConcurrentHashMap.newKeySet();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private volatile DefaultSession current;
 
@@ -77,9 +87,26 @@ public class KdiveSessions implements SessionService {
     void removeProvider(DebugInfoProvider p) { providers.remove(p); }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addFetcher(DebuginfoFetcher f) { fetchers.add(f); }
+    void addFetcher(ComponentServiceObjects<DebuginfoFetcher> f) { fetcherRefs.add(f); }
 
-    void removeFetcher(DebuginfoFetcher f) { fetchers.remove(f); }
+    void removeFetcher(ComponentServiceObjects<DebuginfoFetcher> f) {
+        fetcherRefs.remove(f);
+        fetcherServices.remove(f); // (SCR ungets what was obtained through it)
+    }
+
+    /** The fetchers there are now, activating those not used before. */
+    private List<DebuginfoFetcher> fetchers() {
+        List<DebuginfoFetcher> all = new ArrayList<>(fetchers);
+        for (ComponentServiceObjects<DebuginfoFetcher> ref : fetcherRefs) {
+            DebuginfoFetcher f = fetcherServices.get(ref);
+            if (f == null) {
+                f = ref.getService(); // null when its component failed to activate (said in the log)
+                if (f != null) fetcherServices.put(ref, f);
+            }
+            if (f != null) all.add(f);
+        }
+        return all;
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addListener(SessionListener l) { listeners.add(l); }
@@ -156,7 +183,7 @@ public class KdiveSessions implements SessionService {
         Path vmlinux = request.vmlinux();
         boolean eager = request.fetch() && (request.eagerFetch() || "eager".equalsIgnoreCase(System.getenv("KDIVE_FETCH")));
         if (vmlinux == null) {
-            DebuginfoLookup lookup = new DebuginfoLookup(fetchers);
+            DebuginfoLookup lookup = new DebuginfoLookup(fetchers());
             vmlinux = lookup.find(session, eager).orElse(null);
             lookup.warnings.forEach(session::warn);
         }
@@ -189,7 +216,7 @@ public class KdiveSessions implements SessionService {
         }
         if (request.fetch() && !eager) {
             // nothing in the dump gives types: fetch now, as before kdive read BTF
-            DebuginfoLookup now = new DebuginfoLookup(fetchers);
+            DebuginfoLookup now = new DebuginfoLookup(fetchers());
             vmlinux = now.find(session, true).orElse(null);
             now.warnings.forEach(session::warn);
             if (vmlinux != null) {
@@ -202,7 +229,7 @@ public class KdiveSessions implements SessionService {
 
     /** A vmlinux from the fetchers, for a lookup that needs what BTF lacks; null when none can be had. */
     private Path fetchNow(DefaultSession session) {
-        DebuginfoLookup lookup = new DebuginfoLookup(fetchers);
+        DebuginfoLookup lookup = new DebuginfoLookup(fetchers());
         try {
             Path p = lookup.find(session, true).orElse(null);
             lookup.warnings.forEach(w -> LOG.warn("{}", w));
