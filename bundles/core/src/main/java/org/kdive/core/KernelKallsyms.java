@@ -80,11 +80,47 @@ final class KernelKallsyms implements SymbolTable {
     }
 
     /**
-     * Every name expanded from its tokens into one array, with each symbol's address: the first half
-     * of building the table, and all that looking up a few names needs (names of symbol i: the bytes
-     * from {@code start[i]} to {@code start[i + 1]}, its type letter first).
+     * The names as the kernel keeps them, each a run of token numbers ({@code count[i]} of them from
+     * {@code names[first[i]]}), with each symbol's address: what looking up a few names needs (each
+     * compared token by token, most ruled out by their first) and what the table expands. The type
+     * letter leads each expanded name.
      */
-    private record Decoded(byte[] text, int[] start, long[] address) { }
+    private record Decoded(byte[] names, int[] first, int[] count, byte[] tokens, int[] tokStart, int[] tokLen,
+                           long[] address) {
+        /** Expands symbol i's name, type letter first, into {@code buf[0]} (replaced by a larger one when it does not fit); its length. */
+        int expand(int i, byte[][] buf) {
+            int n = 0;
+            for (int p = first[i], e = p + count[i]; p < e; p++) {
+                int t = names[p] & 0xff;
+                if (n + tokLen[t] > buf[0].length) buf[0] = Arrays.copyOf(buf[0], Math.max(buf[0].length * 2, n + tokLen[t]));
+                System.arraycopy(tokens, tokStart[t], buf[0], n, tokLen[t]);
+                n += tokLen[t];
+            }
+            return n;
+        }
+
+        /** The length of symbol i's expanded name, type letter included. */
+        int length(int i) {
+            int n = 0;
+            for (int p = first[i], e = p + count[i]; p < e; p++) n += tokLen[names[p] & 0xff];
+            return n;
+        }
+
+        /**
+         * The length of symbol i's name after its type letter when that name starts with {@code want},
+         * else -1; a name that differs is left at its first differing byte.
+         */
+        int startsWith(int i, byte[] want) {
+            int n = -1; // position in the name after the type letter
+            for (int p = first[i], e = p + count[i]; p < e; p++) {
+                int t = names[p] & 0xff, s = tokStart[t], l = tokLen[t];
+                for (int k = 0; k < l; k++, n++) {
+                    if (n >= 0 && n < want.length && tokens[s + k] != want[n]) return -1;
+                }
+            }
+            return n >= want.length ? n : -1;
+        }
+    }
 
     private Decoded decoded() {
         Decoded d = decoded;
@@ -125,40 +161,34 @@ final class KernelKallsyms implements SymbolTable {
         // below the base; other architectures store every symbol as an unsigned offset above it
         boolean absolutePercpu = false;
         for (int i = 0; i < count && !absolutePercpu; i++) absolutePercpu = le32(offs, i * 4) < 0;
-        byte[] text = new byte[Math.max(4096, nameBytes.length * 2)];
-        int[] start = new int[count + 1];
+        int[] first = new int[count], tokenCount = new int[count];
         long[] address = new long[count];
-        int pos = 0, end = 0;
+        int pos = 0;
         for (int i = 0; i < count; i++) {
             if (pos >= nameBytes.length) throw new IllegalStateException("kallsyms_names ends at symbol " + i);
             int len = nameBytes[pos++] & 0xff;
             if ((len & 0x80) != 0) len = (len & 0x7f) | ((nameBytes[pos++] & 0xff) << 7); // "big" symbols, Linux 6.1+
             if (pos + len > nameBytes.length) throw new IllegalStateException("kallsyms_names entry " + i + " runs past its table");
-            start[i] = end;
-            for (int k = 0; k < len; k++) {
-                int t = nameBytes[pos + k] & 0xff;
-                if (end + tokLen[t] > text.length) text = Arrays.copyOf(text, Math.max(text.length * 2, end + tokLen[t]));
-                System.arraycopy(tokens, tokStart[t], text, end, tokLen[t]);
-                end += tokLen[t];
-            }
+            first[i] = pos;
+            tokenCount[i] = len;
             pos += len;
             int off = le32(offs, i * 4);
             address[i] = !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
         }
-        start[count] = end;
-        LOG.debug("kernel kallsyms: {} names decoded in {} ms", count, (System.nanoTime() - t0) / 1_000_000);
-        return new Decoded(text, start, address);
+        LOG.debug("kernel kallsyms: {} names read in {} ms", count, (System.nanoTime() - t0) / 1_000_000);
+        return new Decoded(nameBytes, first, tokenCount, tokens, tokStart, tokLen, address);
     }
 
     private Table build(Decoded d) {
         long t0 = System.nanoTime();
         int count = d.address().length;
         List<Symbol> named = new ArrayList<>(count);
+        byte[][] buf = {new byte[256]};
         for (int i = 0; i < count; i++) {
-            int s = d.start()[i], len = d.start()[i + 1] - s;
+            int len = d.expand(i, buf);
             if (len < 2) continue;
-            char type = (char) (d.text()[s] & 0xff);
-            String name = new String(d.text(), s + 1, len - 1, java.nio.charset.StandardCharsets.ISO_8859_1);
+            char type = (char) (buf[0][0] & 0xff);
+            String name = new String(buf[0], 1, len - 1, java.nio.charset.StandardCharsets.ISO_8859_1);
             named.add(new Symbol(Symbol.crashName(name), d.address()[i], 0, type, null));
         }
         Symbol[] sorted = named.toArray(Symbol[]::new);
@@ -205,29 +235,31 @@ final class KernelKallsyms implements SymbolTable {
     private List<Symbol> scan(Decoded d, String name) {
         byte[] want = name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         if (!new String(want, java.nio.charset.StandardCharsets.ISO_8859_1).equals(name)) return List.of();
-        byte[] text = d.text();
-        int[] start = d.start();
         long[] address = d.address();
         long pcStart = -1, pcEnd = -1;
         boolean pcStartSeen = false, pcEndSeen = false;
         boolean exactMatches = Symbol.crashName(name).equals(name);
         List<Integer> hits = new ArrayList<>(2);
+        byte[][] buf = {new byte[256]};
         for (int i = 0; i < address.length; i++) {
-            int s = start[i] + 1, len = start[i + 1] - s;
-            if (len < 1) continue;
             // the table takes the highest address of each marker name (the last in address order)
-            if (is(text, s, len, PER_CPU_START) && (!pcStartSeen || Long.compareUnsigned(address[i], pcStart) >= 0)) {
+            if (d.startsWith(i, PER_CPU_START) == PER_CPU_START.length
+                    && (!pcStartSeen || Long.compareUnsigned(address[i], pcStart) >= 0)) {
                 pcStart = address[i];
                 pcStartSeen = true;
             }
-            if (is(text, s, len, PER_CPU_END) && (!pcEndSeen || Long.compareUnsigned(address[i], pcEnd) >= 0)) {
+            if (d.startsWith(i, PER_CPU_END) == PER_CPU_END.length
+                    && (!pcEndSeen || Long.compareUnsigned(address[i], pcEnd) >= 0)) {
                 pcEnd = address[i];
                 pcEndSeen = true;
             }
-            if (len < want.length || !Arrays.equals(text, s, s + want.length, want, 0, want.length)) continue;
-            if (len == want.length ? exactMatches
-                    : Symbol.crashName(new String(text, s, len, java.nio.charset.StandardCharsets.ISO_8859_1)).equals(name)) {
-                hits.add(i);
+            int len = d.startsWith(i, want);
+            if (len < 0) continue;
+            if (len == want.length) {
+                if (exactMatches) hits.add(i);
+            } else {
+                int n = d.expand(i, buf);
+                if (Symbol.crashName(new String(buf[0], 1, n - 1, java.nio.charset.StandardCharsets.ISO_8859_1)).equals(name)) hits.add(i);
             }
         }
         if (hits.isEmpty()) return List.of();
@@ -236,11 +268,13 @@ final class KernelKallsyms implements SymbolTable {
             long a = address[h], next = 0;
             boolean higher = false;
             for (int i = 0; i < address.length; i++) {
-                if (start[i + 1] - start[i] < 2 || Long.compareUnsigned(address[i], a) <= 0) continue;
-                if (!higher || Long.compareUnsigned(address[i], next) < 0) next = address[i];
+                if (Long.compareUnsigned(address[i], a) <= 0 || (higher && Long.compareUnsigned(address[i], next) >= 0)) continue;
+                if (d.length(i) < 2) continue; // (as the table: names without a letter after the type are left out)
+                next = address[i];
                 higher = true;
             }
-            char type = (char) (text[start[h]] & 0xff);
+            d.expand(h, buf);
+            char type = (char) (buf[0][0] & 0xff);
             long size = higher && sized(name, a, type, pcStart, pcEnd) ? next - a : 0;
             out.add(new Symbol(name, a, size, type, null));
         }
@@ -250,10 +284,6 @@ final class KernelKallsyms implements SymbolTable {
 
     private static final byte[] PER_CPU_START = "__per_cpu_start".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     private static final byte[] PER_CPU_END = "__per_cpu_end".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-
-    private static boolean is(byte[] text, int at, int len, byte[] name) {
-        return len == name.length && Arrays.equals(text, at, at + len, name, 0, len);
-    }
 
     private static int u16(byte[] b, int at) { return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8; }
 

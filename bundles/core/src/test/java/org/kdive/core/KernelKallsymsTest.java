@@ -86,6 +86,24 @@ class KernelKallsymsTest {
         for (String n : names) assertEquals(built.byName(n), fresh.byName(n), n);
     }
 
+    /**
+     * The same over names spread through the whole table (every 300th, clones named without their
+     * .isra./.part. endings among them), and names that are prefixes of others, a few per fresh table
+     * (the first lookups of each are scans).
+     */
+    @Test
+    void scansOfNamesAllOverTheTableGiveWhatTheTableGives() {
+        KernelKallsyms built = table();
+        List<Symbol> all = built.all().toList();
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(List.of("panic", "panic_cpu", "fixed_percpu_data", "pan"));
+        for (int i = 0; i < all.size(); i += 300) names.add(all.get(i).name());
+        List<String> list = List.copyOf(names);
+        for (int from = 0; from < list.size(); from += 4) {
+            KernelKallsyms fresh = table();
+            for (String n : list.subList(from, Math.min(list.size(), from + 4))) assertEquals(built.byName(n), fresh.byName(n), n);
+        }
+    }
+
     @Test
     void aTableThatCannotBeReadIsEmpty() {
         // kallsyms_names pointing at a page the dump does not hold: no symbols, no exception
