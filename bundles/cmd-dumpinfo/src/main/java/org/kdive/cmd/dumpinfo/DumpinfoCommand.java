@@ -1,12 +1,9 @@
 package org.kdive.cmd.dumpinfo;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -28,8 +25,6 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 /** What the dump file itself says: works without any debuginfo (`kdive --info DUMP`). */
 @Component(configurationPolicy = ConfigurationPolicy.IGNORE, service = Command.class, property = Command.NAME_PROPERTY + "=dumpinfo")
 public final class DumpinfoCommand implements Command {
-    private static final DateTimeFormatter CRASH_DATE =
-            DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss 'UTC' yyyy", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     @Override public String name() { return "dumpinfo"; }
 
@@ -113,8 +108,8 @@ public final class DumpinfoCommand implements Command {
         rows.add(row("RELEASE", id.release().isEmpty() ? "unknown" : id.release()));
         rows.add(row("VERSION", id.version().isEmpty() ? "unknown" : id.version()));
         rows.add(row("BUILD-ID", id.buildId().orElse("unknown")));
-        rows.add(row("CRASH TIME", crashTime.isPresent() ? CRASH_DATE.format(Instant.ofEpochSecond(crashTime.getAsLong()))
-                : headerTime > 0 ? CRASH_DATE.format(Instant.ofEpochSecond(headerTime)) + " (dump written)" : "unknown"));
+        rows.add(row("CRASH TIME", crashTime.isPresent() ? org.kdive.api.util.CtimeFormat.utc(Instant.ofEpochSecond(crashTime.getAsLong()))
+                : headerTime > 0 ? org.kdive.api.util.CtimeFormat.utc(Instant.ofEpochSecond(headerTime)) + " (dump written)" : "unknown"));
         rows.add(row("PANIC CPU", cpu >= 0 ? Integer.toString(cpu) : "unknown"));
         rows.add(row("PAGES", pageLine(pages)));
         for (String w : dump.warnings()) rows.add(row("WARNING", w));

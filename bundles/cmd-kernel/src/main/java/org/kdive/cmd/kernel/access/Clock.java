@@ -2,16 +2,10 @@ package org.kdive.cmd.kernel.access;
 
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.OptionalLong;
 
 /** Wall clock and uptime of the crashed kernel, computed as crash does. */
 public final class Clock {
-    private static final DateTimeFormatter CTIME =
-            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss zzz yyyy", Locale.ROOT);
-
     private final Kernel k;
 
     public Clock(Kernel k) {
@@ -111,6 +105,6 @@ public final class Clock {
     }
 
     public static String ctime(long epochSeconds, ZoneId zone) {
-        return ZonedDateTime.ofInstant(Instant.ofEpochSecond(epochSeconds), zone).format(CTIME);
+        return org.kdive.api.util.CtimeFormat.ctime(Instant.ofEpochSecond(epochSeconds), zone);
     }
 }
