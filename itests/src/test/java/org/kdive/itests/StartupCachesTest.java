@@ -52,6 +52,20 @@ class StartupCachesTest {
     }
 
     /**
+     * A JIT chosen in KDIVE_JAVA_OPTS is the run's: on one or two cores bin/kdive gives a batch run one
+     * C1 thread, which the tiered JIT would refuse ("CICompilerCount (1) must be at least 2").
+     */
+    @Test
+    void aJitGivenInKdiveJavaOptsIsTaken(@TempDir Path cache) throws Exception {
+        for (String jit : List.of("-XX:TieredStopAtLevel=4", "-XX:CICompilerCount=2")) {
+            Kdive.Run r = Kdive.run(Kdive.distro(), List.of("KDIVE_CACHE=" + cache, "KDIVE_CDS=off", "KDIVE_JAVA_OPTS=" + jit),
+                    "--info", DUMP);
+            assertEquals(0, r.status(), jit + ": " + r.all());
+            assertTrue(r.out().contains("RELEASE: 6.1.0-50-cloud-amd64"), r.all());
+        }
+    }
+
+    /**
      * The archive is named after the installation and the JDK only: a run that finds it made from
      * other jars (a bundle rebuilt, replaced, added) removes it, and the run after makes it again.
      */
