@@ -171,7 +171,7 @@ public final class DwarfFile {
 
     /**
      * Where the units of .debug_info start, as the name index's cache file keeps them: listing the
-     * headers of a vmlinux (~3,000 units spread over its whole .debug_info) costs ~50 ms of a cold start,
+     * headers of a vmlinux (~2,200 units spread over its whole .debug_info) costs ~50 ms of a cold start,
      * which a look-up then spares by reading the one header it needs. {@code starts} holds each unit's
      * offset in order, then the end of the last; ignored when it does not fit this section.
      */
