@@ -252,11 +252,6 @@ public final class DwarfDebugInfo implements DebugInfo {
                         index = NameIndex.build(d);
                     } else {
                         index = NameIndex.loadOrBuild(d, buildId().get());
-                        // a cached index knows where the units start: no listing of all their headers
-                        if (index.fromCache()) {
-                            long[] starts = index.unitStarts();
-                            if (starts != null) d.adoptUnitStarts(starts);
-                        }
                     }
                 }
                 i = index;

@@ -253,7 +253,8 @@ public final class NameIndex {
     /**
      * Loads the cached index for this identity when it was built from this content, else builds it and
      * saves it on a background thread (the caller answers meanwhile; {@link #awaitSaved} before the
-     * process ends). A build that skipped anything is not saved: the next run tries again.
+     * process ends). A build that skipped anything is not saved: the next run tries again. A loaded index
+     * tells {@code dwarf} where its units start ({@link DwarfFile#adoptUnitStarts}).
      */
     public static NameIndex loadOrBuild(DwarfFile dwarf, String identity) {
         Path file = cacheDir().resolve(fileName(identity));
@@ -262,7 +263,12 @@ public final class NameIndex {
         if (Files.isRegularFile(file)) {
             try {
                 NameIndex idx = load(file, identity, infoSize, dwarf, stamp);
-                if (idx != null) return idx;
+                if (idx != null) {
+                    // as a build hands over the units it listed: no listing of all their headers
+                    long[] starts = idx.unitStarts();
+                    if (starts != null) dwarf.adoptUnitStarts(starts);
+                    return idx;
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.info("index {} unreadable ({}): rebuilding", file, e.toString());
             }
