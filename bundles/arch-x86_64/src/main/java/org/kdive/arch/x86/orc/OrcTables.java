@@ -105,7 +105,7 @@ public final class OrcTables {
         Optional<ByteBuffer> orcs = d.section(".orc_unwind");
         OptionalLong ipAddr = d.sectionAddress(".orc_unwind_ip");
         if (ips.isEmpty() || orcs.isEmpty() || ipAddr.isEmpty()) return null;
-        return OrcTable.fromSections("vmlinux", bytes(ips.get()), ipAddr.getAsLong(), bytes(orcs.get()),
+        return OrcTable.fromSections("vmlinux", ips.get(), ipAddr.getAsLong(), orcs.get(),
                 textLow(), textHigh(), withHeader);
     }
 
@@ -134,13 +134,6 @@ public final class OrcTables {
         } catch (RuntimeException e) {
             return OptionalLong.empty();
         }
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        ByteBuffer d = b.duplicate();
-        byte[] out = new byte[d.remaining()];
-        d.get(out);
-        return out;
     }
 
     // ---- modules ----
