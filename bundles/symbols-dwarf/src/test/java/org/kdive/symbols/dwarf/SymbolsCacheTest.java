@@ -78,11 +78,15 @@ class SymbolsCacheTest {
         assertSameAnswers(Fresh.TABLE, Fresh.ALL, cached);
     }
 
-    /** Values are stored shift-free: the file of one boot serves another. */
+    /**
+     * Values are stored shift-free: the file of one boot serves another. The last shift carries the
+     * kernel's text past 2^64 part way, which reorders the moving symbols: the stored order is then
+     * not used, and the answers are still a fresh read's.
+     */
     @Test
     void cachedTableAnswersAtAnotherShift() throws IOException {
         Files.write(dir.resolve(NAME), Fresh.FILE);
-        for (long bias : new long[] {0, Shared.KASLR + 0x2400000L}) {
+        for (long bias : new long[] {0, Shared.KASLR + 0x2400000L, 0x7f000000L}) {
             DwarfDebugInfo other = new DwarfDebugInfo(Fresh.ELF, LoadSpec.vmlinux(bias));
             ElfSymbols fresh = ElfSymbols.read(Fresh.ELF, null, other.addressing());
             ElfSymbols cached = load(bias);
@@ -110,7 +114,7 @@ class SymbolsCacheTest {
             int at = b.capacity() - 100;
             b.put(at, (byte) (b.get(at) ^ 0x20));
         }, false));
-        damaged.put("other stamp", patched(b -> b.putLong(56 + 8, b.getLong(56 + 8) + 1), true));
+        damaged.put("other stamp", patched(b -> b.putLong(64 + 8, b.getLong(64 + 8) + 1), true));
         for (Map.Entry<String, byte[]> e : damaged.entrySet()) {
             Files.write(file, e.getValue());
             assertNull(load(Shared.KASLR), e.getKey());

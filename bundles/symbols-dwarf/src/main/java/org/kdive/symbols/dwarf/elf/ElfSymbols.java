@@ -83,16 +83,36 @@ public final class ElfSymbols implements SymbolTable {
         return out;
     }
 
-    /** Defined, non-absolute symbols in address order, and their addresses. */
-    private record AddressOrder(int[] indices, long[] addresses) { }
+    /** Defined, non-absolute symbols in address order: each one's symbol index and run-time address. */
+    interface AddressOrder {
+        int length();
+
+        int index(int j);
+
+        long address(int j);
+
+        default int[] indices() {
+            int[] out = new int[length()];
+            for (int j = 0; j < out.length; j++) out[j] = index(j);
+            return out;
+        }
+    }
+
+    /** The order as a table read from the ELF file makes it. */
+    private record ArrayOrder(int[] indices, long[] addresses) implements AddressOrder {
+        @Override
+        public int length() { return indices.length; }
+
+        @Override
+        public int index(int j) { return indices[j]; }
+
+        @Override
+        public long address(int j) { return addresses[j]; }
+    }
 
     private AddressOrder addressOrder() {
         AddressOrder o = byAddress;
-        if (o == null && image != null) {
-            long[] addresses = new long[image.orderLength()];
-            int[] idx = image.addressOrder(addresses);
-            if (idx != null) o = byAddress = new AddressOrder(idx, addresses);
-        }
+        if (o == null && image != null) o = byAddress = image.addressOrder();
         if (o == null) {
             Symbol[] symbols = every();
             int[] defined = new int[symbols.length];
@@ -106,7 +126,7 @@ public final class ElfSymbols implements SymbolTable {
             int[] idx = sortByAddress(symbols, Arrays.copyOf(defined, n));
             long[] addresses = new long[idx.length];
             for (int i = 0; i < idx.length; i++) addresses[i] = symbols[idx[i]].address();
-            o = byAddress = new AddressOrder(idx, addresses);
+            o = byAddress = new ArrayOrder(idx, addresses);
         }
         return o;
     }
@@ -460,11 +480,10 @@ public final class ElfSymbols implements SymbolTable {
     @Override
     public Optional<Symbol> containing(long address) {
         AddressOrder order = addressOrder();
-        long[] sortedAddresses = order.addresses();
-        int lo = 0, hi = sortedAddresses.length - 1, found = -1;
+        int lo = 0, hi = order.length() - 1, found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(sortedAddresses[mid], address) <= 0) {
+            if (Long.compareUnsigned(order.address(mid), address) <= 0) {
                 found = mid;
                 lo = mid + 1;
             } else {
@@ -473,9 +492,9 @@ public final class ElfSymbols implements SymbolTable {
         }
         if (found < 0) return Optional.empty();
         // the first (preferred) symbol of the run at that address
-        long a = sortedAddresses[found];
-        while (found > 0 && sortedAddresses[found - 1] == a) found--;
-        Symbol s = sym(order.indices()[found]);
+        long a = order.address(found);
+        while (found > 0 && order.address(found - 1) == a) found--;
+        Symbol s = sym(order.index(found));
         if (s.size() > 0 && address - s.address() < s.size()) return Optional.of(s);
         // beyond the symbol's size: still "near" while in the same loaded section
         for (long[] r : ranges) {
@@ -513,15 +532,14 @@ public final class ElfSymbols implements SymbolTable {
         List<Symbol> out = new ArrayList<>();
         for (Symbol s : sectionSymbols) if (s.address() == address) out.add(s);
         AddressOrder order = addressOrder();
-        long[] a = order.addresses();
-        int lo = 0, hi = a.length;
+        int lo = 0, hi = order.length();
         while (lo < hi) { // the first entry at or above the address
             int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(a[mid], address) < 0) lo = mid + 1;
+            if (Long.compareUnsigned(order.address(mid), address) < 0) lo = mid + 1;
             else hi = mid;
         }
         List<Integer> here = new ArrayList<>();
-        for (int i = lo; i < a.length && a[i] == address; i++) here.add(order.indices()[i]);
+        for (int i = lo; i < order.length() && order.address(i) == address; i++) here.add(order.index(i));
         here.sort(null); // symtab order
         for (int i : here) if (!out.contains(sym(i))) out.add(sym(i)); // a module's listed section symbols are in both
         return out;
@@ -529,7 +547,8 @@ public final class ElfSymbols implements SymbolTable {
 
     /** Symbols in address order (what `nm -n` lists, minus undefined and absolute ones). */
     public Stream<Symbol> sorted() {
-        return Arrays.stream(addressOrder().indices()).mapToObj(this::sym);
+        AddressOrder order = addressOrder();
+        return java.util.stream.IntStream.range(0, order.length()).mapToObj(j -> sym(order.index(j)));
     }
 
     public int size() { return count; }

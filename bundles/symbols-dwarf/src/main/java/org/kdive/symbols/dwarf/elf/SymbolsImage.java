@@ -14,6 +14,9 @@ import org.kdive.symbols.dwarf.index.SourceStamp;
  * for those the load shift moves, so one file serves every boot of the kernel. The orders that cost
  * most to make are stored: by address (with each entry's value, checked against the shift at load:
  * an order that the shift would change is not used), crash's listing, and the name-hash slots.
+ * The address order is answered in place: at load only its checkpoints are checked against the
+ * shift (where the moving flag changes or the stored values descend), not its 150k entries (~7 ms
+ * of every first address lookup before the JIT, bench/).
  * <pre>
  * header (HEADER bytes): magic, version, counts, .symtab and string table sizes, source stamp, identity
  * long  value[T], size[T]            T = symbols then section symbols
@@ -22,22 +25,24 @@ import org.kdive.symbols.dwarf.index.SourceStamp;
  * int   order[M]                     defined symbols by address (orderValue, orderMoves: theirs)
  * int   listing[K]                   crash's listing (section symbol j as N + j)
  * int   slots[S]                     name-hash slots: symbol index + 1, 0 free
+ * int   checkpoint[C]                order positions j whose pair (j - 1, j) the shift may reorder
  * byte  type[T], moves[T], orderMoves[M], rangeMoves[R], blob[B]
  * (zeros to a multiple of 8) long CRC32C of all before it
  * </pre>
  */
 final class SymbolsImage {
     static final long MAGIC = 0x314d5953_4556494bL; // "KDIVESYM1"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final int ID_MAX = 64;
-    private static final int N = 12, S = 16, R = 20, M = 24, K = 28, SLOTS = 32, BLOB = 36, SYMTAB = 40, STRTAB = 48,
-            STAMP = 56, ID_LEN = STAMP + 40, ID = ID_LEN + 4, HEADER = ID + ID_MAX + 4;
+    private static final int N = 12, S = 16, R = 20, M = 24, K = 28, SLOTS = 32, BLOB = 36, C = 40, SYMTAB = 48,
+            STRTAB = 56, STAMP = 64, ID_LEN = STAMP + 40, ID = ID_LEN + 4, HEADER = ID + ID_MAX + 4;
+    private static final int COUNTS = 8;
 
     private final ByteBuffer b;
-    private final int n, s, r, m, k, slots, blob;
+    private final int n, s, r, m, k, slots, blob, c;
     private final long bias;
     private final int aValue, aSize, aRangeLink, aRangeSize, aNameOff, aNameHash, aOrder, aOrderValue, aListing, aSlots,
-            aType, aMoves, aOrderMoves, aRangeMoves, aBlob, end;
+            aCheckpoints, aType, aMoves, aOrderMoves, aRangeMoves, aBlob, end;
 
     private SymbolsImage(ByteBuffer b, int[] counts, long bias) {
         this.b = b;
@@ -48,6 +53,7 @@ final class SymbolsImage {
         k = counts[4];
         slots = counts[5];
         blob = counts[6];
+        c = counts[7];
         this.bias = bias;
         int t = n + s;
         long at = HEADER;
@@ -61,7 +67,8 @@ final class SymbolsImage {
         aOrder = (int) (at += 4L * t);
         aListing = (int) (at += 4L * m);
         aSlots = (int) (at += 4L * k);
-        aType = (int) (at += 4L * slots);
+        aCheckpoints = (int) (at += 4L * slots);
+        aType = (int) (at += 4L * c);
         aMoves = (int) (at += t);
         aOrderMoves = (int) (at += t);
         aRangeMoves = (int) (at += m);
@@ -73,7 +80,7 @@ final class SymbolsImage {
     private static long fileSize(int[] c) {
         long t = (long) c[0] + c[1];
         long data = HEADER + 16 * t + 16L * c[2] + 8L * c[3] + 4 * (t + 1) + 4 * t + 4L * c[3] + 4L * c[4] + 4L * c[5]
-                + 2 * t + c[3] + c[2] + c[6];
+                + 4L * c[7] + 2 * t + c[3] + c[2] + c[6];
         long size = (data + 7 & ~7L) + 8;
         return size > Integer.MAX_VALUE ? -1 : size;
     }
@@ -111,7 +118,8 @@ final class SymbolsImage {
         int[] listing = c.listing().refsInOrder();
         for (int j = 0; j < listing.length; j++) if (listing[j] < 0) listing[j] = n + ~listing[j];
         int[] slots = table.nameSlots();
-        int[] counts = {n, secs.length, ranges.length, order.length, listing.length, slots.length, blob};
+        int[] checkpoints = checkpoints(order, c.values(), c.moves());
+        int[] counts = {n, secs.length, ranges.length, order.length, listing.length, slots.length, blob, checkpoints.length};
         long size = fileSize(counts);
         if (size < 0) return null;
         ByteBuffer b = ByteBuffer.allocateDirect((int) size).order(ByteOrder.LITTLE_ENDIAN);
@@ -147,10 +155,29 @@ final class SymbolsImage {
         b.asLongBuffer().put(l.aValue / 8, c.values()).put(l.aSize / 8, sizes).put(l.aRangeLink / 8, c.rangeLink())
                 .put(l.aRangeSize / 8, rangeSize).put(l.aOrderValue / 8, orderValue);
         b.asIntBuffer().put(l.aNameOff / 4, nameOff).put(l.aNameHash / 4, hashes).put(l.aOrder / 4, order)
-                .put(l.aListing / 4, listing).put(l.aSlots / 4, slots);
+                .put(l.aListing / 4, listing).put(l.aSlots / 4, slots).put(l.aCheckpoints / 4, checkpoints);
         b.put(l.aType, types).put(l.aMoves, c.moves()).put(l.aOrderMoves, orderMoves).put(l.aRangeMoves, c.rangeMoves())
                 .put(l.aBlob, blobBytes);
         return b.clear(); // NameIndex.write seals it with the checksum
+    }
+
+    /**
+     * The order positions j where a shift may reorder entries j - 1 and j: where one moves and the
+     * other does not, or where their stored values descend (they ascend only by address at the
+     * shift the file was made at). Between two checkpoints every entry moves alike and the values
+     * ascend, so any shift that does not wrap past 2^64 inside that run keeps their order and ties.
+     */
+    private static int[] checkpoints(int[] order, long[] values, byte[] moves) {
+        int[] out = new int[16];
+        int count = 0;
+        for (int j = 1; j < order.length; j++) {
+            int a = order[j - 1], b = order[j];
+            if (moves[a] != moves[b] || Long.compareUnsigned(values[a], values[b]) > 0) {
+                if (count == out.length) out = java.util.Arrays.copyOf(out, 2 * count);
+                out[count++] = j;
+            }
+        }
+        return java.util.Arrays.copyOf(out, count);
     }
 
     // ---- reading ----
@@ -163,7 +190,7 @@ final class SymbolsImage {
         b = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int size = b.capacity();
         if (size < HEADER + 8 || b.getLong(0) != MAGIC || b.getInt(8) != VERSION) return null;
-        int[] counts = new int[7];
+        int[] counts = new int[COUNTS];
         for (int i = 0; i < counts.length; i++) {
             counts[i] = b.getInt(N + 4 * i);
             if (counts[i] < 0) return null;
@@ -223,32 +250,53 @@ final class SymbolsImage {
                 (char) (b.get(aType + i) & 0xff), null);
     }
 
-    int orderLength() {
-        return m;
+    /**
+     * The stored address order at this shift, answered from the file, or null when the shift would
+     * change it: two entries of a checkpoint (see {@link #checkpoints}) then compare otherwise than
+     * when it was made, or a run of moving entries between two wraps past 2^64. Entries tied at this
+     * shift must have been tied at any (same value, same flag) for their stored tie order
+     * (preference, then .symtab order) to hold.
+     */
+    ElfSymbols.AddressOrder addressOrder() {
+        int from = 0;
+        for (int i = 0; i <= c; i++) {
+            int to = i < c ? b.getInt(aCheckpoints + 4 * i) : m;
+            if (to <= from && !(i == c && m == 0) || to > m) return null; // checkpoints ascend inside the order
+            if (i < c) {
+                long prev = orderAddress(to - 1), here = orderAddress(to);
+                int cmp = Long.compareUnsigned(prev, here);
+                if (cmp > 0 || cmp == 0 && (orderMoves(to - 1) != orderMoves(to) || orderValue(to - 1) != orderValue(to))) return null;
+            }
+            // a run that moves must not wrap past 2^64 part way
+            if (to > from && orderMoves(from) && Long.compareUnsigned(orderAddress(from), orderAddress(to - 1)) > 0) return null;
+            from = to;
+        }
+        return new ElfSymbols.AddressOrder() {
+            @Override
+            public int length() { return m; }
+
+            @Override
+            public int index(int j) {
+                int i = b.getInt(aOrder + 4 * j);
+                if (i < 0 || i >= n) throw damaged("address order", j);
+                return i;
+            }
+
+            @Override
+            public long address(int j) { return orderAddress(j); }
+        };
     }
 
-    /**
-     * The stored address order and its run-time addresses (into {@code addresses}), or null when the
-     * shift would change it: then two entries differ now in a way they did not when it was made.
-     * Entries tied at this shift must have been tied at any (same value, same flag) for their stored
-     * tie order (preference, then .symtab order) to hold.
-     */
-    int[] addressOrder(long[] addresses) {
-        int[] idx = new int[m];
-        byte[] moves = new byte[m];
-        b.asIntBuffer().get(aOrder / 4, idx);
-        b.asLongBuffer().get(aOrderValue / 8, addresses);
-        b.get(aOrderMoves, moves);
-        for (int j = 0; j < m; j++) {
-            if (idx[j] < 0 || idx[j] >= n) return null;
-            long link = addresses[j];
-            if (moves[j] != 0) addresses[j] = link + bias;
-            if (j == 0) continue;
-            int cmp = Long.compareUnsigned(addresses[j - 1], addresses[j]);
-            if (cmp > 0) return null;
-            if (cmp == 0 && (moves[j - 1] != moves[j] || addresses[j - 1] - (moves[j - 1] != 0 ? bias : 0) != link)) return null;
-        }
-        return idx;
+    private long orderValue(int j) {
+        return b.getLong(aOrderValue + 8 * j);
+    }
+
+    private boolean orderMoves(int j) {
+        return b.get(aOrderMoves + j) != 0;
+    }
+
+    private long orderAddress(int j) {
+        return orderMoves(j) ? orderValue(j) + bias : orderValue(j);
     }
 
     /** crash's listing: symbol indices, section symbol j as count() + j. */
