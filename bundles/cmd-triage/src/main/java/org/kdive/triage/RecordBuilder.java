@@ -1,6 +1,5 @@
 package org.kdive.triage;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +68,7 @@ final class RecordBuilder {
         r.put("arch", info.machine());
         OptionalLong crash = s.vmcoreinfo().crashTime();
         long time = crash.isPresent() ? crash.getAsLong() : parseLong(info.details().get(DumpInfo.DETAIL_TIMESTAMP), -1);
-        r.put("crash_time", time > 0 ? Instant.ofEpochSecond(time).toString() : null);
+        r.put("crash_time", time > 0 ? org.kdive.api.util.CtimeFormat.iso(time) : null);
         r.put("host", emptyToNull(info.details().get(DumpInfo.DETAIL_UTS_NODENAME)));
         r.put("cpus", info.cpus() > 0 ? info.cpus() : null);
     }

@@ -9,7 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
-/** The dates put together by hand are the formatter's, to the character. */
+/** The dates put together by hand are the formatter's (and Instant's own ISO form), to the character. */
 class CtimeFormatTest {
     private static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss zzz yyyy", Locale.ROOT);
     private static final DateTimeFormatter UTC =
@@ -44,5 +44,6 @@ class CtimeFormatTest {
             assertEquals(ZonedDateTime.ofInstant(at, zone).format(CTIME), CtimeFormat.ctime(at, zone), at + " " + z);
         }
         assertEquals(UTC.format(at), CtimeFormat.utc(at), at.toString());
+        assertEquals(at.toString(), CtimeFormat.iso(at.getEpochSecond()));
     }
 }

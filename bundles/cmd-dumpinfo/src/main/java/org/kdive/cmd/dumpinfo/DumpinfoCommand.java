@@ -84,8 +84,8 @@ public final class DumpinfoCommand implements Command {
         data.put("version", id.version());
         data.put("buildId", id.buildId().orElse(null));
         data.put("kernelOffset", vi.kernelOffset().isPresent() ? String.format("0x%x", vi.kernelOffset().getAsLong()) : null);
-        data.put("crashTime", crashTime.isPresent() ? Instant.ofEpochSecond(crashTime.getAsLong()).toString() : null);
-        data.put("dumpTime", headerTime > 0 ? Instant.ofEpochSecond(headerTime).toString() : null);
+        data.put("crashTime", crashTime.isPresent() ? org.kdive.api.util.CtimeFormat.iso(crashTime.getAsLong()) : null);
+        data.put("dumpTime", headerTime > 0 ? org.kdive.api.util.CtimeFormat.iso(headerTime) : null);
         data.put("panicCpu", cpu >= 0 ? cpu : null);
         Map<String, Object> pages = new LinkedHashMap<>();
         pages.put("present", parseOrNull(d.get(DumpInfo.DETAIL_PAGES_PRESENT)));

@@ -97,7 +97,7 @@ public class SysCommand implements Command {
         data.put("cpus_offline", offline);
         long date = clock.date();
         d.put("DATE", Clock.ctime(date));
-        data.put("date", java.time.Instant.ofEpochSecond(date).toString());
+        data.put("date", org.kdive.api.util.CtimeFormat.iso(date));
         d.put("UPTIME", guard(() -> Clock.duration(clock.uptimeSeconds())));
         data.put("uptime_seconds", typed(() -> clock.uptimeSeconds()));
         d.put("LOAD AVERAGE", guard(() -> loadAverage(k)));
