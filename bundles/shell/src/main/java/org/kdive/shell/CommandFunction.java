@@ -74,7 +74,12 @@ final class CommandFunction implements Function {
             Result r = cmd.execute(ctx, args);
             if (r instanceof Result.Streamed s) {
                 StreamOutput so = new StreamOutput(session, out, json, line, cancellation);
-                Object summary = s.writeTo(so);
+                Object summary;
+                try {
+                    summary = s.writeTo(so);
+                } finally {
+                    so.finish(); // what was gathered goes out before any error about it
+                }
                 if (json) {
                     Map<String, Object> doc = new LinkedHashMap<>();
                     doc.put("command", line);

@@ -9,7 +9,7 @@ public final class Hex {
 
     /** 16 hex digits, no prefix: "ffffffffc061907d". */
     public static String addr(long a) {
-        return String.format("%016x", a);
+        return Columns.hex16(new StringBuilder(16), a).toString();
     }
 
     /**

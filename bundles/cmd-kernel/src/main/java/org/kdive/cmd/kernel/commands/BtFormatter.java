@@ -13,6 +13,7 @@ import org.kdive.api.kernel.TaskInfo;
 import org.kdive.api.session.Session;
 import org.kdive.api.symbols.SourceLine;
 import org.kdive.api.symbols.Symbol;
+import org.kdive.api.util.Columns;
 import org.kdive.api.util.Hex;
 import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.slab.Slub;
@@ -108,7 +109,9 @@ final class BtFormatter {
             long lookup = s.arch().symbolAddress(prev, f);
             Optional<Symbol> sym = k.containing(lookup);
             String name = sym.map(x -> name(x, f.pc())).orElse(String.format("%x", f.pc()));
-            sb.append(String.format("%s#%d [%016x] %s at %016x", f.level() < 10 ? " " : "", f.level(), f.sp(), name, f.pc()));
+            sb.append(f.level() < 10 ? " " : "").append('#').append(f.level()).append(" [");
+            Columns.hex16(sb, f.sp()).append("] ").append(name).append(" at ");
+            Columns.hex16(sb, f.pc());
             sym.map(Symbol::module).filter(m -> m != null).ifPresent(m -> sb.append(" [").append(m).append(']'));
             sb.append('\n');
             Map<String, Object> fd = new LinkedHashMap<>();

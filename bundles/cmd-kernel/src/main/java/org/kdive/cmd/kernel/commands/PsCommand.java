@@ -13,6 +13,7 @@ import org.kdive.api.command.CommandException;
 import org.kdive.api.command.Result;
 import org.kdive.api.kernel.TaskInfo;
 import org.kdive.api.session.Session;
+import org.kdive.api.util.Columns;
 import org.kdive.cmd.kernel.access.Kernel;
 import org.kdive.cmd.kernel.tasks.MemUsage;
 import org.kdive.cmd.kernel.tasks.TaskFacts;
@@ -211,7 +212,7 @@ public class PsCommand implements Command {
     /** One ps line with the KSTACKP column (crash's -s): "--" for active tasks. */
     static String line(TaskInfo t, MemUsage m, OptionalLong ksp) {
         String l = line(t, m);
-        String col = ksp.isPresent() ? String.format("%016x", ksp.getAsLong()) : "       --       ";
+        String col = ksp.isPresent() ? org.kdive.api.util.Hex.addr(ksp.getAsLong()) : "       --       ";
         return l.substring(0, 23) + col + l.substring(39);
     }
 
@@ -221,9 +222,16 @@ public class PsCommand implements Command {
         if (pct.length() == 3) pct = " " + pct;
         String comm = t.kernelThread() ? "[" + t.comm() + "]" : t.comm();
         String pad = t.stateName().length() > 3 ? " " : "  ";
-        return String.format("%s%7d %7d %3d  %016x %3s%s%s %8d %8d  %s",
-                t.active() ? "> " : "  ", t.pid(), t.ppid(), t.cpu(), t.task(), t.stateName(), pad,
-                pct, m.vszKb(), m.rssKb(), comm);
+        // "%s%7d %7d %3d  %016x %3s%s%s %8d %8d  %s"
+        StringBuilder sb = new StringBuilder(80).append(t.active() ? "> " : "  ");
+        Columns.right(sb, t.pid(), 7).append(' ');
+        Columns.right(sb, t.ppid(), 7).append(' ');
+        Columns.right(sb, t.cpu(), 3).append("  ");
+        Columns.hex16(sb, t.task()).append(' ');
+        Columns.right(sb, t.stateName(), 3).append(pad).append(pct).append(' ');
+        Columns.right(sb, m.vszKb(), 8).append(' ');
+        Columns.right(sb, m.rssKb(), 8).append("  ");
+        return sb.append(comm).toString();
     }
 
     private static Map<String, Object> row(TaskInfo t, MemUsage m) {
@@ -245,8 +253,10 @@ public class PsCommand implements Command {
     }
 
     static String header(TaskInfo t) {
-        return String.format("PID: %-7d  TASK: %016x  CPU: %-3s  COMMAND: \"%s\"", t.pid(), t.task(),
-                String.valueOf(t.cpu()), t.comm());
+        // "PID: %-7d  TASK: %016x  CPU: %-3s  COMMAND: \"%s\""
+        StringBuilder sb = Columns.left(new StringBuilder(80).append("PID: "), t.pid(), 7).append("  TASK: ");
+        Columns.hex16(sb, t.task()).append("  CPU: ");
+        return Columns.left(sb, String.valueOf(t.cpu()), 3).append("  COMMAND: \"").append(t.comm()).append('"').toString();
     }
 
     private static void parents(StringBuilder sb, TaskTable table, TaskInfo t) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kdive.api.util.Columns;
 import org.kdive.cmd.kernel.access.Clock;
 
 /** Renders log records as crash's `log` does. */
@@ -42,13 +43,13 @@ public final class LogFormatter {
             if (humanTime) {
                 sb.append('[').append(Clock.ctime(bootDate + secs)).append("] ");
             } else {
-                sb.append(String.format("[%5d.%06d] ", secs, rem / 1000));
+                Columns.zeros(Columns.right(sb.append('['), secs, 5).append('.'), rem / 1000, 6).append("] ");
             }
         }
         if (caller && r.callerId() >= 0) {
             long cid = r.callerId();
             String c = ((cid & 0x80000000L) != 0 ? "C" : "T") + (cid & 0x7fffffffL);
-            sb.append(String.format("[%6s] ", c));
+            Columns.right(sb.append('['), c, 6).append("] ");
         }
         if (level && r.level() >= 0) sb.append('<').append(Integer.toHexString(r.level())).append('>');
         String indent = " ".repeat(sb.length() - start);
