@@ -84,7 +84,9 @@ final class DefaultSession implements Session {
      */
     boolean useKallsyms() {
         if (vmlinux == null && architecture != null) {
-            Optional<KernelKallsyms> k = KernelKallsyms.of(vmcoreinfo, memory);
+            String dir = System.getProperty("kdive.index.dir");
+            Optional<KernelKallsyms> k = KernelKallsyms.of(vmcoreinfo, memory,
+                    dir == null || dir.isBlank() ? null : java.nio.file.Paths.get(dir), () -> dump.warnings().isEmpty());
             k.ifPresent(t -> symbols.addTable(KALLSYMS, t));
             return k.isPresent();
         }

@@ -28,6 +28,11 @@ final class KernelKallsyms implements SymbolTable {
 
     private final Memory memory;
     private final long numSyms, names, tokenTable, tokenIndex, offsets, relativeBase;
+    /** This build's hints file (see {@link KallsymsHints}), or null: none kept. */
+    private final java.nio.file.Path hintsFile;
+    /** Whether what is read now may be kept: the dump is not damaged. */
+    private final java.util.function.BooleanSupplier cacheable;
+    private volatile KallsymsHints hints;
     private volatile Decoded decoded;
     private volatile Table table;
     /** Name lookups answered from the decoded names so far; after a few, the table pays for itself. */
@@ -36,8 +41,10 @@ final class KernelKallsyms implements SymbolTable {
 
     private record Table(Symbol[] byAddress, long[] addresses, Map<String, List<Symbol>> byName) { }
 
-    private KernelKallsyms(Memory memory, long[] at) {
+    private KernelKallsyms(Memory memory, long[] at, java.nio.file.Path hintsFile, java.util.function.BooleanSupplier cacheable) {
         this.memory = memory;
+        this.hintsFile = hintsFile;
+        this.cacheable = cacheable;
         numSyms = at[0];
         names = at[1];
         tokenTable = at[2];
@@ -48,6 +55,16 @@ final class KernelKallsyms implements SymbolTable {
 
     /** The table, when VMCOREINFO says where all of its parts are (base-relative layout, x86_64 and others). */
     static Optional<KernelKallsyms> of(VmcoreInfo info, Memory memory) {
+        return of(info, memory, null, () -> false);
+    }
+
+    /**
+     * The table, keeping where looked-up names are in a hints file in {@code indexDir} named after
+     * the kernel's build id (none without one, or without {@code indexDir}), written only while
+     * {@code cacheable} says the dump is sound.
+     */
+    static Optional<KernelKallsyms> of(VmcoreInfo info, Memory memory, java.nio.file.Path indexDir,
+            java.util.function.BooleanSupplier cacheable) {
         String[] parts = {"kallsyms_num_syms", "kallsyms_names", "kallsyms_token_table", "kallsyms_token_index",
                 "kallsyms_offsets", "kallsyms_relative_base"};
         long[] at = new long[parts.length];
@@ -56,7 +73,10 @@ final class KernelKallsyms implements SymbolTable {
             if (a.isEmpty()) return Optional.empty();
             at[i] = a.getAsLong();
         }
-        return Optional.of(new KernelKallsyms(memory, at));
+        java.nio.file.Path file = null;
+        Optional<String> id = info.buildId();
+        if (indexDir != null && id.isPresent() && id.get().matches("[0-9a-f]{8,128}")) file = indexDir.resolve(id.get() + ".kallsyms");
+        return Optional.of(new KernelKallsyms(memory, at, file, cacheable));
     }
 
     private Table table() {
@@ -86,7 +106,7 @@ final class KernelKallsyms implements SymbolTable {
      * letter leads each expanded name.
      */
     private record Decoded(byte[] names, int[] first, int[] count, byte[] tokens, int[] tokStart, int[] tokLen,
-                           long[] address) {
+                           long[] address, boolean absolutePercpu) {
         /** Expands symbol i's name, type letter first, into {@code buf[0]} (replaced by a larger one when it does not fit); its length. */
         int expand(int i, byte[][] buf) {
             int n = 0;
@@ -140,18 +160,7 @@ final class KernelKallsyms implements SymbolTable {
         int count = (int) n;
         byte[] offs = memory.read(offsets, count * 4);
         long base = memory.u64(relativeBase);
-        byte[] tokIdx = memory.read(tokenIndex, 512);
-        int maxTok = 0;
-        for (int i = 0; i < 256; i++) maxTok = Math.max(maxTok, u16(tokIdx, i * 2));
-        // the longest token is short; 256 bytes past the last start always covers its NUL
-        byte[] tokens = memory.read(tokenTable, maxTok + 256);
-        int[] tokStart = new int[256], tokLen = new int[256];
-        for (int i = 0; i < 256; i++) {
-            int s = u16(tokIdx, i * 2), e = s;
-            while (e < tokens.length && tokens[e] != 0) e++;
-            tokStart[i] = Math.min(s, tokens.length);
-            tokLen[i] = Math.max(0, e - s);
-        }
+        Tokens tk = tokens();
         // kallsyms_names ends where the markers begin, before the token table (the order the
         // kernel's build lays them out); read it in one piece when that bound is sane
         long span = tokenTable - names;
@@ -176,7 +185,26 @@ final class KernelKallsyms implements SymbolTable {
             address[i] = !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
         }
         LOG.debug("kernel kallsyms: {} names read in {} ms", count, (System.nanoTime() - t0) / 1_000_000);
-        return new Decoded(nameBytes, first, tokenCount, tokens, tokStart, tokLen, address);
+        return new Decoded(nameBytes, first, tokenCount, tk.tokens(), tk.start(), tk.length(), address, absolutePercpu);
+    }
+
+    /** The token table: each of the 256 tokens' place and length. */
+    private record Tokens(byte[] tokens, int[] start, int[] length) { }
+
+    private Tokens tokens() {
+        byte[] tokIdx = memory.read(tokenIndex, 512);
+        int maxTok = 0;
+        for (int i = 0; i < 256; i++) maxTok = Math.max(maxTok, u16(tokIdx, i * 2));
+        // the longest token is short; 256 bytes past the last start always covers its NUL
+        byte[] tokens = memory.read(tokenTable, maxTok + 256);
+        int[] tokStart = new int[256], tokLen = new int[256];
+        for (int i = 0; i < 256; i++) {
+            int s = u16(tokIdx, i * 2), e = s;
+            while (e < tokens.length && tokens[e] != 0) e++;
+            tokStart[i] = Math.min(s, tokens.length);
+            tokLen[i] = Math.max(0, e - s);
+        }
+        return new Tokens(tokens, tokStart, tokLen);
     }
 
     private Table build(Decoded d) {
@@ -232,7 +260,7 @@ final class KernelKallsyms implements SymbolTable {
      * One name looked up in the decoded names, giving what the table would: a session that asks
      * for a name or two (dumpinfo's panic_cpu) does not pay for the table's 100k strings and maps.
      */
-    private List<Symbol> scan(Decoded d, String name) {
+    private List<Symbol> scan(Decoded d, String name, List<KallsymsHints.Hit> found) {
         byte[] want = name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         if (!new String(want, java.nio.charset.StandardCharsets.ISO_8859_1).equals(name)) return List.of();
         long[] address = d.address();
@@ -277,6 +305,7 @@ final class KernelKallsyms implements SymbolTable {
             char type = (char) (buf[0][0] & 0xff);
             long size = higher && sized(name, a, type, pcStart, pcEnd) ? next - a : 0;
             out.add(new Symbol(name, a, size, type, null));
+            found.add(new KallsymsHints.Hit(h, d.first()[h], d.count()[h], size));
         }
         out.sort((x, y) -> Long.compareUnsigned(x.address(), y.address())); // stable, as the table's
         return out;
@@ -294,6 +323,10 @@ final class KernelKallsyms implements SymbolTable {
     @Override
     public List<Symbol> byName(String name) {
         Table t = table;
+        if (t == null) {
+            List<Symbol> hinted = hinted(name);
+            if (hinted != null) return hinted;
+        }
         if (t == null && scans < MAX_SCANS) {
             scans++;
             Decoded d;
@@ -302,9 +335,69 @@ final class KernelKallsyms implements SymbolTable {
             } catch (RuntimeException e) {
                 return byName(table(), name); // unreadable: the (empty) table says so
             }
-            return scan(d, name);
+            List<KallsymsHints.Hit> found = new ArrayList<>(2);
+            List<Symbol> out = scan(d, name, found);
+            KallsymsHints h = hints();
+            if (h != null && !found.isEmpty() && cacheable.getAsBoolean()) h.put(name, found, d.absolutePercpu());
+            return out;
         }
         return byName(t == null ? table() : t, name);
+    }
+
+    /** Whether the names have been decoded (a scan or the table): for tests of the hints. */
+    boolean namesDecoded() {
+        return decoded != null || table != null;
+    }
+
+    private KallsymsHints hints() {
+        KallsymsHints h = hints;
+        if (h == null && hintsFile != null) {
+            synchronized (this) {
+                if (hints == null) hints = KallsymsHints.load(hintsFile, memory.u32(numSyms));
+                h = hints;
+            }
+        }
+        return h;
+    }
+
+    /**
+     * The name's symbols where the hints place them, each checked in the dump: the entry's length
+     * and tokens spell the name, and its number is in the table; null when there is no hint or one
+     * does not hold (then the names are scanned).
+     */
+    private List<Symbol> hinted(String name) {
+        try {
+            KallsymsHints h = hints();
+            List<KallsymsHints.Hit> hits = h == null ? null : h.get(name);
+            if (hits == null) return null;
+            long n = memory.u32(numSyms);
+            long base = memory.u64(relativeBase);
+            Tokens tk = tokens();
+            List<Symbol> out = new ArrayList<>(hits.size());
+            for (KallsymsHints.Hit x : hits) {
+                int lenBytes = x.count() >= 0x80 ? 2 : 1; // a length of 128 tokens or more takes two bytes (6.1+)
+                if (x.index() < 0 || x.index() >= n || x.count() <= 0 || x.first() < lenBytes) return null;
+                byte[] e = memory.read(names + x.first() - lenBytes, lenBytes + x.count());
+                int len = e[0] & 0xff;
+                if (lenBytes == 2 ? (len & 0x80) == 0 : (len & 0x80) != 0) return null;
+                if (lenBytes == 2) len = (len & 0x7f) | (e[1] & 0xff) << 7;
+                if (len != x.count()) return null;
+                StringBuilder spelled = new StringBuilder();
+                for (int p = lenBytes; p < e.length; p++) {
+                    int t = e[p] & 0xff;
+                    for (int k = 0; k < tk.length()[t]; k++) spelled.append((char) (tk.tokens()[tk.start()[t] + k] & 0xff));
+                }
+                if (spelled.length() < 2 || !Symbol.crashName(spelled.substring(1)).equals(name)) return null;
+                int off = le32(memory.read(offsets + 4L * x.index(), 4), 0);
+                long a = !h.absolutePercpu() ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
+                out.add(new Symbol(name, a, x.size(), spelled.charAt(0), null));
+            }
+            out.sort((p, q) -> Long.compareUnsigned(p.address(), q.address()));
+            return out;
+        } catch (RuntimeException e) {
+            LOG.debug("kallsyms hint for {} not used: {}", name, e.toString());
+            return null;
+        }
     }
 
     private static List<Symbol> byName(Table t, String name) {

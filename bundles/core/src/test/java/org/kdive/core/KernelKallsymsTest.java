@@ -1,6 +1,7 @@
 package org.kdive.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -102,6 +103,69 @@ class KernelKallsymsTest {
             KernelKallsyms fresh = table();
             for (String n : list.subList(from, Math.min(list.size(), from + 4))) assertEquals(built.byName(n), fresh.byName(n), n);
         }
+    }
+
+    /**
+     * Names a scan found are found again, by a later session on the same kernel build, from the
+     * hints file in a page or two and without decoding the names; a file changed since it was
+     * written, or a hint that no longer spells the name, gives way to the scan; nothing is kept
+     * while the dump is damaged.
+     */
+    @Test
+    void namesFoundOnceAreFoundAgainFromTheirHints(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        KernelKallsyms built = table();
+        Map<String, Long> counts = built.all().collect(Collectors.groupingBy(Symbol::name, Collectors.counting()));
+        String duplicated = counts.entrySet().stream().filter(e -> e.getValue() > 2).map(Map.Entry::getKey).sorted().findFirst().orElseThrow();
+        List<String> names = List.of("panic_cpu", "schedule", "current_task", "__per_cpu_end", duplicated);
+        KernelKallsyms damaged = KernelKallsyms.of(VI, MEMORY, dir, () -> false).orElseThrow();
+        assertEquals(built.byName("panic_cpu"), damaged.byName("panic_cpu"));
+        java.nio.file.Path file = dir.resolve(VI.buildId().orElseThrow() + ".kallsyms");
+        assertFalse(java.nio.file.Files.exists(file), "nothing kept from a damaged dump");
+
+        KernelKallsyms first = KernelKallsyms.of(VI, MEMORY, dir, () -> true).orElseThrow();
+        for (String n : names) assertEquals(built.byName(n), first.byName(n), n);
+        assertTrue(java.nio.file.Files.isRegularFile(file));
+        KernelKallsyms again = KernelKallsyms.of(VI, MEMORY, dir, () -> true).orElseThrow();
+        for (String n : names) {
+            assertEquals(built.byName(n), again.byName(n), n);
+            assertFalse(again.namesDecoded(), "answered from the hints: " + n);
+        }
+        assertEquals(List.of(), again.byName("no_such_symbol_at_all"), "an absence is scanned for");
+        assertTrue(again.namesDecoded());
+
+        String text = java.nio.file.Files.readString(file);
+        // another symbol's number: only the checksum tells
+        java.nio.file.Files.writeString(file, text.replaceFirst("(?m)^panic_cpu \\d+", "panic_cpu 1"));
+        KernelKallsyms changed = KernelKallsyms.of(VI, MEMORY, dir, () -> true).orElseThrow();
+        assertEquals(built.byName("panic_cpu"), changed.byName("panic_cpu"));
+        assertTrue(changed.namesDecoded(), "a changed file is not used");
+        // a sound file whose hint places the tokens of another name
+        String swapped = swapPlaces(text, "panic_cpu", "schedule");
+        java.nio.file.Files.writeString(file, swapped);
+        KernelKallsyms moved = KernelKallsyms.of(VI, MEMORY, dir, () -> true).orElseThrow();
+        assertEquals(built.byName("panic_cpu"), moved.byName("panic_cpu"));
+        assertTrue(moved.namesDecoded(), "a hint that does not spell the name is not used");
+    }
+
+    /** The file with the two names' hints exchanged, and its checksum made to match. */
+    private static String swapPlaces(String text, String a, String b) {
+        List<String> lines = new ArrayList<>(List.of(text.split("\n")));
+        lines.remove(lines.size() - 1);
+        int ia = -1, ib = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(a + " ")) ia = i;
+            if (lines.get(i).startsWith(b + " ")) ib = i;
+        }
+        String ra = lines.get(ia).substring(a.length()), rb = lines.get(ib).substring(b.length());
+        lines.set(ia, a + rb);
+        lines.set(ib, b + ra);
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) {
+            sb.append(l).append('\n');
+            c.update((l + "\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+        return sb.append("crc ").append(Long.toHexString(c.getValue())).append('\n').toString();
     }
 
     @Test
