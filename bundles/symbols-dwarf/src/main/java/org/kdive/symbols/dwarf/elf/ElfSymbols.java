@@ -541,7 +541,12 @@ public final class ElfSymbols implements SymbolTable {
         List<Integer> here = new ArrayList<>();
         for (int i = lo; i < order.length() && order.address(i) == address; i++) here.add(order.index(i));
         here.sort(null); // symtab order
-        for (int i : here) if (!out.contains(sym(i))) out.add(sym(i)); // a module's listed section symbols are in both
+        // a module's listed section symbols are in both; a set, as 9000+ symbols can share an address (__kstrtabns_*)
+        java.util.Set<Symbol> seen = new java.util.HashSet<>(out);
+        for (int i : here) {
+            Symbol s = sym(i);
+            if (seen.add(s)) out.add(s);
+        }
         return out;
     }
 
