@@ -1,7 +1,6 @@
 package org.kdive.cmd.symbols.types;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.kdive.api.symbols.Member;
@@ -50,7 +49,7 @@ public final class OffsetLayout {
 
     /** Picks the member name out of a declaration line the way crash's parser does. */
     private static OptionalOffset offsetOf(Type type, String line) {
-        String[] words = Arrays.stream(line.trim().split("\\s+")).filter(w -> !w.isEmpty()).toArray(String[]::new);
+        String[] words = words(line.trim());
         String target = null;
         if (line.contains(":")) {
             for (int i = 1; i < words.length; i++) {
@@ -78,12 +77,36 @@ public final class OffsetLayout {
             }
         }
         if (target == null) return null;
-        String cleaned = target.replaceAll("[*\\[\\];()]", " ").trim();
+        char[] chars = target.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            if ("*[];()".indexOf(chars[i]) >= 0) chars[i] = ' ';
+        }
+        String cleaned = new String(chars).trim();
         int sp = cleaned.indexOf(' ');
         if (sp >= 0) cleaned = cleaned.substring(0, sp);
         if (cleaned.isEmpty()) return null;
         Optional<Member> m = findMember(type, cleaned);
         return m.map(member -> new OptionalOffset(CDecl.byteOffset(member))).orElse(null);
+    }
+
+    /**
+     * The line's words, as {@code split("\\s+")} gives them without the empty ones: by hand, as a
+     * regular expression per line was most of a first {@code struct -o} of a large struct (bench/).
+     */
+    private static String[] words(String line) {
+        List<String> out = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= line.length(); i++) {
+            char c = i < line.length() ? line.charAt(i) : ' ';
+            boolean space = c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
+            if (space && start >= 0) {
+                out.add(line.substring(start, i));
+                start = -1;
+            } else if (!space && start < 0) {
+                start = i;
+            }
+        }
+        return out.toArray(new String[0]);
     }
 
     /** A member by name, looking into anonymous members too (offset from the outer type). */
