@@ -20,6 +20,8 @@ final class ClassDataStamp {
     private static final String SUFFIX = ".stamp";
     /** Ends a stamp made by a run with a session. */
     private static final String SESSION = " session";
+    /** Begins the stamp's second line: the installation it was made for (for pruning). */
+    private static final String HOME = "home ";
 
     private ClassDataStamp() {
     }
@@ -56,7 +58,7 @@ final class ClassDataStamp {
     static void stamp(Path archive, Path home, boolean session) throws IOException {
         Path stamp = archive.resolveSibling(archive.getFileName() + SUFFIX);
         Path tmp = archive.resolveSibling(archive.getFileName() + SUFFIX + "." + ProcessHandle.current().pid() + ".tmp");
-        Files.writeString(tmp, of(home) + (session ? SESSION : "") + "\n");
+        Files.writeString(tmp, of(home) + (session ? SESSION : "") + "\n" + HOME + home.toAbsolutePath() + "\n");
         Files.move(tmp, stamp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         pruneOrphans(archive.getParent());
     }
@@ -70,7 +72,7 @@ final class ClassDataStamp {
      */
     static boolean check(Path archive, Path home, boolean session) throws IOException {
         Path stamp = archive.resolveSibling(archive.getFileName() + SUFFIX);
-        String made = Files.exists(stamp) ? Files.readString(stamp).trim() : "";
+        String made = Files.exists(stamp) ? Files.readString(stamp).lines().findFirst().orElse("").trim() : "";
         boolean madeWithSession = made.endsWith(SESSION);
         String jars = madeWithSession ? made.substring(0, made.length() - SESSION.length()) : made;
         boolean partial = session && !madeWithSession && archive.getFileName().toString().endsWith(".jsa");
@@ -82,10 +84,11 @@ final class ClassDataStamp {
     }
 
     /**
-     * Archives of installations that are gone (the script writes the directory into the name with
-     * '/' as '+', or a checksum where the directory has a '+' of its own): the cache directory
-     * would otherwise keep ~10 MB for every installation ever run, such as each test checkout.
-     * Archives of unreadable names are left alone.
+     * Archives of installations that are gone: the cache directory would otherwise keep ~10 MB for
+     * every installation ever run, such as each test checkout. The script writes the directory into
+     * the name with '/' as '+', or a checksum where that would not do (a directory with a '+', a
+     * blank, a '%' or ':' of its own, or a long one): such an archive's stamp names its installation.
+     * Archives of unreadable names, and checksum-named ones stamped before stamps named it, are left alone.
      */
     static void pruneOrphans(Path dir) throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "kdive-+*")) {
@@ -95,6 +98,16 @@ final class ClassDataStamp {
                 if (end <= "kdive-".length()) continue;
                 Path installation = Paths.get(name.substring("kdive-".length(), end).replace('+', '/'));
                 if (!Files.isDirectory(installation)) Files.deleteIfExists(f);
+            }
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "kdive-[0-9]*-jdk*" + SUFFIX)) {
+            for (Path stamp : files) {
+                String name = stamp.getFileName().toString();
+                if (!name.matches("kdive-[0-9]+-jdk.*")) continue;
+                String home = Files.readString(stamp).lines().filter(l -> l.startsWith(HOME)).findFirst().orElse(null);
+                if (home == null || Files.isDirectory(Paths.get(home.substring(HOME.length())))) continue;
+                Files.deleteIfExists(stamp.resolveSibling(name.substring(0, name.length() - SUFFIX.length())));
+                Files.deleteIfExists(stamp);
             }
         }
         // kdive's earlier names (kdive-HOMESUM-JARSSUM.jsa): no script looks for them any more

@@ -26,10 +26,19 @@ class StartupCachesTest {
         Path cds = Files.createDirectories(cache.resolve("cds"));
         Path gone = Files.writeString(cds.resolve("kdive-+nonexistent+kdive-jdk17.0.1.jsa"), "x");
         Path earlier = Files.writeString(cds.resolve("kdive-123-456.jsa"), "x");
+        // named by checksum (an installation whose directory has a '+'): the stamp names the installation
+        Path goneSum = Files.writeString(cds.resolve("kdive-4242-jdk17.0.1.jsa"), "x");
+        Files.writeString(cds.resolve("kdive-4242-jdk17.0.1.jsa.stamp"), "abc session\nhome " + cache.resolve("no+such") + "\n");
+        Path keptSum = Files.writeString(cds.resolve("kdive-4343-jdk17.0.1.jsa"), "x");
+        Files.writeString(cds.resolve("kdive-4343-jdk17.0.1.jsa.stamp"), "abc session\nhome " + cache + "\n");
         Kdive.Run first = Kdive.run(Kdive.distro(), env, "-c", "help");
         assertEquals(0, first.status(), first.all());
         assertEquals("", first.err());
         assertTrue(!Files.exists(gone) && !Files.exists(earlier), files(cds).toString());
+        assertTrue(!Files.exists(goneSum) && !Files.exists(cds.resolve("kdive-4242-jdk17.0.1.jsa.stamp")), files(cds).toString());
+        assertTrue(Files.exists(keptSum), "an installation that is there keeps its archive: " + files(cds));
+        Files.delete(keptSum);
+        Files.delete(cds.resolve("kdive-4343-jdk17.0.1.jsa.stamp"));
         List<Path> archives = archives(cache);
         assertEquals(1, archives.size(), archives.toString());
         assertTrue(archives.get(0).getFileName().toString().endsWith(".jsa"), archives.toString());
@@ -103,7 +112,7 @@ class StartupCachesTest {
         assertEquals(0, info.status(), info.all());
         List<Path> made = archives(cache);
         assertEquals(1, made.size(), made.toString());
-        assertTrue(!Files.readString(stamp(made.get(0))).contains("session"), Files.readString(stamp(made.get(0))));
+        assertTrue(!firstLine(stamp(made.get(0))).endsWith("session"), Files.readString(stamp(made.get(0))));
         String[] session = {"--no-fetch", DUMP, VMLINUX, "-c", "sym jiffies"};
         Kdive.Run first = Kdive.run(Kdive.distro(), env, session);
         assertEquals(0, first.status(), first.all());
@@ -112,7 +121,8 @@ class StartupCachesTest {
         assertEquals(first.out(), second.out());
         assertEquals(made, archives(cache), "made again under the same name");
         String stamped = Files.readString(stamp(made.get(0)));
-        assertTrue(stamped.trim().endsWith(" session"), stamped);
+        assertTrue(firstLine(stamp(made.get(0))).endsWith(" session"), stamped);
+        assertTrue(stamped.contains("\nhome " + Kdive.distro().toAbsolutePath().normalize() + "\n"), "the stamp names its installation: " + stamped);
         java.nio.file.attribute.FileTime at = Files.getLastModifiedTime(made.get(0));
         Kdive.Run third = Kdive.run(Kdive.distro(), env, session);
         assertEquals(first.out(), third.out());
@@ -125,6 +135,11 @@ class StartupCachesTest {
     private static List<Path> archives(Path cache) throws Exception {
         return files(cache.resolve("cds")).stream().filter(p -> p.toString().endsWith(".jsa") || p.toString().endsWith(".aot"))
                 .collect(Collectors.toList());
+    }
+
+    /** A stamp's first line: the jars it was made from, and " session" after a run with one. */
+    private static String firstLine(Path stamp) throws java.io.IOException {
+        return Files.readString(stamp).lines().findFirst().orElse("").trim();
     }
 
     private static Path stamp(Path archive) {
