@@ -11,16 +11,27 @@ final class Cancellation {
     private static final long GRACE_MILLIS = 1500;
     private volatile boolean cancelled;
     private volatile Thread thread;
+    /** Run at each check on the command's thread: the streamed output writing what waited too long. */
+    private volatile Runnable onCheck;
 
     /** The calling thread runs a command from now on. */
     void begin() {
         cancelled = false;
+        onCheck = null;
         thread = Thread.currentThread();
+    }
+
+    /** What each check on the command's own thread runs as well, until the next command begins. */
+    void onCheck(Runnable r) {
+        onCheck = r;
     }
 
     /** The command ended; its thread's interrupt flag is cleared for the next one. */
     void end() {
-        if (thread == Thread.currentThread()) thread = null;
+        if (thread == Thread.currentThread()) {
+            thread = null;
+            onCheck = null;
+        }
         Thread.interrupted();
     }
 
@@ -55,5 +66,7 @@ final class Cancellation {
 
     void check() {
         if (cancelled || Thread.currentThread().isInterrupted()) throw new CommandCancelledException();
+        Runnable r = onCheck;
+        if (r != null && thread == Thread.currentThread()) r.run();
     }
 }

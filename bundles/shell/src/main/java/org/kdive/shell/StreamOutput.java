@@ -11,7 +11,9 @@ import org.kdive.api.util.Json;
  * in the envelope; flushed at once for the first line and then at least every few milliseconds,
  * so a terminal or a pipe sees the output while the command still works. In between it is gathered
  * and written in one piece: each write to Gogo's stream goes through its encoder into a pipe
- * channel, ~15 us a line before the JIT (half of a first `log`, bench/).
+ * channel, ~15 us a line before the JIT (half of a first `log`, bench/). What a command printed
+ * before working on quietly is written at its next cancellation check once it has waited that long:
+ * long work checks for Ctrl-C, so sparse output (`search` hits) still shows as it is found.
  */
 final class StreamOutput implements Output {
     private static final long FLUSH_NANOS = 20_000_000L;
@@ -33,6 +35,7 @@ final class StreamOutput implements Output {
         this.json = json;
         this.command = command;
         this.cancellation = cancellation;
+        cancellation.onCheck(this::flushIfDue);
     }
 
     @Override public boolean json() { return json; }
@@ -74,6 +77,14 @@ final class StreamOutput implements Output {
             pending.setLength(0);
         }
         out.flush();
+    }
+
+    /** A cancellation check: what waited longer than the flush interval goes out. */
+    private void flushIfDue() {
+        if (pending.length() > 0 && System.nanoTime() - lastFlush > FLUSH_NANOS) {
+            finish();
+            lastFlush = System.nanoTime();
+        }
     }
 
     private void maybeFlush() {
