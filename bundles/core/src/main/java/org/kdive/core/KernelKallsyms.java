@@ -33,6 +33,7 @@ final class KernelKallsyms implements SymbolTable {
     /** Whether what is read now may be kept: the dump is not damaged. */
     private final java.util.function.BooleanSupplier cacheable;
     private volatile KallsymsHints hints;
+    private volatile Tokens tokens;
     private volatile Decoded decoded;
     private volatile Table table;
     /** Name lookups answered from the decoded names so far; after a few, the table pays for itself. */
@@ -105,24 +106,16 @@ final class KernelKallsyms implements SymbolTable {
      * compared token by token, most ruled out by their first) and what the table expands. The type
      * letter leads each expanded name.
      */
-    private record Decoded(byte[] names, int[] first, int[] count, byte[] tokens, int[] tokStart, int[] tokLen,
-                           long[] address, boolean absolutePercpu) {
-        /** Expands symbol i's name, type letter first, into {@code buf[0]} (replaced by a larger one when it does not fit); its length. */
+    private record Decoded(byte[] names, int[] first, int[] count, Tokens tk, long[] address, boolean absolutePercpu) {
+        /** Expands symbol i's name, type letter first, into {@code buf[0]} (see {@link Tokens#expand}); its length. */
         int expand(int i, byte[][] buf) {
-            int n = 0;
-            for (int p = first[i], e = p + count[i]; p < e; p++) {
-                int t = names[p] & 0xff;
-                if (n + tokLen[t] > buf[0].length) buf[0] = Arrays.copyOf(buf[0], Math.max(buf[0].length * 2, n + tokLen[t]));
-                System.arraycopy(tokens, tokStart[t], buf[0], n, tokLen[t]);
-                n += tokLen[t];
-            }
-            return n;
+            return tk.expand(names, first[i], count[i], buf);
         }
 
         /** The length of symbol i's expanded name, type letter included. */
         int length(int i) {
             int n = 0;
-            for (int p = first[i], e = p + count[i]; p < e; p++) n += tokLen[names[p] & 0xff];
+            for (int p = first[i], e = p + count[i]; p < e; p++) n += tk.length()[names[p] & 0xff];
             return n;
         }
 
@@ -133,9 +126,9 @@ final class KernelKallsyms implements SymbolTable {
         int startsWith(int i, byte[] want) {
             int n = -1; // position in the name after the type letter
             for (int p = first[i], e = p + count[i]; p < e; p++) {
-                int t = names[p] & 0xff, s = tokStart[t], l = tokLen[t];
+                int t = names[p] & 0xff, s = tk.start()[t], l = tk.length()[t];
                 for (int k = 0; k < l; k++, n++) {
-                    if (n >= 0 && n < want.length && tokens[s + k] != want[n]) return -1;
+                    if (n >= 0 && n < want.length && tk.tokens()[s + k] != want[n]) return -1;
                 }
             }
             return n >= want.length ? n : -1;
@@ -166,8 +159,7 @@ final class KernelKallsyms implements SymbolTable {
         long span = tokenTable - names;
         if (span <= 0 || span > MAX_NAMES_BYTES) span = Math.min(MAX_NAMES_BYTES, (long) count * 64);
         byte[] nameBytes = memory.read(names, (int) span);
-        // x86_64 (SMP) stores per-CPU symbols as absolute values and the rest as negative offsets
-        // below the base; other architectures store every symbol as an unsigned offset above it
+        // any negative offset says per-CPU symbols are absolute (x86_64 SMP, see address())
         boolean absolutePercpu = false;
         for (int i = 0; i < count && !absolutePercpu; i++) absolutePercpu = le32(offs, i * 4) < 0;
         int[] first = new int[count], tokenCount = new int[count];
@@ -181,17 +173,47 @@ final class KernelKallsyms implements SymbolTable {
             first[i] = pos;
             tokenCount[i] = len;
             pos += len;
-            int off = le32(offs, i * 4);
-            address[i] = !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
+            address[i] = address(le32(offs, i * 4), base, absolutePercpu);
         }
         LOG.debug("kernel kallsyms: {} names read in {} ms", count, (System.nanoTime() - t0) / 1_000_000);
-        return new Decoded(nameBytes, first, tokenCount, tk.tokens(), tk.start(), tk.length(), address, absolutePercpu);
+        return new Decoded(nameBytes, first, tokenCount, tk, address, absolutePercpu);
+    }
+
+    /**
+     * A symbol's address from its kallsyms_offsets entry: x86_64 (SMP) stores per-CPU symbols as
+     * absolute values and the rest as negative offsets below the base; other architectures store
+     * every symbol as an unsigned offset above it.
+     */
+    private static long address(int off, long base, boolean absolutePercpu) {
+        return !absolutePercpu ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
     }
 
     /** The token table: each of the 256 tokens' place and length. */
-    private record Tokens(byte[] tokens, int[] start, int[] length) { }
+    private record Tokens(byte[] tokens, int[] start, int[] length) {
+        /**
+         * Expands the {@code count} token numbers at {@code names[from]} into {@code buf[0]} (replaced
+         * by a larger array when they do not fit); the expanded length.
+         */
+        int expand(byte[] names, int from, int count, byte[][] buf) {
+            int n = 0;
+            for (int p = from, e = from + count; p < e; p++) {
+                int t = names[p] & 0xff;
+                if (n + length[t] > buf[0].length) buf[0] = Arrays.copyOf(buf[0], Math.max(buf[0].length * 2, n + length[t]));
+                System.arraycopy(tokens, start[t], buf[0], n, length[t]);
+                n += length[t];
+            }
+            return n;
+        }
+    }
 
+    /** The token table, read once. */
     private Tokens tokens() {
+        Tokens t = tokens;
+        if (t == null) tokens = t = readTokens();
+        return t;
+    }
+
+    private Tokens readTokens() {
         byte[] tokIdx = memory.read(tokenIndex, 512);
         int maxTok = 0;
         for (int i = 0; i < 256; i++) maxTok = Math.max(maxTok, u16(tokIdx, i * 2));
@@ -382,15 +404,13 @@ final class KernelKallsyms implements SymbolTable {
                 if (lenBytes == 2 ? (len & 0x80) == 0 : (len & 0x80) != 0) return null;
                 if (lenBytes == 2) len = (len & 0x7f) | (e[1] & 0xff) << 7;
                 if (len != x.count()) return null;
-                StringBuilder spelled = new StringBuilder();
-                for (int p = lenBytes; p < e.length; p++) {
-                    int t = e[p] & 0xff;
-                    for (int k = 0; k < tk.length()[t]; k++) spelled.append((char) (tk.tokens()[tk.start()[t] + k] & 0xff));
+                byte[][] buf = {new byte[256]};
+                int spelled = tk.expand(e, lenBytes, x.count(), buf);
+                if (spelled < 2 || !Symbol.crashName(new String(buf[0], 1, spelled - 1, java.nio.charset.StandardCharsets.ISO_8859_1)).equals(name)) {
+                    return null;
                 }
-                if (spelled.length() < 2 || !Symbol.crashName(spelled.substring(1)).equals(name)) return null;
-                int off = le32(memory.read(offsets + 4L * x.index(), 4), 0);
-                long a = !h.absolutePercpu() ? base + Integer.toUnsignedLong(off) : off >= 0 ? off : base - 1 - off;
-                out.add(new Symbol(name, a, x.size(), spelled.charAt(0), null));
+                long a = address(le32(memory.read(offsets + 4L * x.index(), 4), 0), base, h.absolutePercpu());
+                out.add(new Symbol(name, a, x.size(), (char) (buf[0][0] & 0xff), null));
             }
             out.sort((p, q) -> Long.compareUnsigned(p.address(), q.address()));
             return out;
