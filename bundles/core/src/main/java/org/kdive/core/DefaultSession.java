@@ -84,9 +84,8 @@ final class DefaultSession implements Session {
      */
     boolean useKallsyms() {
         if (vmlinux == null && architecture != null) {
-            String dir = System.getProperty("kdive.index.dir");
-            Optional<KernelKallsyms> k = KernelKallsyms.of(vmcoreinfo, memory,
-                    dir == null || dir.isBlank() ? null : java.nio.file.Paths.get(dir), () -> dump.warnings().isEmpty());
+            Optional<KernelKallsyms> k = KernelKallsyms.of(vmcoreinfo, memory, org.kdive.api.util.IndexDir.path(),
+                    () -> dump.warnings().isEmpty());
             k.ifPresent(t -> symbols.addTable(KALLSYMS, t));
             return k.isPresent();
         }

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -242,12 +241,9 @@ public final class NameIndex {
 
     // ---- on-disk cache ----
 
-    /** The cache folder: -Dkdive.index.dir, $KDIVE_INDEX_DIR, else ~/.cache/kdive/index. */
+    /** The cache folder ({@link org.kdive.api.util.IndexDir}). */
     public static Path cacheDir() {
-        String d = System.getProperty("kdive.index.dir");
-        if (d == null || d.isBlank()) d = System.getenv("KDIVE_INDEX_DIR");
-        if (d == null || d.isBlank()) return Paths.get(System.getProperty("user.home"), ".cache", "kdive", "index");
-        return Paths.get(d);
+        return org.kdive.api.util.IndexDir.path();
     }
 
     /**
