@@ -118,7 +118,13 @@ final class SymbolsImage {
         int[] listing = c.listing().refsInOrder();
         for (int j = 0; j < listing.length; j++) if (listing[j] < 0) listing[j] = n + ~listing[j];
         int[] slots = table.nameSlots();
-        int[] checkpoints = checkpoints(order, c.values(), c.moves());
+        long[] orderValue = new long[order.length];
+        byte[] orderMoves = new byte[order.length];
+        for (int j = 0; j < order.length; j++) {
+            orderValue[j] = c.values()[order[j]];
+            orderMoves[j] = c.moves()[order[j]];
+        }
+        int[] checkpoints = checkpoints(orderValue, orderMoves);
         int[] counts = {n, secs.length, ranges.length, order.length, listing.length, slots.length, blob, checkpoints.length};
         long size = fileSize(counts);
         if (size < 0) return null;
@@ -146,12 +152,6 @@ final class SymbolsImage {
         nameOff[t] = off;
         long[] rangeSize = new long[ranges.length];
         for (int i = 0; i < ranges.length; i++) rangeSize[i] = ranges[i][1];
-        long[] orderValue = new long[order.length];
-        byte[] orderMoves = new byte[order.length];
-        for (int j = 0; j < order.length; j++) {
-            orderValue[j] = c.values()[order[j]];
-            orderMoves[j] = c.moves()[order[j]];
-        }
         b.asLongBuffer().put(l.aValue / 8, c.values()).put(l.aSize / 8, sizes).put(l.aRangeLink / 8, c.rangeLink())
                 .put(l.aRangeSize / 8, rangeSize).put(l.aOrderValue / 8, orderValue);
         b.asIntBuffer().put(l.aNameOff / 4, nameOff).put(l.aNameHash / 4, hashes).put(l.aOrder / 4, order)
@@ -167,12 +167,11 @@ final class SymbolsImage {
      * shift the file was made at). Between two checkpoints every entry moves alike and the values
      * ascend, so any shift that does not wrap past 2^64 inside that run keeps their order and ties.
      */
-    private static int[] checkpoints(int[] order, long[] values, byte[] moves) {
+    private static int[] checkpoints(long[] values, byte[] moves) {
         int[] out = new int[16];
         int count = 0;
-        for (int j = 1; j < order.length; j++) {
-            int a = order[j - 1], b = order[j];
-            if (moves[a] != moves[b] || Long.compareUnsigned(values[a], values[b]) > 0) {
+        for (int j = 1; j < values.length; j++) {
+            if (moves[j - 1] != moves[j] || Long.compareUnsigned(values[j - 1], values[j]) > 0) {
                 if (count == out.length) out = java.util.Arrays.copyOf(out, 2 * count);
                 out[count++] = j;
             }
@@ -261,7 +260,7 @@ final class SymbolsImage {
         int from = 0;
         for (int i = 0; i <= c; i++) {
             int to = i < c ? b.getInt(aCheckpoints + 4 * i) : m;
-            if (to <= from && !(i == c && m == 0) || to > m) return null; // checkpoints ascend inside the order
+            if (i < c && (to <= from || to >= m)) return null; // checkpoints ascend inside the order
             if (i < c) {
                 long prev = orderAddress(to - 1), here = orderAddress(to);
                 int cmp = Long.compareUnsigned(prev, here);
