@@ -14,7 +14,6 @@ import java.util.Arrays;
  */
 public final class OrcTable {
     private final String owner;
-    private final int n;
     /** The .orc_unwind_ip slots: s32 offsets, each relative to its own slot's address. */
     private final int[] slots;
     private final long ipAddress;
@@ -57,7 +56,6 @@ public final class OrcTable {
 
     private OrcTable(String owner, int[] slots, long ipAddress, ByteBuffer entries, long low, long high, boolean withHeader) {
         this.owner = owner;
-        this.n = slots.length;
         this.slots = slots;
         this.ipAddress = ipAddress;
         this.withHeader = withHeader;
@@ -68,6 +66,7 @@ public final class OrcTable {
             this.entries = entries;
         } else {
             // Tables in a module's file are sorted only at load; sort a copy in step with the entries.
+            int n = slots.length;
             long[] starts = new long[n];
             for (int i = 0; i < n; i++) starts[i] = start(slots, ipAddress, i);
             Integer[] order = new Integer[n];
@@ -109,11 +108,11 @@ public final class OrcTable {
 
     public String owner() { return owner; }
 
-    public int size() { return n; }
+    public int size() { return slots.length; }
 
     /** Whether {@code ip} lies in the code this table describes. */
     public boolean covers(long ip) {
-        return n > 0 && Long.compareUnsigned(ip, low) >= 0 && Long.compareUnsigned(ip, high) < 0
+        return slots.length > 0 && Long.compareUnsigned(ip, low) >= 0 && Long.compareUnsigned(ip, high) < 0
                 && Long.compareUnsigned(ip, startAt(0)) >= 0;
     }
 
@@ -121,7 +120,7 @@ public final class OrcTable {
     public java.util.List<String> around(long ip, int count) {
         java.util.List<String> out = new java.util.ArrayList<>();
         int i = index(ip);
-        for (int k = Math.max(0, i - count); k <= Math.min(n - 1, i + count); k++) {
+        for (int k = Math.max(0, i - count); k <= Math.min(slots.length - 1, i + count); k++) {
             out.add(String.format("%x %s", startAt(k), entry(k)));
         }
         return out;
@@ -129,7 +128,7 @@ public final class OrcTable {
 
     private int index(long ip) {
         int lo = 0;
-        int hi = n - 1;
+        int hi = slots.length - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
             if (Long.compareUnsigned(startAt(mid), ip) <= 0) lo = mid;
