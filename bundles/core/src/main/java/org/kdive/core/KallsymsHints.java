@@ -34,7 +34,7 @@ final class KallsymsHints {
     private final Path file;
     private final long numSyms;
     private final Map<String, List<Hit>> byName;
-    private boolean absolutePercpu;
+    private volatile boolean absolutePercpu;
 
     private KallsymsHints(Path file, long numSyms, boolean absolutePercpu, Map<String, List<Hit>> byName) {
         this.file = file;
